@@ -1,0 +1,72 @@
+"""Accuracy gate: the mixed policy against float32, same initial weights, same data order.
+
+For each seed, float32 and the mixed policy train with the seed's fit recipe
+(validation_split=0.2, the profile's batch and epochs) from the weights that seed gives,
+on the data order that seed gives, then evaluate on the test set. The gate fails on any
+NaN or infinite loss, or when the median paired accuracy drop exceeds --mp-accuracy-tol.
+pytest-benchmark times the mixed policy's training runs (one round per seed).
+"""
+
+import pytest
+
+from mpmodel.gates import AccuracyComparison, accuracy_verdict
+from mpmodel.model import build_model
+from mpmodel.policies import BASELINE
+from mpmodel.training import fit_recipe
+
+
+def _nonfinite(label, result):
+    if result.finite:
+        return []
+    return [f"{label}: losses {result.losses}, val losses {result.val_losses}, test loss {result.test_loss}, "
+            f"loss scale by epoch {result.loss_scales}"]
+
+
+@pytest.fixture
+def float32_fit(mp_run):
+    """float32 runs of the recipe, trained once per seed and shared by both mixed policies."""
+    def fit(seed):
+        if seed not in mp_run.float32_fits:
+            model = build_model(BASELINE, mp_run.profile, seed=seed)
+            mp_run.float32_fits[seed] = fit_recipe(model, mp_run.data, mp_run.profile, order_seed=seed)
+        return mp_run.float32_fits[seed]
+    return fit
+
+
+def test_accuracy(benchmark, mp_run, profile_name, mixed_policy, float32_fit):
+    profile, data = mp_run.profile, mp_run.data
+    seeds = list(range(profile.accuracy_seeds))
+    baselines = {seed: float32_fit(seed) for seed in seeds}
+    mixed = {}
+    pending = iter(seeds)
+
+    def next_seed():
+        return (next(pending),), {}
+
+    def train(seed):
+        mixed[seed] = fit_recipe(build_model(mixed_policy, profile, seed=seed), data, profile, order_seed=seed)
+
+    benchmark.pedantic(train, setup=next_seed, rounds=len(seeds), iterations=1)
+    for seed in seeds:  # under --benchmark-disable only the first seed ran
+        if seed not in mixed:
+            train(seed)
+
+    comparison = AccuracyComparison(seeds, [baselines[s].test_accuracy for s in seeds],
+                                    [mixed[s].test_accuracy for s in seeds])
+    nonfinite = [line for s in seeds for line in
+                 _nonfinite(f"float32 seed {s}", baselines[s]) + _nonfinite(f"{mixed_policy} seed {s}", mixed[s])]
+    verdict = accuracy_verdict(mixed_policy, comparison, mp_run.settings.accuracy_tol, nonfinite)
+    last = mixed[seeds[-1]]
+    benchmark.extra_info.update({
+        "policy": mixed_policy, "profile": profile.name, "seeds": seeds,
+        "test_accuracy": float(sum(comparison.mixed_accuracy) / len(seeds)),
+        "float32_test_accuracy": float(sum(comparison.float32_accuracy) / len(seeds)),
+        "accuracy_delta": comparison.median_delta,
+        "accuracy_deltas": comparison.deltas.tolist(),
+        "test_accuracies": comparison.mixed_accuracy, "float32_test_accuracies": comparison.float32_accuracy,
+        "test_loss": float(sum(mixed[s].test_loss for s in seeds) / len(seeds)),
+        "float32_test_loss": float(sum(baselines[s].test_loss for s in seeds) / len(seeds)),
+        "final_loss_scale": last.final_loss_scale, "accuracy_tol": mp_run.settings.accuracy_tol,
+        "data_source": data.source,
+    })
+    assert verdict.passed, verdict.message

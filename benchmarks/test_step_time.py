@@ -1,0 +1,27 @@
+"""Step time: one full-size training step per round, under each policy.
+
+The model is built, traced and warmed up before timing; each round is one
+`train_on_batch` on a batch already on the device, and returns host values.
+"""
+
+from mpmodel.model import build_model, uses_loss_scaling
+from mpmodel.profiles import training_flops_per_step
+from mpmodel.training import TrainingStep
+
+
+def test_step_time(benchmark, mp_run, profile_name, policy):
+    profile = mp_run.profile
+    step = TrainingStep(build_model(policy, profile), mp_run.data, profile.batch_size)
+    step.warm_up(profile.timing_warmup)
+
+    benchmark.pedantic(step, rounds=profile.timing_rounds, iterations=1)
+
+    info = {"policy": policy, "profile": profile.name, "batch_size": profile.batch_size,
+            "units": profile.units, "loss_scaling": uses_loss_scaling(step.model),
+            "data_source": mp_run.data.source}
+    if benchmark.stats is not None:  # None under --benchmark-disable
+        median = benchmark.stats.stats.median
+        info["step_median_s"] = median
+        info["samples_per_s"] = profile.batch_size / median
+        info["tflops"] = training_flops_per_step(profile) / median / 1e12
+    benchmark.extra_info.update(info)

@@ -1,0 +1,111 @@
+"""Which mixed policy should beat float32 on which device, and by how much: one table.
+
+A row maps (device class, policy) to the minimum speedup (float32 step time / mixed step
+time) the speedup gate demands of its confidence interval's lower bound, or to None with
+the reason no speedup is expected. `--mp-min-speedup` overrides the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mpmodel.device import DeviceInfo
+from mpmodel.policies import BASELINE, MIXED_POLICIES, validate_policy
+
+X86_BF16 = "x86 CPU with AVX512_BF16 or AMX"
+X86 = "x86 CPU without bf16 instructions"
+NVIDIA_CC7 = "NVIDIA GPU, compute capability 7.x"
+NVIDIA_CC8 = "NVIDIA GPU, compute capability 8.0 or newer"
+OTHER = "other device"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    device_class: str
+    policy: str
+    min_speedup: float | None
+    reason: str
+    source: str = "expectations table"
+
+
+EXPECTATIONS: tuple[Expectation, ...] = (
+    Expectation(X86_BF16, "mixed_bfloat16", 1.3,
+                "oneDNN runs bf16 matmuls on AVX512_BF16/AMX; a 4096^3 matmul reaches 1.9x float32 on a "
+                "Zen 4 EPYC, the small profile's step 1.7-1.9x"),
+    Expectation(X86_BF16, "mixed_float16", None,
+                "x86 CPUs have no float16 matmul path in TensorFlow: float16 is emulated, slower than float32"),
+    Expectation(X86, "mixed_bfloat16", None,
+                "without AVX512_BF16 or AMX, bfloat16 is converted in software: no speedup expected"),
+    Expectation(X86, "mixed_float16", None,
+                "x86 CPUs have no float16 matmul path in TensorFlow: float16 is emulated, slower than float32"),
+    Expectation(NVIDIA_CC7, "mixed_float16", 2.0,
+                "Volta/Turing tensor cores run float16 at 8x float32 peak"),
+    Expectation(NVIDIA_CC7, "mixed_bfloat16", None,
+                "compute capability 7.x has no bfloat16 tensor cores"),
+    Expectation(NVIDIA_CC8, "mixed_float16", 1.2,
+                "float16 tensor cores at 2x TF32 peak; float32 already runs as TF32 there"),
+    Expectation(NVIDIA_CC8, "mixed_bfloat16", 1.2,
+                "bfloat16 tensor cores at 2x TF32 peak; float32 already runs as TF32 there"),
+)
+
+
+def device_class(info: DeviceInfo) -> str:
+    """The table row family that describes the device running the model."""
+    if info.gpus:
+        cc = info.gpus[0].compute_capability
+        major = int(cc.split(".")[0]) if cc else 0
+        if major == 7:
+            return NVIDIA_CC7
+        if major >= 8:
+            return NVIDIA_CC8
+        return OTHER
+    if info.cpu_arch in ("x86_64", "AMD64", "i686", "x86"):
+        return X86_BF16 if {"avx512_bf16", "amx_bf16"} & set(info.cpu_flags) else X86
+    return OTHER
+
+
+def parse_min_speedup(text: str) -> dict[str, float | None]:
+    """'1.5' (every mixed policy) or 'mixed_bfloat16=1.5,mixed_float16=none' -> {policy: value}.
+
+    ValueError with what is wrong; 'none' means no speedup is expected.
+    """
+    def number(raw: str, where: str) -> float | None:
+        raw = raw.strip()
+        if raw.lower() == "none":
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"{where}: {raw!r} is not a number or 'none'") from None
+        if not value > 0 or value != value or value == float("inf"):
+            raise ValueError(f"{where}: {raw!r} must be a positive finite number")
+        return value
+
+    text = text.strip()
+    if "=" not in text:
+        value = number(text, "speedup")
+        return {p: value for p in MIXED_POLICIES}
+    out: dict[str, float | None] = {}
+    for item in text.split(","):
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ValueError(f"{item.strip()!r} is not policy=value")
+        validate_policy(name)
+        if name == BASELINE:
+            raise ValueError(f"{BASELINE} is the baseline; give minimum speedups for {', '.join(MIXED_POLICIES)}")
+        out[name] = number(raw, name)
+    return out
+
+
+def expectation_for(info: DeviceInfo, policy: str, overrides: dict[str, float | None] | None = None) -> Expectation:
+    """The expectation that gates `policy` on this device, an override winning over the table."""
+    cls = device_class(info)
+    if overrides and policy in overrides:
+        value = overrides[policy]
+        reason = "set by --mp-min-speedup" if value is not None else "--mp-min-speedup says no speedup is expected"
+        return Expectation(cls, policy, value, reason, source="--mp-min-speedup")
+    for row in EXPECTATIONS:
+        if row.device_class == cls and row.policy == policy:
+            return row
+    return Expectation(cls, policy, None, f"the expectations table has no row for {policy} on a {cls}")

@@ -1,0 +1,118 @@
+"""The suite's pytest options: declared once, each with an ini twin, resolved and validated.
+
+Command line wins over the ini file, which wins over the default. A bad value raises
+pytest.UsageError naming the option, the value and where it came from.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pytest
+
+from mpmodel.expectations import parse_min_speedup
+from mpmodel.policies import POLICIES, parse_policy_list
+from mpmodel.profiles import PROFILES, get_profile
+
+DEFAULT_ACCURACY_TOL = 0.03
+
+
+@dataclass(frozen=True)
+class Option:
+    flag: str
+    ini: str
+    metavar: str | None
+    default: str
+    help: str
+
+    @property
+    def dest(self) -> str:
+        return self.ini
+
+
+OPTIONS = (
+    Option("--mp-profile", "mp_profile", "NAME", "auto",
+           f"model and batch sizes: {', '.join(PROFILES)}, or auto (seed when a GPU is visible, else small)"),
+    Option("--mp-policies", "mp_policies", "LIST", ",".join(POLICIES),
+           "comma-separated precision policies to benchmark"),
+    Option("--mp-min-speedup", "mp_min_speedup", "SPEC", "",
+           "minimum speedup over float32 for every mixed policy (1.5) or per policy "
+           "(mixed_bfloat16=1.5,mixed_float16=none); empty: the expectations table"),
+    Option("--mp-accuracy-tol", "mp_accuracy_tol", "DELTA", str(DEFAULT_ACCURACY_TOL),
+           "largest accepted drop of mean test accuracy below float32's, as a fraction"),
+    Option("--mp-data", "mp_data", "SOURCE", "auto",
+           "auto (Keras cache, download, then synthetic), mnist (real MNIST or fail), synthetic, "
+           "or a path to mnist.npz or a folder of MNIST IDX files"),
+    Option("--mp-require-gpu", "mp_require_gpu", None, "false",
+           "fail the session at start when no GPU is visible"),
+)
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: str  # a profile name or "auto"
+    policies: tuple[str, ...]
+    min_speedup: dict[str, float | None]
+    accuracy_tol: float
+    data: str
+    require_gpu: bool
+
+
+def add_options(parser) -> None:
+    group = parser.getgroup("mpmodel", "mixed-precision benchmarks (mpmodel)")
+    for opt in OPTIONS:
+        help_text = f"{opt.help} (default: {opt.default or 'table'}; ini: {opt.ini})"
+        if opt.metavar is None:
+            group.addoption(opt.flag, action="store_true", default=None, dest=opt.dest, help=help_text)
+            parser.addini(opt.ini, opt.help, type="bool", default=False)
+        else:
+            group.addoption(opt.flag, action="store", default=None, dest=opt.dest, metavar=opt.metavar, help=help_text)
+            parser.addini(opt.ini, opt.help, default=opt.default)
+
+
+def _raw(config, opt: Option) -> tuple[object, str]:
+    value = config.getoption(opt.dest)
+    if value is not None:
+        return value, "command line"
+    value = config.getini(opt.ini)
+    if value not in (None, "") and value != opt.default:
+        return value, "ini file"
+    return opt.default, "default"
+
+
+def parse_tolerance(text: str) -> float:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        raise ValueError(f"{text!r} is not a number") from None
+    if not math.isfinite(value) or not 0.0 <= value < 1.0:
+        raise ValueError(f"{text!r} must be a fraction in [0, 1)")
+    return value
+
+
+def parse_profile(text: str) -> str:
+    return text if text == "auto" else get_profile(text).name
+
+
+def resolve(config) -> Settings:
+    """Read every option once; pytest.UsageError naming the first bad one."""
+    parsers = {
+        "mp_profile": parse_profile,
+        "mp_policies": parse_policy_list,
+        "mp_min_speedup": lambda t: parse_min_speedup(t) if str(t).strip() else {},
+        "mp_accuracy_tol": parse_tolerance,
+        "mp_data": lambda t: str(t).strip() or "auto",
+        "mp_require_gpu": lambda v: v if isinstance(v, bool) else str(v).lower() in ("1", "true", "yes"),
+    }
+    values = {}
+    for opt in OPTIONS:
+        raw, where = _raw(config, opt)
+        try:
+            values[opt.ini] = parsers[opt.ini](raw)
+        except ValueError as exc:
+            raise pytest.UsageError(f"{opt.flag}: {exc} (from {where})") from None
+    return Settings(
+        profile=values["mp_profile"], policies=values["mp_policies"], min_speedup=values["mp_min_speedup"],
+        accuracy_tol=values["mp_accuracy_tol"], data=values["mp_data"], require_gpu=values["mp_require_gpu"],
+    )

@@ -1,0 +1,144 @@
+"""The pytest plugin: options, parametrization by profile and policy, session header,
+device details in pytest-benchmark's machine_info, and the shared run context.
+
+Loaded by the root conftest.py (`pytest_plugins`) or with `-p mpmodel.plugin`.
+Importing it does not import TensorFlow; the run context does, when a benchmark needs it.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import pytest
+
+from mpmodel import options
+from mpmodel.policies import MIXED_POLICIES
+
+# TensorFlow's C++ INFO lines (oneDNN on, no CUDA driver) drown the report; the device
+# header says the same. A user's own setting wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+SETTINGS = pytest.StashKey()
+CONTEXT = pytest.StashKey()
+CONTEXT_FIXTURE = "mp_run"
+
+
+@dataclass
+class RunContext:
+    """Everything a benchmark shares: settings, device, profile, data, float32 baselines."""
+
+    settings: options.Settings
+    device: object  # mpmodel.device.DeviceInfo
+    profile: object  # mpmodel.profiles.Profile
+    data: object = None  # mpmodel.data.Dataset, loaded at collection's end
+    float32_fits: dict = field(default_factory=dict)  # order seed -> FitResult
+
+    def expectation(self, policy: str):
+        from mpmodel.expectations import expectation_for  # noqa: PLC0415
+
+        return expectation_for(self.device, policy, self.settings.min_speedup)
+
+    def machine_info(self) -> dict:
+        from mpmodel.expectations import device_class  # noqa: PLC0415
+
+        return {
+            "device": self.device.as_dict(),
+            "device_class": device_class(self.device),
+            "profile": self.profile.name,
+            "policies": list(self.settings.policies),
+            "data_source": self.data.source if self.data is not None else None,
+        }
+
+
+def run_context(config) -> RunContext:
+    """The session's context, detecting the device on first use (imports the backend)."""
+    if CONTEXT not in config.stash:
+        from mpmodel.device import detect  # noqa: PLC0415
+        from mpmodel.profiles import default_profile_name, get_profile  # noqa: PLC0415
+
+        settings = config.stash[SETTINGS]
+        device = detect()
+        name = settings.profile if settings.profile != "auto" else default_profile_name(device.gpu_visible)
+        config.stash[CONTEXT] = RunContext(settings, device, get_profile(name))
+    return config.stash[CONTEXT]
+
+
+def pytest_addoption(parser):
+    options.add_options(parser)
+
+
+def pytest_configure(config):
+    settings = options.resolve(config)
+    config.stash[SETTINGS] = settings
+    if hasattr(config.option, "benchmark_save_data"):
+        config.option.benchmark_save_data = True  # saved runs keep every round
+    if settings.require_gpu:
+        device = run_context(config).device
+        if not device.gpu_visible:
+            found = ", ".join(device.devices_seen) or "none"
+            raise pytest.UsageError(
+                f"--mp-require-gpu: no GPU visible; devices found: {found} (CPU {device.cpu_model}); "
+                "check the driver and CUDA install (nvidia-smi)"
+            )
+
+
+def pytest_report_header(config):
+    s = config.stash[SETTINGS]
+    return (f"mpmodel: profile={s.profile} policies={','.join(s.policies)} data={s.data} "
+            f"accuracy_tol={s.accuracy_tol} min_speedup={s.min_speedup or 'table'}")
+
+
+def pytest_generate_tests(metafunc):
+    names = metafunc.fixturenames
+    if CONTEXT_FIXTURE not in names or ("policy" not in names and "mixed_policy" not in names):
+        return
+    ctx = run_context(metafunc.config)
+    metafunc.parametrize("profile_name", [ctx.profile.name])
+    if "policy" in names:
+        metafunc.parametrize("policy", list(ctx.settings.policies))
+    else:
+        metafunc.parametrize("mixed_policy", [p for p in ctx.settings.policies if p in MIXED_POLICIES])
+
+
+def pytest_collection_finish(session):
+    config = session.config
+    if not any(CONTEXT_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
+        return
+    from mpmodel.data import DataError, load_data  # noqa: PLC0415
+    from mpmodel.expectations import device_class  # noqa: PLC0415
+
+    ctx = run_context(config)
+    try:
+        ctx.data = load_data(ctx.settings.data)
+    except DataError as exc:
+        raise pytest.UsageError(f"--mp-data: {exc}") from None
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is None:
+        return
+    p = ctx.profile
+    reporter.write_line(f"mpmodel profile: {p.name} ({p.units} units, batch {p.batch_size}, {p.epochs} epochs; {p.description})")
+    reporter.write_line(f"mpmodel data: {ctx.data.source} ({ctx.data.x_train.shape[0]} train / {ctx.data.x_test.shape[0]} test)")
+    reporter.write_line(f"mpmodel device: {ctx.device.summary()}")
+    reporter.write_line(f"mpmodel device class: {device_class(ctx.device)}")
+    for policy in ctx.settings.policies:
+        if policy in MIXED_POLICIES:
+            e = ctx.expectation(policy)
+            want = f">= {e.min_speedup}x" if e.min_speedup is not None else "no speedup expected"
+            reporter.write_line(f"mpmodel expects {policy}: {want} ({e.source}: {e.reason})")
+
+
+@pytest.fixture(scope="session")
+def mp_run(request) -> RunContext:
+    """The session's run context, with its data loaded."""
+    ctx = run_context(request.config)
+    if ctx.data is None:  # collected without pytest_collection_finish (e.g. a plugin reordering)
+        from mpmodel.data import load_data  # noqa: PLC0415
+
+        ctx.data = load_data(ctx.settings.data)
+    return ctx
+
+
+def pytest_benchmark_update_machine_info(config, machine_info):
+    if CONTEXT in config.stash:
+        machine_info["mpmodel"] = config.stash[CONTEXT].machine_info()

@@ -1,0 +1,80 @@
+import pytest
+
+from mpmodel import expectations as ex
+from mpmodel.device import DeviceInfo, GpuInfo
+from mpmodel.policies import MIXED_POLICIES
+
+
+def cpu(flags=(), arch="x86_64"):
+    return DeviceInfo(cpu_arch=arch, cpu_flags=list(flags))
+
+
+def gpu(cc):
+    return DeviceInfo(gpus=[GpuInfo("NVIDIA Test", cc)], cpu_arch="x86_64", cpu_flags=["avx512_bf16"])
+
+
+@pytest.mark.parametrize("info,cls", [
+    (cpu(["avx512_bf16"]), ex.X86_BF16),
+    (cpu(["amx_bf16"]), ex.X86_BF16),
+    (cpu([]), ex.X86),
+    (cpu([], arch="aarch64"), ex.OTHER),
+    (gpu("7.5"), ex.NVIDIA_CC7),
+    (gpu("8.0"), ex.NVIDIA_CC8),
+    (gpu("9.0"), ex.NVIDIA_CC8),
+    (gpu("6.1"), ex.OTHER),
+])
+def test_device_class(info, cls):
+    assert ex.device_class(info) == cls
+
+
+@pytest.mark.parametrize("info,policy,minimum", [
+    (cpu(["avx512_bf16"]), "mixed_bfloat16", 1.3),
+    (cpu(["avx512_bf16"]), "mixed_float16", None),
+    (cpu([]), "mixed_bfloat16", None),
+    (gpu("7.0"), "mixed_float16", 2.0),
+    (gpu("7.0"), "mixed_bfloat16", None),
+    (gpu("8.9"), "mixed_float16", 1.2),
+    (gpu("9.0"), "mixed_bfloat16", 1.2),
+])
+def test_table_values(info, policy, minimum):
+    e = ex.expectation_for(info, policy)
+    assert e.min_speedup == minimum
+    assert e.reason and e.source == "expectations table"
+
+
+def test_every_device_class_has_a_row_per_mixed_policy():
+    for cls in (ex.X86_BF16, ex.X86, ex.NVIDIA_CC7, ex.NVIDIA_CC8):
+        assert {r.policy for r in ex.EXPECTATIONS if r.device_class == cls} == set(MIXED_POLICIES)
+
+
+def test_unknown_device_expects_nothing_and_says_so():
+    e = ex.expectation_for(cpu([], arch="aarch64"), "mixed_bfloat16")
+    assert e.min_speedup is None and "no row" in e.reason
+
+
+def test_override_wins_over_the_table():
+    info = cpu(["avx512_bf16"])
+    e = ex.expectation_for(info, "mixed_float16", ex.parse_min_speedup("mixed_float16=1.1"))
+    assert (e.min_speedup, e.source) == (1.1, "--mp-min-speedup")
+    assert ex.expectation_for(info, "mixed_bfloat16", ex.parse_min_speedup("mixed_float16=1.1")).min_speedup == 1.3
+
+
+def test_parse_min_speedup():
+    assert ex.parse_min_speedup("1.5") == {"mixed_float16": 1.5, "mixed_bfloat16": 1.5}
+    assert ex.parse_min_speedup("mixed_bfloat16=2, mixed_float16=none") == {"mixed_bfloat16": 2.0, "mixed_float16": None}
+
+
+@pytest.mark.parametrize("text,message", [
+    ("fast", "not a number"),
+    ("-1", "positive"),
+    ("0", "positive"),
+    ("inf", "positive finite"),
+    ("mixed_bfloat16=", "not a number"),
+    ("mixed_bfloat16:1.5,x=2", "not policy=value"),
+    ("bf16=1.5", "unknown policy 'bf16'"),
+    ("float32=1.5", "baseline"),
+    ("mixed_bfloat16=1.5,=2", "not policy=value"),
+])
+def test_parse_min_speedup_rejects(text, message):
+    with pytest.raises(ValueError, match=message):
+        ex.parse_min_speedup(text)

@@ -1,0 +1,104 @@
+"""The options and session behaviour, through pytest itself (pytester)."""
+
+import numpy as np
+import pytest
+
+pytest_plugins = ("pytester",)
+
+PLUGIN = ("-p", "mpmodel.plugin")
+
+
+def run(pytester, *args):
+    return pytester.runpytest_subprocess(*PLUGIN, *args)
+
+
+def test_help_lists_every_option_in_one_group(pytester):
+    result = run(pytester, "--help")
+    result.stdout.fnmatch_lines(["*mixed-precision benchmarks (mpmodel):*"])
+    for flag in ("--mp-profile=NAME", "--mp-policies=LIST", "--mp-min-speedup=SPEC", "--mp-accuracy-tol=DELTA",
+                 "--mp-data=SOURCE", "--mp-require-gpu"):
+        result.stdout.fnmatch_lines([f"*{flag}*"])
+    for ini in ("mp_profile", "mp_policies", "mp_min_speedup", "mp_accuracy_tol", "mp_data", "mp_require_gpu"):
+        result.stdout.fnmatch_lines([f"*{ini} *"])
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--mp-policies", "float32,fp8"), "--mp-policies: unknown policy 'fp8'; valid policies: float32, mixed_float16, mixed_bfloat16 (from command line)"),
+    (("--mp-profile", "huge"), "--mp-profile: unknown profile 'huge'; valid profiles: seed, small (from command line)"),
+    (("--mp-accuracy-tol", "abc"), "--mp-accuracy-tol: 'abc' is not a number (from command line)"),
+    (("--mp-accuracy-tol", "-0.1"), "--mp-accuracy-tol: '-0.1' must be a fraction in [0, 1) (from command line)"),
+    (("--mp-min-speedup", "fast"), "--mp-min-speedup: speedup: 'fast' is not a number or 'none' (from command line)"),
+    (("--mp-min-speedup", "-2"), "--mp-min-speedup: speedup: '-2' must be a positive finite number (from command line)"),
+    (("--mp-min-speedup", "mixed_bfloat16=1.5,bogus"), "--mp-min-speedup: 'bogus' is not policy=value (from command line)"),
+])
+def test_bad_values_are_one_line_usage_errors(pytester, args, message):
+    result = run(pytester, *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {message}"])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_ini_twin_is_read_and_named_when_bad(pytester):
+    pytester.makeini("[pytest]\nmp_accuracy_tol = 2\n")
+    result = run(pytester)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --mp-accuracy-tol: '2' must be a fraction in [0, 1) (from ini file)"])
+
+
+def test_header_shows_the_resolved_settings(pytester):
+    pytester.makeini("[pytest]\nmp_policies = mixed_bfloat16\n")
+    pytester.makepyfile("def test_nothing(): pass")
+    result = run(pytester, "--mp-accuracy-tol", "0.02")
+    result.stdout.fnmatch_lines(["mpmodel: profile=auto policies=mixed_bfloat16 data=auto accuracy_tol=0.02 min_speedup=table"])
+    assert result.ret == 0
+
+
+def test_require_gpu_fails_at_once_on_a_cpu_host(pytester):
+    pytester.makepyfile("def test_never(): raise AssertionError('must not run')")
+    result = run(pytester, "--mp-require-gpu")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --mp-require-gpu: no GPU visible; devices found: CPU:0 *"])
+    assert "must not run" not in result.stdout.str()
+
+
+BENCH = """
+def test_policy(mp_run, profile_name, policy):
+    assert mp_run.profile.name == profile_name
+    assert mp_run.data.x_train.shape[1] == 784
+
+def test_mixed(mp_run, profile_name, mixed_policy):
+    assert mixed_policy != "float32"
+"""
+
+
+def test_parametrized_ids_carry_profile_and_policy(pytester):
+    pytester.makepyfile(BENCH)
+    result = run(pytester, "--mp-profile", "small", "--mp-data", "synthetic",
+                 "--mp-policies", "float32,mixed_bfloat16", "-v")
+    result.stdout.fnmatch_lines([
+        "mpmodel data: synthetic-v1 (60000 train / 10000 test)",
+        "*test_policy?small-float32? PASSED*",
+        "*test_policy?small-mixed_bfloat16? PASSED*",
+        "*test_mixed?small-mixed_bfloat16? PASSED*",
+    ])
+    assert result.ret == 0
+
+
+def test_broken_data_file_fails_with_one_line(pytester):
+    pytester.makepyfile(BENCH)
+    bad = pytester.path / "mnist.npz"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    result = run(pytester, "--mp-data", str(bad))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: --mp-data: {bad}: *"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_labels_out_of_range_fail_with_one_line(pytester):
+    pytester.makepyfile(BENCH)
+    path = pytester.path / "m.npz"
+    rng = np.random.default_rng(0)
+    np.savez(path, x_train=rng.integers(0, 256, (8, 784)), y_train=np.full(8, 12),
+             x_test=rng.integers(0, 256, (4, 784)), y_test=np.zeros(4, int))
+    result = run(pytester, "--mp-data", str(path))
+    result.stderr.fnmatch_lines([f"ERROR: --mp-data: {path}: y_train holds labels in [12, 12], expected 0-9"])

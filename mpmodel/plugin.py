@@ -40,14 +40,14 @@ class RunContext:
         return expectation_for(self.device, policy, self.settings.min_speedup)
 
     def machine_info(self) -> dict:
+        """Device facts for pytest-benchmark's machine_info. The data source is left to each
+        result's extra_info: pytest-benchmark also reads machine_info before data loads."""
         from mpmodel.expectations import device_class  # noqa: PLC0415
 
         return {
             "device": self.device.as_dict(),
             "device_class": device_class(self.device),
             "profile": self.profile.name,
-            "policies": list(self.settings.policies),
-            "data_source": self.data.source if self.data is not None else None,
         }
 
 
@@ -140,5 +140,14 @@ def mp_run(request) -> RunContext:
 
 
 def pytest_benchmark_update_machine_info(config, machine_info):
-    if CONTEXT in config.stash:
-        machine_info["mpmodel"] = config.stash[CONTEXT].machine_info()
+    machine_info["mpmodel"] = run_context(config).machine_info()
+
+
+def pytest_sessionstart(session):
+    bench = getattr(session.config, "_benchmarksession", None)
+    if bench is not None and bench.compare and not bench.compared_mapping:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"mpmodel: --benchmark-compare found no saved run in {bench.storage}: nothing is compared "
+                "this time; save a baseline first with --benchmark-autosave", yellow=True)

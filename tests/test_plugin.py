@@ -102,3 +102,22 @@ def test_labels_out_of_range_fail_with_one_line(pytester):
              x_test=rng.integers(0, 256, (4, 784)), y_test=np.zeros(4, int))
     result = run(pytester, "--mp-data", str(path))
     result.stderr.fnmatch_lines([f"ERROR: --mp-data: {path}: y_train holds labels in [12, 12], expected 0-9"])
+
+
+def test_autosave_then_compare_keeps_device_details_and_rounds(pytester):
+    import json
+
+    pytester.makepyfile("def test_sum(benchmark):\n    benchmark(sum, range(1000))\n")
+    first = run(pytester, "--benchmark-compare")
+    first.stdout.fnmatch_lines(["mpmodel: --benchmark-compare found no saved run in *: nothing is compared this time*"])
+    assert first.ret == 0
+    assert run(pytester, "--benchmark-autosave").ret == 0
+    saved = list((pytester.path / ".benchmarks").rglob("*.json"))
+    assert len(saved) == 1
+    content = json.loads(saved[0].read_text())
+    assert content["machine_info"]["mpmodel"]["device"]["cpu_arch"]
+    assert content["machine_info"]["mpmodel"]["profile"] in ("seed", "small")
+    assert len(content["benchmarks"][0]["stats"]["data"]) > 1  # per-round data is kept
+    second = run(pytester, "--benchmark-compare", "--benchmark-compare-fail=median:1000%")
+    second.stdout.fnmatch_lines(["*test_sum (0001_*"])
+    assert second.ret == 0

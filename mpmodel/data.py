@@ -9,6 +9,7 @@ ever unpickled.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import os
 import zipfile
@@ -44,6 +45,7 @@ class Dataset:
     x_test: np.ndarray
     y_test: np.ndarray
     source: str
+    note: str = ""  # why this source was used, where an earlier one was passed over
 
     @property
     def is_synthetic(self) -> bool:
@@ -284,4 +286,5 @@ def load_data(spec: str = "auto") -> Dataset:
                 f"--mp-data mnist: no real MNIST at {cache} and {exc}; pass --mp-data PATH "
                 "to an mnist.npz or IDX folder"
             ) from None
-    return synthetic_mnist()
+        reason = f"no MNIST at {cache}, {exc}"
+    return dataclasses.replace(synthetic_mnist(), note=f"fallback: {reason}")

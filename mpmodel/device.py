@@ -51,7 +51,8 @@ class DeviceInfo:
                   f"CUDA {self.cuda_build_version or '?'}, cuDNN {self.cudnn_build_version or '?'}, TF32 {self.tf32_enabled}"
         else:
             flags = ",".join(self.cpu_flags) or "no bf16/fp16 flags"
-            dev = f"CPU {self.cpu_model or '?'} ({self.cpu_arch}, {self.cpu_count} cores; {flags})"
+            onednn = f", TF_ENABLE_ONEDNN_OPTS={self.onednn_opts}" if self.onednn_opts is not None else ""
+            dev = f"CPU {self.cpu_model or '?'} ({self.cpu_arch}, {self.cpu_count} cores; {flags}{onednn})"
         vers = ", ".join(f"{k} {v}" for k, v in self.versions.items())
         return f"{dev}; {vers}"
 

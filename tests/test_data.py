@@ -180,7 +180,8 @@ def test_load_data_specs(tmp_path, monkeypatch):
 
     monkeypatch.setattr(data, "download_mnist", offline)
     assert data.load_data("synthetic").source == "synthetic-v1"
-    assert data.load_data("auto").source == "synthetic-v1"  # no cache, no download
+    fallback = data.load_data("auto")  # no cache, no download
+    assert fallback.source == "synthetic-v1" and fallback.note.startswith("fallback: no MNIST at")
     with pytest.raises(DataError, match="--mp-data mnist: no real MNIST"):
         data.load_data("mnist")
     write_npz(tmp_path / "given.npz")

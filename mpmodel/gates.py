@@ -56,7 +56,7 @@ def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: flo
                      nonfinite: list[str]) -> Verdict:
     """Fail on any NaN/inf loss, or when the median paired accuracy drop exceeds `tolerance`."""
     pairs = ", ".join(f"seed {s}: {a:.4f} vs {b:.4f}" for s, a, b in
-                      zip(comparison.seeds, comparison.mixed_accuracy, comparison.float32_accuracy))
+                      zip(comparison.seeds, comparison.mixed_accuracy, comparison.float32_accuracy, strict=True))
     measured = (f"{policy} test accuracy minus float32's, median over {len(comparison.seeds)} paired seeds: "
                 f"{comparison.median_delta:+.4f} ({pairs})")
     if nonfinite:

@@ -6,7 +6,7 @@ Plain Python: the steps are any callables that return once their work is finishe
 from __future__ import annotations
 
 import time
-from typing import Callable
+from collections.abc import Callable
 
 
 class InterleavedTimer:

@@ -50,7 +50,7 @@ def test_global_policy_is_restored_when_building_fails():
 def test_same_seed_same_initial_weights_under_every_policy():
     weights = [build_model(p, "small", seed=3).get_weights() for p in POLICIES]
     for other in weights[1:]:
-        for a, b in zip(weights[0], other):
+        for a, b in zip(weights[0], other, strict=True):
             np.testing.assert_array_equal(a, b)
     different = build_model("float32", "small", seed=4).get_weights()
     assert not np.array_equal(weights[0][0], different[0])

@@ -23,7 +23,8 @@ def test_help_lists_every_option_in_one_group(pytester):
 
 
 @pytest.mark.parametrize("args,message", [
-    (("--mp-policies", "float32,fp8"), "--mp-policies: unknown policy 'fp8'; valid policies: float32, mixed_float16, mixed_bfloat16 (from command line)"),
+    (("--mp-policies", "float32,fp8"),
+     "--mp-policies: unknown policy 'fp8'; valid policies: float32, mixed_float16, mixed_bfloat16 (from command line)"),
     (("--mp-profile", "huge"), "--mp-profile: unknown profile 'huge'; valid profiles: seed, small (from command line)"),
     (("--mp-accuracy-tol", "abc"), "--mp-accuracy-tol: 'abc' is not a number (from command line)"),
     (("--mp-accuracy-tol", "-0.1"), "--mp-accuracy-tol: '-0.1' must be a fraction in [0, 1) (from command line)"),

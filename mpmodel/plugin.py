@@ -7,17 +7,12 @@ Importing it does not import TensorFlow; the run context does, when a benchmark 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 
 import pytest
 
 from mpmodel import options
 from mpmodel.policies import MIXED_POLICIES
-
-# TensorFlow's C++ INFO lines (oneDNN on, no CUDA driver) drown the report; the device
-# header says the same. A user's own setting wins.
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 SETTINGS = pytest.StashKey()
 CONTEXT = pytest.StashKey()

@@ -1,0 +1,24 @@
+"""mpmodel: the seed's Keras MNIST model under precision policies, and the pytest suite that gates
+mixed precision's speedup and accuracy against float32.
+
+    >>> import mpmodel
+    >>> model = mpmodel.build_model("mixed_bfloat16", profile="small")
+
+Names that need Keras load on first use, so that the pytest plugin stays light to import.
+"""
+
+from mpmodel.policies import MIXED_POLICIES, POLICIES
+from mpmodel.profiles import PROFILES, get_profile
+
+__version__ = "0.1.0"
+__all__ = ["MIXED_POLICIES", "POLICIES", "PROFILES", "build_model", "get_profile", "load_data"]
+
+_LAZY = {"build_model": "mpmodel.model", "load_data": "mpmodel.data"}
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        import importlib  # noqa: PLC0415
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'mpmodel' has no attribute {name!r}")

@@ -59,3 +59,10 @@ def test_same_seed_same_initial_weights_under_every_policy():
 def test_unknown_policy_is_refused():
     with pytest.raises(ValueError, match="valid policies"):
         build_model("float64", "small")
+
+
+def test_package_exports_build_model():
+    import mpmodel
+
+    model = mpmodel.build_model("mixed_float16", profile="small")
+    assert model.dtype_policy.name == "mixed_float16" and uses_loss_scaling(model)

@@ -211,6 +211,9 @@ def read_npz_as(path: Path, label: str) -> Dataset:
 SYNTHETIC_VERSION = "synthetic-v1"
 SYNTHETIC_SEED = 20261124
 SYNTHETIC_TRAIN, SYNTHETIC_TEST = 60000, 10000
+SYNTHETIC_BLEND_MAX = 0.2  # largest share of another class's template
+SYNTHETIC_PIXEL_NOISE = 0.15  # sd of Gaussian pixel noise, pixels in [0, 1]
+SYNTHETIC_LABEL_NOISE = 0.1  # share of labels redrawn at random
 
 
 def _prototypes(rng: np.random.Generator) -> np.ndarray:
@@ -227,8 +230,7 @@ def _prototypes(rng: np.random.Generator) -> np.ndarray:
     return protos
 
 
-def synthetic_mnist(n_train: int = SYNTHETIC_TRAIN, n_test: int = SYNTHETIC_TEST, *, blend_max: float = 0.2,
-                    pixel_noise: float = 0.15, label_noise: float = 0.1) -> Dataset:
+def synthetic_mnist(n_train: int = SYNTHETIC_TRAIN, n_test: int = SYNTHETIC_TEST) -> Dataset:
     """A deterministic MNIST-shaped set: learnable, not trivial.
 
     Each image is its class template, shifted by up to 3 pixels, dimmed, blended with
@@ -243,7 +245,7 @@ def synthetic_mnist(n_train: int = SYNTHETIC_TRAIN, n_test: int = SYNTHETIC_TEST
     n = n_train + n_test
     y = rng.integers(0, NUM_CLASSES, size=n)
     other = (y + rng.integers(1, NUM_CLASSES, size=n)) % NUM_CLASSES
-    blend = rng.uniform(0.0, blend_max, size=n).astype(np.float32)[:, None, None]
+    blend = rng.uniform(0.0, SYNTHETIC_BLEND_MAX, size=n).astype(np.float32)[:, None, None]
     gain = rng.uniform(0.6, 1.0, size=n).astype(np.float32)[:, None, None]
     x = gain * ((1 - blend) * protos[y] + blend * protos[other])
     shifts = rng.integers(-3, 4, size=(n, 2))
@@ -251,15 +253,17 @@ def synthetic_mnist(n_train: int = SYNTHETIC_TRAIN, n_test: int = SYNTHETIC_TEST
         for dx in range(-3, 4):
             sel = (shifts[:, 0] == dy) & (shifts[:, 1] == dx)
             x[sel] = np.roll(x[sel], (dy, dx), axis=(1, 2))
-    x += rng.normal(0.0, pixel_noise, size=x.shape).astype(np.float32)
-    flip = rng.random(n) < label_noise
+    x += rng.normal(0.0, SYNTHETIC_PIXEL_NOISE, size=x.shape).astype(np.float32)
+    flip = rng.random(n) < SYNTHETIC_LABEL_NOISE
     y = np.where(flip, rng.integers(0, NUM_CLASSES, size=n), y)
     images = np.round(np.clip(x, 0, 1) * 255).astype(np.uint8)
     arrays = {
         "x_train": images[:n_train], "y_train": y[:n_train],
         "x_test": images[n_train:], "y_test": y[n_train:],
     }
-    return validate(arrays, SYNTHETIC_VERSION, SYNTHETIC_VERSION)
+    full_size = (n_train, n_test) == (SYNTHETIC_TRAIN, SYNTHETIC_TEST)
+    label = SYNTHETIC_VERSION if full_size else f"{SYNTHETIC_VERSION}[{n_train}+{n_test}]"
+    return validate(arrays, label, label)
 
 
 # --- choosing a source ------------------------------------------------------------------

@@ -133,13 +133,8 @@ def pytest_collection_finish(session):
 
 @pytest.fixture(scope="session")
 def mp_run(request) -> RunContext:
-    """The session's run context, with its data loaded."""
-    ctx = run_context(request.config)
-    if ctx.data is None:  # collected without pytest_collection_finish (e.g. a plugin reordering)
-        from mpmodel.data import load_data  # noqa: PLC0415
-
-        ctx.data = load_data(ctx.settings.data)
-    return ctx
+    """The session's run context; its data was loaded when collection finished."""
+    return run_context(request.config)
 
 
 def pytest_benchmark_update_machine_info(config, machine_info):

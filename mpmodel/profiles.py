@@ -13,8 +13,7 @@ from dataclasses import dataclass
 class Profile:
     """Sizes of one benchmark configuration.
 
-    `timing_pairs` and `accuracy_seeds` size the gates; `train_samples` caps the training
-    set used by the accuracy gate (None: all of it).
+    `timing_pairs` and `accuracy_seeds` size the gates.
     """
 
     name: str
@@ -26,7 +25,6 @@ class Profile:
     timing_warmup: int
     timing_pairs: int
     accuracy_seeds: int
-    train_samples: int | None
     description: str
 
 
@@ -43,7 +41,6 @@ PROFILES: dict[str, Profile] = {
             timing_warmup=3,
             timing_pairs=20,
             accuracy_seeds=5,
-            train_samples=None,
             description="the seed document's model and fit recipe, for GPUs",
         ),
         Profile(
@@ -56,7 +53,6 @@ PROFILES: dict[str, Profile] = {
             timing_warmup=3,
             timing_pairs=15,
             accuracy_seeds=3,
-            train_samples=None,
             description="the seed's shape at 1024 units and batch 2048, for a 2-core CPU",
         ),
     )

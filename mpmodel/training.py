@@ -80,10 +80,7 @@ def split_validation(x: np.ndarray, y: np.ndarray, fraction: float):
 
 def fit_recipe(model, data: Dataset, profile: Profile, order_seed: int) -> FitResult:
     """Train as the seed does, reshuffling every epoch with a permutation drawn from `order_seed`."""
-    x, y = data.x_train, data.y_train
-    if profile.train_samples is not None:
-        x, y = x[: profile.train_samples], y[: profile.train_samples]
-    (x_fit, y_fit), validation = split_validation(x, y, profile.validation_split)
+    (x_fit, y_fit), validation = split_validation(data.x_train, data.y_train, profile.validation_split)
     rng = np.random.default_rng(order_seed)
     result = FitResult(test_accuracy=float("nan"), test_loss=float("nan"))
     for epoch in range(profile.epochs):

@@ -163,7 +163,7 @@ def test_synthetic_is_deterministic_learnable_shaped_and_not_trivial():
     np.testing.assert_array_equal(a.x_train, b.x_train)
     assert a.x_train.shape == (600, 784) and a.x_test.shape == (200, 784)
     assert a.x_train.std() > 0.1 and len(np.unique(a.y_train)) == 10
-    assert a.source == "synthetic-v1" and a.is_synthetic
+    assert a.source == "synthetic-v1[600+200]" and a.is_synthetic  # a smaller set is other data
     # a nearest-class-mean classifier gets 0.48 (chance 0.1; the MLP reaches the 0.91 label-noise ceiling)
     full = data.synthetic_mnist(6000, 2000)
     means = np.stack([full.x_train[full.y_train == c].mean(0) for c in range(10)])

@@ -6,7 +6,6 @@ from mpmodel.profiles import PROFILES, default_profile_name, get_profile, parame
 def test_seed_profile_is_the_seed():
     seed = get_profile("seed")
     assert (seed.units, seed.batch_size, seed.epochs, seed.validation_split) == (4096, 8192, 5, 0.2)
-    assert seed.train_samples is None
     assert parameter_count(seed) == 20_037_642
     # 3 x 2 x 8192 x (784*4096 + 4096*4096 + 4096*10): 0.984 TFLOP a step
     assert training_flops_per_step(seed) == 3 * 2 * 8192 * 20_029_440

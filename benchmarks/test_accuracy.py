@@ -71,5 +71,5 @@ def test_accuracy(benchmark, mp_run, profile_name, mixed_policy, float32_fit):
         "final_loss_scale": last.final_loss_scale, "accuracy_tol": mp_run.settings.accuracy_tol,
         "data_source": data.source,
     })
-    mp_run.record(benchmark.fullname, verdict)
+    mp_run.record(benchmark, verdict)
     assert verdict.passed, verdict.message

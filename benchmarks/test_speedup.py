@@ -41,7 +41,7 @@ def test_speedup(benchmark, mp_run, profile_name, mixed_policy):
         "pairs": speedup.n, "float32_times": base_times, "mixed_times": mixed_times,
         "data_source": data.source,
     })
-    mp_run.record(benchmark.fullname, verdict)
+    mp_run.record(benchmark, verdict)
     if not verdict.expected:
         pytest.skip(verdict.message)
     assert verdict.passed, verdict.message

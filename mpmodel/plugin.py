@@ -29,11 +29,13 @@ class RunContext:
     data: object = None  # mpmodel.data.Dataset, loaded at collection's end
     float32_fits: dict = field(default_factory=dict)  # order seed -> FitResult
     verdicts: list = field(default_factory=list)  # (test id, outcome, message) for the summary
+    monitor: object = None  # mpmodel.monitor.StateMonitor while benchmarks run
 
-    def record(self, nodeid: str, verdict) -> None:
-        """Keep a gate's verdict for the end-of-session summary."""
+    def record(self, benchmark, verdict) -> None:
+        """Keep a gate's verdict for the summary, and in the saved result's extra_info."""
         outcome = "skip" if not verdict.expected else ("pass" if verdict.passed else "FAIL")
-        self.verdicts.append((nodeid.split("::")[-1], outcome, verdict.message))
+        self.verdicts.append((benchmark.fullname.split("::")[-1], outcome, verdict.message))
+        benchmark.extra_info.update({"gate": outcome, "gate_message": verdict.message})
 
     def expectation(self, policy: str):
         from mpmodel.expectations import expectation_for  # noqa: PLC0415
@@ -41,15 +43,15 @@ class RunContext:
         return expectation_for(self.device, policy, self.settings.min_speedup)
 
     def machine_info(self) -> dict:
-        """Device facts for pytest-benchmark's machine_info. The data source is left to each
-        result's extra_info: pytest-benchmark also reads machine_info before data loads."""
+        """The run's context for pytest-benchmark's machine_info. pytest-benchmark reads it once
+        before data loads (to compare) and again when saving, so `data` is present only then."""
+        from mpmodel.context import describe, label  # noqa: PLC0415
         from mpmodel.expectations import device_class  # noqa: PLC0415
 
-        return {
-            "device": self.device.as_dict(),
-            "device_class": device_class(self.device),
-            "profile": self.profile.name,
-        }
+        info = {"device": self.device.as_dict(), "device_class": device_class(self.device),
+                "profile": self.profile.name, "data": self.data.source if self.data is not None else None}
+        info["key"] = label(describe({"mpmodel": info}))
+        return info
 
 
 def run_context(config) -> RunContext:
@@ -114,6 +116,9 @@ def pytest_collection_finish(session):
         ctx.data = load_data(ctx.settings.data)
     except DataError as exc:
         raise pytest.UsageError(f"--mp-data: {exc}") from None
+    from mpmodel.monitor import StateMonitor  # noqa: PLC0415
+
+    ctx.monitor = StateMonitor().start()
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None:
         return
@@ -139,6 +144,63 @@ def mp_run(request) -> RunContext:
 
 def pytest_benchmark_update_machine_info(config, machine_info):
     machine_info["mpmodel"] = run_context(config).machine_info()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Record the device state over each benchmark's run in its extra_info."""
+    ctx = item.config.stash.get(CONTEXT, None)
+    bench = getattr(item, "funcargs", {}).get("benchmark")
+    if ctx is None or ctx.monitor is None or bench is None:
+        return (yield)
+    start = ctx.monitor.mark()
+    try:
+        return (yield)
+    finally:
+        bench.extra_info["device_state"] = ctx.monitor.summary(since=start)
+
+
+def pytest_benchmark_update_json(config, benchmarks, output_json):
+    """The session's device state and gate verdicts, at the top level of the saved run."""
+    ctx = config.stash.get(CONTEXT, None)
+    if ctx is None:
+        return
+    output_json["mpmodel"] = {
+        "format": 1,
+        "settings": {"profile": ctx.settings.profile, "policies": list(ctx.settings.policies),
+                     "data": ctx.settings.data, "accuracy_tol": ctx.settings.accuracy_tol,
+                     "min_speedup": ctx.settings.min_speedup},
+        "device_state": ctx.monitor.summary() if ctx.monitor is not None else None,
+        "verdicts": [{"test": t, "outcome": o, "message": m} for t, o, m in ctx.verdicts],
+    }
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_benchmark_compare_machine_info(config, benchmarksession, machine_info, compared_benchmark):
+    """Say exactly which facts differ from the compared run, instead of pytest-benchmark's dump.
+
+    The saved machine_info is swapped for the current one while pytest-benchmark's own hook runs,
+    so its generic warning (which also crashes when the storage lies outside the working
+    directory) stays quiet; it is restored before anything else reads the saved run.
+    """
+    from mpmodel.context import describe, diff  # noqa: PLC0415
+
+    saved = compared_benchmark.get("machine_info") or {}
+    compared_benchmark["machine_info"] = machine_info
+    try:
+        return (yield)
+    finally:
+        compared_benchmark["machine_info"] = saved
+        current = machine_info.get("mpmodel") or {}
+        changes = diff(describe(saved), describe(machine_info), ignore=() if current.get("data") else ("data",))
+        if changes:
+            benchmarksession.logger.warning(f"mpmodel: the compared run ran on a different context: {'; '.join(changes)}")
+
+
+def pytest_unconfigure(config):
+    ctx = config.stash.get(CONTEXT, None)
+    if ctx is not None and ctx.monitor is not None:
+        ctx.monitor.stop()
 
 
 def pytest_terminal_summary(terminalreporter, config):

@@ -1,0 +1,128 @@
+"""Two saved runs side by side: per policy, step-time change, speedup change, accuracy change.
+
+Each change is judged both ways. "worse" (a regression: slower steps, a smaller speedup)
+and "better" (an unexpected improvement: often a stale baseline or a broken measurement)
+need a Mann-Whitney p under `alpha` AND a change beyond the series' threshold: the
+default, or the stored calibration's if that is larger. Accuracy is reported, not judged:
+the suite's own accuracy gate decides that within a run (a 3-seed median moves too much
+between runs to judge here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mpmodel.context import diff
+from mpmodel.history import ACCURACY, SPEEDUP, SPEEDUP_KIND, STEP_KIND, STEP_TIME, SavedRun
+from mpmodel.twosample import SampleChange, sample_change
+
+DEFAULT_THRESHOLD = 0.10
+DEFAULT_ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    default: float = DEFAULT_THRESHOLD
+    alpha: float = DEFAULT_ALPHA
+    calibration: object = None  # mpmodel.calibration.Calibration that applies to the runs, or None
+
+    def for_series(self, kind: str, name: str) -> tuple[float, str]:
+        """The threshold for one series and where it came from."""
+        calibrated = self.calibration.threshold(kind, name) if self.calibration is not None else None
+        if calibrated is not None and calibrated > self.default:
+            return calibrated, "calibrated A/A noise"
+        return self.default, "default" if calibrated is None else f"default (calibrated noise {calibrated:.1%})"
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # STEP_KIND or SPEEDUP_KIND
+    name: str
+    policy: str
+    sample: SampleChange
+    threshold: float
+    threshold_source: str
+    direction: str  # "worse", "better" or "same"
+    alpha: float = DEFAULT_ALPHA
+
+    @property
+    def percent(self) -> float:
+        return (self.sample.ratio - 1.0) * 100.0
+
+
+def judge(kind: str, sample: SampleChange, threshold: float, alpha: float) -> str:
+    """'worse', 'better' or 'same': significant at alpha and beyond the relative threshold."""
+    change = sample.ratio - 1.0
+    if sample.p_value >= alpha or abs(change) <= threshold:
+        return "same"
+    slower_is_worse = kind == STEP_KIND
+    return "worse" if (change > 0) == slower_is_worse else "better"
+
+
+@dataclass(frozen=True)
+class AccuracyChange:
+    policy: str
+    before: float  # median accuracy delta (mixed - float32) over seeds
+    after: float
+
+    @property
+    def change(self) -> float:
+        return self.after - self.before
+
+
+@dataclass
+class Comparison:
+    before: SavedRun
+    after: SavedRun
+    context: list[str]
+    changes: list[Change] = field(default_factory=list)
+    accuracy: list[AccuracyChange] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+
+    @property
+    def regressions(self) -> list[Change]:
+        return [c for c in self.changes if c.direction == "worse"]
+
+    @property
+    def improvements(self) -> list[Change]:
+        return [c for c in self.changes if c.direction == "better"]
+
+
+def _speedup_ratios(extra: dict) -> list[float] | None:
+    base, mixed = extra.get("float32_times"), extra.get("mixed_times")
+    if not base or not mixed or len(base) != len(mixed):
+        return None
+    return list(np.asarray(base, dtype=float) / np.asarray(mixed, dtype=float))
+
+
+def compare_runs(before: SavedRun, after: SavedRun, thresholds: Thresholds | None = None) -> Comparison:
+    """Every series the two runs share, compared; names only one run has are listed as unmatched."""
+    thresholds = thresholds or Thresholds()
+    result = Comparison(before, after, diff(before.facts, after.facts))
+    names = list(before.results) + [n for n in after.results if n not in before.results]
+    for name in names:
+        a, b = before.results.get(name), after.results.get(name)
+        if a is None or b is None:
+            result.unmatched.append(f"{name} (only in {'after' if a is None else 'before'})")
+            continue
+        if a.test == STEP_TIME:
+            kind, xs, ys = STEP_KIND, a.rounds, b.rounds
+        elif a.test == SPEEDUP:
+            kind, xs, ys = SPEEDUP_KIND, _speedup_ratios(a.extra), _speedup_ratios(b.extra)
+        elif a.test == ACCURACY:
+            if "accuracy_delta" in a.extra and "accuracy_delta" in b.extra:
+                result.accuracy.append(AccuracyChange(a.policy, float(a.extra["accuracy_delta"]),
+                                                      float(b.extra["accuracy_delta"])))
+            continue
+        else:
+            continue
+        if not xs or not ys or len(xs) < 2 or len(ys) < 2:
+            result.unmatched.append(f"{name} (too few saved values to compare)")
+            continue
+        sample = sample_change(xs, ys)
+        threshold, source = thresholds.for_series(kind, name)
+        result.changes.append(Change(kind, name, a.policy or "?", sample, threshold, source,
+                                     judge(kind, sample, threshold, thresholds.alpha), thresholds.alpha))
+    return result

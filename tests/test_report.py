@@ -1,0 +1,27 @@
+"""Series over a history of real runs, and the lasting shifts found in them."""
+
+from mpmodel.comparison import Thresholds
+from mpmodel.history import SPEEDUP_KIND, STEP_KIND, load_history
+from mpmodel.report import find_shifts, series
+
+
+def test_series_map_levels_to_run_positions(saved_runs):
+    s = series(saved_runs)
+    assert [i for i, _ in s[(STEP_KIND, "test_step_time[small-float32]")]] == [0, 1, 2]
+
+
+def test_lasting_onednn_off_shift_is_found_where_it_started(tmp_path, saved_runs, write_history):
+    a, b, off = (r.path for r in saved_runs)
+    write_history(tmp_path, [a, b, a, b, off, off, off])
+    runs, _ = load_history(tmp_path)
+    shifts = find_shifts(runs, Thresholds())
+    bf16 = shifts[(STEP_KIND, "test_step_time[small-mixed_bfloat16]")]
+    assert [s.index for s in bf16] == [4] and bf16[0].relative > 0.3
+    assert [s.index for s in shifts[(SPEEDUP_KIND, "test_speedup[small-mixed_bfloat16]")]] == [4]
+
+
+def test_a_single_odd_run_is_not_a_shift(tmp_path, saved_runs, write_history):
+    a, b, off = (r.path for r in saved_runs)
+    write_history(tmp_path, [a, b, a, off, b, a])
+    runs, _ = load_history(tmp_path)
+    assert find_shifts(runs, Thresholds()) == {}

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import combinations
@@ -20,6 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
+from mpmodel.atomic import write_atomically
 from mpmodel.context import label, measured_changes
 from mpmodel.history import CALIBRATION_FILE, HistoryError, SavedRun
 
@@ -56,18 +55,8 @@ def calibrate(runs: list[SavedRun]) -> dict:
 
 def save(record: dict, storage) -> Path:
     """Write the record into the storage folder atomically (a reader never sees half a file)."""
-    folder = Path(storage)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / CALIBRATION_FILE
-    fd, tmp = tempfile.mkstemp(prefix=".calibration-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(record, fh, indent=2)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return write_atomically(Path(storage) / CALIBRATION_FILE,
+                            lambda tmp: tmp.write_text(json.dumps(record, indent=2), encoding="utf-8"))
 
 
 @dataclass

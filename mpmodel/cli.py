@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mpmodel import calibration
 from mpmodel.comparison import DEFAULT_ALPHA, DEFAULT_THRESHOLD, Thresholds, compare_runs
+from mpmodel.context import measured_changes
 from mpmodel.history import HistoryError, SavedRun, load_history, load_run, resolve, run_files
 
 DEFAULT_STORAGE = ".benchmarks"
@@ -70,26 +71,35 @@ def parser() -> argparse.ArgumentParser:
     k = sub.add_parser("calibrate", help="measure A/A run-to-run noise and store recommended thresholds")
     storage_opt(k)
     k.add_argument("runs", nargs="*", help="saved A/A runs to calibrate from; without them, the suite is run")
-    k.add_argument("--repeat", type=_positive_int, default=3, help="suite runs to make when none are given (default 3)")
+    k.add_argument("--repeat", type=_positive_int, default=5, help="suite runs to make when none are given (default 5)")
     k.add_argument("--pytest-args", default="benchmarks/",
                    help="what to pass to pytest for each A/A run (default: 'benchmarks/')")
     return p
 
 
-def _thresholds(args, runs: list[SavedRun], out) -> Thresholds:
+def _thresholds(args, reference: SavedRun) -> tuple[Thresholds, str]:
+    """Thresholds, with the storage's calibration where it was measured in the reference run's
+    context, and a line saying which thresholds apply."""
     cal = calibration.load(args.storage) if Path(args.storage).is_dir() else None
-    if cal is not None and not all(cal.applies_to(r) for r in runs):
-        print(f"calibration {cal.path} was measured on {cal.record.get('context')}: not used for these runs", file=out)
+    note = f"thresholds: {args.threshold:.0%}, raised per series by calibrated A/A noise from {cal.path if cal else ''}"
+    if cal is None:
+        note = f"thresholds: {args.threshold:.0%} (no calibration in {args.storage}: run `mpmodel calibrate`)"
+    elif not cal.applies_to(reference):
+        changes = "; ".join(measured_changes(cal.record.get("facts", {}), reference.facts))
+        note = (f"thresholds: {args.threshold:.0%}; calibration {cal.path} not used: run {reference.number} "
+                f"differs from its A/A runs ({changes})")
         cal = None
-    return Thresholds(args.threshold, args.alpha, cal)
+    return Thresholds(args.threshold, args.alpha, cal), note
 
 
 def cmd_compare(args, out) -> int:
     from mpmodel.text import format_comparison  # noqa: PLC0415
 
     before, after = resolve(args.before, args.storage), resolve(args.after, args.storage)
-    result = compare_runs(before, after, _thresholds(args, [before, after], out))
+    thresholds, note = _thresholds(args, before)  # the baseline's noise
+    result = compare_runs(before, after, thresholds)
     print(format_comparison(result), file=out)
+    print(note, file=out)
     return 1 if args.fail_on_regression and result.regressions else 0
 
 
@@ -100,9 +110,7 @@ def cmd_report(args, out) -> int:
     runs, skipped = load_history(args.storage)
     if not runs:
         raise HistoryError(f"{args.storage}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
-    thresholds = _thresholds(args, runs, out)
-    note = (f"thresholds: calibrated A/A noise from {thresholds.calibration.path}, never below {args.threshold:.0%}"
-            if thresholds.calibration else f"thresholds: {args.threshold:.0%} (no calibration: run `mpmodel calibrate`)")
+    thresholds, note = _thresholds(args, runs[-1])  # the noise of the machine as it is now
     shifts = find_shifts(runs, thresholds)
     print(format_report(runs, shifts, skipped, note), file=out)
     if args.plot:

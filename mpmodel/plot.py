@@ -5,12 +5,11 @@ Needs matplotlib (`pip install 'mpmodel[plot]'`); it is imported only here, with
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from mpmodel.atomic import write_atomically
 from mpmodel.changepoints import Shift
 from mpmodel.context import label, measured_changes
 from mpmodel.history import SPEEDUP, STEP_TIME, SavedRun
@@ -72,8 +71,9 @@ def plot_history(runs: list[SavedRun], shifts: dict[tuple[str, str], list[Shift]
         if changes:
             for ax in (top, bottom):
                 ax.axvline(i - 0.5, color="purple", linestyle=":", linewidth=1.5)
-            top.annotate("\n".join(changes[:3]), (i - 0.45, 1.0), xycoords=("data", "axes fraction"),
-                         va="top", fontsize=8, color="purple")
+            text = "; ".join(changes[:2]) + (f" (+{len(changes) - 2} more)" if len(changes) > 2 else "")
+            top.text(i - 0.5, 0.98, text, transform=top.get_xaxis_transform(), rotation=90, va="top", ha="right",
+                     fontsize=7, color="purple")
     for (kind, _name), found in shifts.items():
         ax = bottom if kind == "step time" else top
         for s in found:
@@ -82,18 +82,11 @@ def plot_history(runs: list[SavedRun], shifts: dict[tuple[str, str], list[Shift]
                         arrowprops={"arrowstyle": "->", "color": "red"})
     bottom.set_xticks(x, [f"{r.number}\n{r.when:%m-%d %H:%M}" for r in runs], fontsize=8)
     bottom.set_xlabel("saved run (number, date UTC); dotted lines: device, driver or framework changed")
-    top.legend(fontsize=8, loc="lower left")
-    bottom.legend(fontsize=8, loc="upper left")
+    top.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    bottom.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.suptitle(f"mixed-precision history: {label(runs[-1].facts)}", fontsize=10)
     fig.tight_layout()
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".plot-", suffix=".png", dir=target.parent)
-    os.close(fd)
     try:
-        fig.savefig(tmp, dpi=110)
-        os.replace(tmp, target)
+        return write_atomically(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight"))
     finally:
         plt.close(fig)
-        Path(tmp).unlink(missing_ok=True)
-    return target

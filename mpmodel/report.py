@@ -9,11 +9,22 @@ from mpmodel.comparison import Thresholds
 from mpmodel.history import SavedRun
 
 
+def device_of(run: SavedRun) -> str:
+    """The hardware a run measured, so runs of different machines never share a series."""
+    f = run.facts
+    if f.get("GPU", "none") != "none":
+        return f"GPU {f['GPU']}"
+    return f"CPU {f.get('CPU', '?')} x{f.get('CPU cores', '?')}"
+
+
 def series(runs: list[SavedRun]) -> dict[tuple[str, str], list[tuple[int, float]]]:
-    """(kind, benchmark name) -> [(run index, level)] over the runs that have it."""
+    """(kind, benchmark name) -> [(run index, level)] over the runs that have it. Where the
+    history holds several devices, each device has its own series, named '<name> on <device>'."""
+    several = len({device_of(r) for r in runs}) > 1
     out: dict[tuple[str, str], list[tuple[int, float]]] = {}
     for i, run in enumerate(runs):
-        for key, value in run.levels().items():
+        for (kind, name), value in run.levels().items():
+            key = (kind, f"{name} on {device_of(run)}" if several else name)
             out.setdefault(key, []).append((i, value))
     return out
 
@@ -22,10 +33,11 @@ def find_shifts(runs: list[SavedRun], thresholds: Thresholds) -> dict[tuple[str,
     """Lasting shifts per series, with `index` pointing into `runs`."""
     found = {}
     for (kind, name), points in series(runs).items():
-        threshold, _ = thresholds.for_series(kind, name)
+        base = name.split(" on ")[0]
+        threshold, _ = thresholds.for_series(kind, base)
         noise = None
         if thresholds.calibration is not None:
-            entry = thresholds.calibration.record.get("series", {}).get(f"{kind}|{name}")
+            entry = thresholds.calibration.record.get("series", {}).get(f"{kind}|{base}")
             noise = entry.get("spread") if entry else None
         shifts = detect_shifts([v for _, v in points], threshold=threshold, noise=noise)
         if shifts:

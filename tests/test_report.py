@@ -25,3 +25,18 @@ def test_a_single_odd_run_is_not_a_shift(tmp_path, saved_runs, write_history):
     write_history(tmp_path, [a, b, a, off, b, a])
     runs, _ = load_history(tmp_path)
     assert find_shifts(runs, Thresholds()) == {}
+
+
+def test_runs_of_different_devices_never_share_a_series(tmp_path, saved_runs, write_history):
+    import json
+
+    a, b, _ = (r.path for r in saved_runs)
+    paths = write_history(tmp_path, [a, b, a, b])
+    for p in paths[2:]:
+        content = json.loads(p.read_text())
+        content["machine_info"]["mpmodel"]["device"]["cpu_model"] = "Intel Xeon 8480"
+        p.write_text(json.dumps(content))
+    runs, _ = load_history(tmp_path)
+    keys = [name for kind, name in series(runs) if kind == STEP_KIND]
+    assert "test_step_time[small-float32] on CPU AMD EPYC x2" in keys
+    assert "test_step_time[small-float32] on CPU Intel Xeon 8480 x2" in keys

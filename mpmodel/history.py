@@ -163,7 +163,8 @@ def resolve(spec: str, storage) -> SavedRun:
     if spec in ("latest", "previous"):
         need = 1 if spec == "latest" else 2
         if len(runs) < need:
-            raise HistoryError(f"{spec}: {storage} holds {len(runs)} readable run(s)")
+            raise HistoryError(f"{spec}: {storage} holds {len(runs)} readable saved run(s), {spec} needs {need}; "
+                               "save a baseline first (pytest benchmarks/ --benchmark-autosave)")
         return runs[-need]
     matches = [r for r in runs if r.number == spec or r.name == spec]
     if len(matches) == 1:

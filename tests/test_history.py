@@ -72,3 +72,10 @@ def test_same_number_on_two_machines_is_ambiguous(storage):
 def test_missing_storage_says_how_to_make_one(tmp_path):
     with pytest.raises(HistoryError, match="no such storage folder .*--benchmark-autosave"):
         run_files(tmp_path / "nowhere")
+
+
+def test_previous_needs_two_runs_and_says_how_to_get_them(tmp_path, saved_runs):
+    shutil.copy(saved_runs[0].path, tmp_path / saved_runs[0].path.name)
+    assert resolve("latest", tmp_path).number == "0001"
+    with pytest.raises(HistoryError, match=r"holds 1 readable saved run\(s\), previous needs 2; save a baseline first"):
+        resolve("previous", tmp_path)

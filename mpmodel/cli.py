@@ -35,7 +35,7 @@ def _fraction(text: str) -> float:
     return value
 
 
-def _positive_int(text: str) -> int:
+def _run_count(text: str) -> int:
     if not text.isdigit() or int(text) < 2:
         raise argparse.ArgumentTypeError(f"{text!r} must be a whole number of runs, at least 2")
     return int(text)
@@ -71,7 +71,7 @@ def parser() -> argparse.ArgumentParser:
     k = sub.add_parser("calibrate", help="measure A/A run-to-run noise and store recommended thresholds")
     storage_opt(k)
     k.add_argument("runs", nargs="*", help="saved A/A runs to calibrate from; without them, the suite is run")
-    k.add_argument("--repeat", type=_positive_int, default=5, help="suite runs to make when none are given (default 5)")
+    k.add_argument("--repeat", type=_run_count, default=5, help="suite runs to make when none are given (default 5)")
     k.add_argument("--pytest-args", default="benchmarks/",
                    help="what to pass to pytest for each A/A run (default: 'benchmarks/')")
     return p

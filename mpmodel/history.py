@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
+
 from mpmodel.context import describe
 
 CALIBRATION_FILE = "mpmodel-calibration.json"
@@ -36,8 +38,6 @@ class Result:
 
     @property
     def median(self) -> float | None:
-        import numpy as np  # noqa: PLC0415
-
         return float(np.median(self.rounds)) if self.rounds else None
 
 

@@ -16,6 +16,7 @@ from mpmodel.policies import MIXED_POLICIES
 
 SETTINGS = pytest.StashKey()
 CONTEXT = pytest.StashKey()
+MONITOR = pytest.StashKey()  # mpmodel.monitor.StateMonitor, while benchmarks run
 CONTEXT_FIXTURE = "mp_run"
 
 
@@ -29,7 +30,6 @@ class RunContext:
     data: object = None  # mpmodel.data.Dataset, loaded at collection's end
     float32_fits: dict = field(default_factory=dict)  # order seed -> FitResult
     verdicts: list = field(default_factory=list)  # (test id, outcome, message) for the summary
-    monitor: object = None  # mpmodel.monitor.StateMonitor while benchmarks run
 
     def record(self, benchmark, verdict) -> None:
         """Keep a gate's verdict for the summary, and in the saved result's extra_info."""
@@ -106,6 +106,10 @@ def pytest_generate_tests(metafunc):
 
 def pytest_collection_finish(session):
     config = session.config
+    if any("benchmark" in getattr(item, "fixturenames", ()) for item in session.items):
+        from mpmodel.monitor import StateMonitor  # noqa: PLC0415
+
+        config.stash[MONITOR] = StateMonitor().start()
     if not any(CONTEXT_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
         return
     from mpmodel.data import DataError, load_data  # noqa: PLC0415
@@ -116,9 +120,6 @@ def pytest_collection_finish(session):
         ctx.data = load_data(ctx.settings.data)
     except DataError as exc:
         raise pytest.UsageError(f"--mp-data: {exc}") from None
-    from mpmodel.monitor import StateMonitor  # noqa: PLC0415
-
-    ctx.monitor = StateMonitor().start()
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None:
         return
@@ -149,29 +150,27 @@ def pytest_benchmark_update_machine_info(config, machine_info):
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
     """Record the device state over each benchmark's run in its extra_info."""
-    ctx = item.config.stash.get(CONTEXT, None)
+    monitor = item.config.stash.get(MONITOR, None)
     bench = getattr(item, "funcargs", {}).get("benchmark")
-    if ctx is None or ctx.monitor is None or bench is None:
+    if monitor is None or bench is None:
         return (yield)
-    start = ctx.monitor.mark()
+    start = monitor.mark()
     try:
         return (yield)
     finally:
-        bench.extra_info["device_state"] = ctx.monitor.summary(since=start)
+        bench.extra_info["device_state"] = monitor.summary(since=start)
 
 
 def pytest_benchmark_update_json(config, benchmarks, output_json):
-    """The session's device state and gate verdicts, at the top level of the saved run."""
+    """The session's settings, device state and gate verdicts, at the top level of the saved run."""
+    settings, monitor = config.stash[SETTINGS], config.stash.get(MONITOR, None)
     ctx = config.stash.get(CONTEXT, None)
-    if ctx is None:
-        return
     output_json["mpmodel"] = {
         "format": 1,
-        "settings": {"profile": ctx.settings.profile, "policies": list(ctx.settings.policies),
-                     "data": ctx.settings.data, "accuracy_tol": ctx.settings.accuracy_tol,
-                     "min_speedup": ctx.settings.min_speedup},
-        "device_state": ctx.monitor.summary() if ctx.monitor is not None else None,
-        "verdicts": [{"test": t, "outcome": o, "message": m} for t, o, m in ctx.verdicts],
+        "settings": {"profile": settings.profile, "policies": list(settings.policies), "data": settings.data,
+                     "accuracy_tol": settings.accuracy_tol, "min_speedup": settings.min_speedup},
+        "device_state": monitor.summary() if monitor is not None else None,
+        "verdicts": [{"test": t, "outcome": o, "message": m} for t, o, m in (ctx.verdicts if ctx else [])],
     }
 
 
@@ -198,9 +197,9 @@ def pytest_benchmark_compare_machine_info(config, benchmarksession, machine_info
 
 
 def pytest_unconfigure(config):
-    ctx = config.stash.get(CONTEXT, None)
-    if ctx is not None and ctx.monitor is not None:
-        ctx.monitor.stop()
+    monitor = config.stash.get(MONITOR, None)
+    if monitor is not None:
+        monitor.stop()
 
 
 def pytest_terminal_summary(terminalreporter, config):

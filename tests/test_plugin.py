@@ -122,3 +122,25 @@ def test_autosave_then_compare_keeps_device_details_and_rounds(pytester):
     second = run(pytester, "--benchmark-compare", "--benchmark-compare-fail=median:1000%")
     second.stdout.fnmatch_lines(["*test_sum (0001_*"])
     assert second.ret == 0
+
+
+def test_compare_names_what_differs_instead_of_dumping_machine_info(pytester, tmp_path_factory):
+    import json
+
+    storage = tmp_path_factory.mktemp("outside")  # outside the working directory: pytest-benchmark's own warning crashed here
+    pytester.makepyfile("def test_sum(benchmark):\n    benchmark(sum, range(1000))\n")
+    assert run(pytester, "--benchmark-autosave", f"--benchmark-storage=file://{storage}").ret == 0
+    saved = next(storage.rglob("*.json"))
+    content = json.loads(saved.read_text())
+    assert content["benchmarks"][0]["extra_info"]["device_state"]["samples"] >= 2
+    assert content["mpmodel"]["format"] == 1 and "device_state" in content["mpmodel"]
+    content["machine_info"]["mpmodel"]["device"]["cpu_model"] = "Old CPU"
+    content["machine_info"]["mpmodel"]["device"]["versions"]["keras"] = "3.0.0"
+    saved.write_text(json.dumps(content))
+    result = run(pytester, "--benchmark-compare", f"--benchmark-storage=file://{storage}")
+    assert result.ret == 0
+    text = result.stdout.str() + result.stderr.str()
+    assert "mpmodel: the compared run ran on a different context: CPU Old CPU -> " in text
+    assert "Keras 3.0.0 -> " in text
+    assert "Benchmark machine_info is different" not in text
+    assert "INTERNALERROR" not in text

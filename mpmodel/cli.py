@@ -100,6 +100,9 @@ def cmd_compare(args, out) -> int:
     result = compare_runs(before, after, thresholds)
     print(format_comparison(result), file=out)
     print(note, file=out)
+    if not result.changes:  # a gate that compared nothing must not pass
+        profiles = f"profile {before.facts.get('profile', '?')} vs {after.facts.get('profile', '?')}"
+        raise UsageProblem(f"{before.number} and {after.number} share no step-time or speedup benchmark ({profiles})")
     return 1 if args.fail_on_regression and result.regressions else 0
 
 

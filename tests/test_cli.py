@@ -125,3 +125,17 @@ def test_python_dash_m_runs_the_same_command(storage):
     result = subprocess.run([sys.executable, "-m", "mpmodel", "compare", "0001", "0002", "--storage", str(storage)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "result: no significant regression" in result.stdout
+
+
+def test_runs_with_nothing_in_common_are_an_error_not_a_pass(storage):
+    import json
+
+    path = next(storage.rglob("0003_*.json"))
+    content = json.loads(path.read_text())
+    for bench in content["benchmarks"]:
+        bench["name"] = bench["name"].replace("small", "seed")
+    content["machine_info"]["mpmodel"]["profile"] = "seed"
+    path.write_text(json.dumps(content))
+    code, out, err = run("compare", "0002", "0003", "--storage", str(storage), "--fail-on-regression")
+    assert code == 2
+    assert err.strip() == "mpmodel compare: error: 0002 and 0003 share no step-time or speedup benchmark (profile small vs seed)"

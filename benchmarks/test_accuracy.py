@@ -24,28 +24,29 @@ def _nonfinite(label, result):
 
 
 @pytest.fixture
-def float32_fit(mp_run):
-    """float32 runs of the recipe, trained once per seed and shared by both mixed policies."""
+def float32_fit(mp_run, jit):
+    """float32 runs of the recipe, trained once per seed and compile mode, shared by both mixed policies."""
     def fit(seed):
-        if seed not in mp_run.float32_fits:
-            model = build_model(BASELINE, mp_run.profile, seed=seed)
-            mp_run.float32_fits[seed] = fit_recipe(model, mp_run.data, mp_run.profile, order_seed=seed)
-        return mp_run.float32_fits[seed]
+        if (seed, jit) not in mp_run.float32_fits:
+            model = build_model(BASELINE, mp_run.profile, seed=seed, jit=jit)
+            mp_run.float32_fits[(seed, jit)] = fit_recipe(model, mp_run.data, mp_run.profile, order_seed=seed)
+        return mp_run.float32_fits[(seed, jit)]
     return fit
 
 
-def test_accuracy(benchmark, mp_run, profile_name, mixed_policy, float32_fit):
+def test_accuracy(benchmark, mp_run, profile_name, jit, mixed_policy, float32_fit):
     profile, data = mp_run.profile, mp_run.data
     seeds = list(range(profile.accuracy_seeds))
     baselines = {seed: float32_fit(seed) for seed in seeds}
-    mixed = {}
+    mixed, models = {}, {}
     pending = iter(seeds)
 
     def next_seed():
         return (next(pending),), {}
 
     def train(seed):
-        mixed[seed] = fit_recipe(build_model(mixed_policy, profile, seed=seed), data, profile, order_seed=seed)
+        models[seed] = build_model(mixed_policy, profile, seed=seed, jit=jit)
+        mixed[seed] = fit_recipe(models[seed], data, profile, order_seed=seed)
 
     benchmark.pedantic(train, setup=next_seed, rounds=len(seeds), iterations=1)
     for seed in seeds:  # under --benchmark-disable only the first seed ran
@@ -59,7 +60,7 @@ def test_accuracy(benchmark, mp_run, profile_name, mixed_policy, float32_fit):
     verdict = accuracy_verdict(mixed_policy, comparison, mp_run.settings.accuracy_tol, nonfinite)
     last = mixed[seeds[-1]]
     benchmark.extra_info.update({
-        "policy": mixed_policy, "profile": profile.name, "seeds": seeds,
+        "policy": mixed_policy, "seeds": seeds, **mp_run.result_info(jit, models[seeds[-1]]),
         # medians over seeds, like the gate's statistic: the recipe's runs are heavy-tailed
         "test_accuracy": float(np.median(comparison.mixed_accuracy)),
         "float32_test_accuracy": float(np.median(comparison.float32_accuracy)),
@@ -69,7 +70,6 @@ def test_accuracy(benchmark, mp_run, profile_name, mixed_policy, float32_fit):
         "test_loss": float(np.median([mixed[s].test_loss for s in seeds])),
         "float32_test_loss": float(np.median([baselines[s].test_loss for s in seeds])),
         "final_loss_scale": last.final_loss_scale, "accuracy_tol": mp_run.settings.accuracy_tol,
-        "data_source": data.source,
     })
     mp_run.record(benchmark, verdict)
     assert verdict.passed, verdict.message

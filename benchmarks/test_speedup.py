@@ -18,10 +18,10 @@ from mpmodel.training import TrainingStep
 WARMUP_PAIRS = 2
 
 
-def test_speedup(benchmark, mp_run, profile_name, mixed_policy):
+def test_speedup(benchmark, mp_run, profile_name, jit, mixed_policy):
     profile, data = mp_run.profile, mp_run.data
-    baseline = TrainingStep(build_model(BASELINE, profile), data, profile.batch_size)
-    candidate = TrainingStep(build_model(mixed_policy, profile), data, profile.batch_size)
+    baseline = TrainingStep(build_model(BASELINE, profile, jit=jit), data, profile.batch_size)
+    candidate = TrainingStep(build_model(mixed_policy, profile, jit=jit), data, profile.batch_size)
     baseline.warm_up(profile.timing_warmup)
     candidate.warm_up(profile.timing_warmup)
     timer = InterleavedTimer(baseline, candidate)
@@ -35,11 +35,10 @@ def test_speedup(benchmark, mp_run, profile_name, mixed_policy):
     expectation = mp_run.expectation(mixed_policy)
     verdict = speedup_verdict(mixed_policy, speedup, expectation)
     benchmark.extra_info.update({
-        "policy": mixed_policy, "profile": profile.name, "batch_size": profile.batch_size,
+        "policy": mixed_policy, "batch_size": profile.batch_size, **mp_run.result_info(jit, candidate.model),
         "speedup": speedup.value, "speedup_ci_low": speedup.low, "speedup_ci_high": speedup.high,
         "min_speedup": expectation.min_speedup, "expectation_source": expectation.source,
         "pairs": speedup.n, "float32_times": base_times, "mixed_times": mixed_times,
-        "data_source": data.source,
     })
     mp_run.record(benchmark, verdict)
     if not verdict.expected:

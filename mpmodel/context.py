@@ -10,7 +10,7 @@ MISSING = "none"
 
 # Facts whose change changes what is measured: report and plot mark runs where one changes.
 MEASURED_FACTS = ("GPU", "compute capability", "driver", "CUDA", "cuDNN", "TF32", "CPU", "CPU cores",
-                  "CPU flags", "TF_ENABLE_ONEDNN_OPTS", "TensorFlow", "Keras", "backend", "profile", "data")
+                  "CPU flags", "TF_ENABLE_ONEDNN_OPTS", "TensorFlow", "Keras", "backend", "torch", "JAX", "profile", "data")
 
 
 def describe(machine_info: dict) -> dict[str, str]:
@@ -33,6 +33,8 @@ def describe(machine_info: dict) -> dict[str, str]:
         "TensorFlow": versions.get("tensorflow"),
         "Keras": versions.get("keras"),
         "backend": versions.get("keras_backend"),
+        "torch": versions.get("torch"),
+        "JAX": versions.get("jax"),
         "numpy": versions.get("numpy"),
         "Python": versions.get("python") or machine_info.get("python_version"),
         "profile": mp.get("profile"),
@@ -62,7 +64,7 @@ def label(facts: dict[str, str]) -> str:
     parts = [device]
     if "driver" in facts:
         parts.append(f"driver {facts['driver']}")
-    for name in ("TensorFlow", "Keras"):
+    for name in ("TensorFlow", "torch", "JAX", "Keras"):
         if name in facts:
             parts.append(f"{name} {facts[name]}")
     if facts.get("backend") not in (None, "tensorflow"):

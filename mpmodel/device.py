@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import platform
-import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -35,6 +34,14 @@ class DeviceInfo:
     onednn_opts: str | None = None  # TF_ENABLE_ONEDNN_OPTS as set, None when unset
     devices_seen: list[str] = field(default_factory=list)
     versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def backend(self) -> str | None:
+        return self.versions.get("keras_backend")
+
+    @property
+    def backend_version(self) -> str | None:
+        return self.versions.get(self.backend) if self.backend else None
 
     @property
     def gpu_visible(self) -> bool:
@@ -110,6 +117,39 @@ def _tensorflow_facts(info: DeviceInfo) -> None:
     info.versions["tensorflow"] = tf.__version__
 
 
+def _torch_facts(info: DeviceInfo) -> None:
+    import torch  # noqa: PLC0415
+
+    info.versions["torch"] = torch.__version__
+    info.devices_seen = ["CPU:0"]
+    if torch.cuda.is_available():
+        for i in range(torch.cuda.device_count()):
+            major, minor = torch.cuda.get_device_capability(i)
+            info.gpus.append(GpuInfo(torch.cuda.get_device_name(i), f"{major}.{minor}"))
+            info.devices_seen.append(f"GPU:{i}")
+        info.cuda_build_version = torch.version.cuda
+        cudnn = torch.backends.cudnn.version()
+        info.cudnn_build_version = str(cudnn) if cudnn else None
+        info.tf32_enabled = bool(torch.backends.cuda.matmul.allow_tf32)
+
+
+def _jax_facts(info: DeviceInfo) -> None:
+    import jax  # noqa: PLC0415
+
+    info.versions["jax"] = jax.__version__
+    info.devices_seen = [f"{d.platform.upper()}:{d.id}" for d in jax.devices()]
+    for d in jax.devices():
+        if d.platform == "gpu":
+            info.gpus.append(GpuInfo(getattr(d, "device_kind", "GPU"), getattr(d, "compute_capability", None)))
+    if info.gpus:
+        # XLA:GPU runs float32 matmuls as TF32 unless the default precision is raised to "highest"
+        precision = jax.config.jax_default_matmul_precision
+        info.tf32_enabled = precision not in ("highest", "float32")
+
+
+BACKEND_FACTS = {"tensorflow": _tensorflow_facts, "torch": _torch_facts, "jax": _jax_facts}
+
+
 def detect() -> DeviceInfo:
     """Read everything that can be read about this machine and its frameworks."""
     import keras  # noqa: PLC0415
@@ -120,8 +160,9 @@ def detect() -> DeviceInfo:
     info.onednn_opts = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
     info.versions = {"python": platform.python_version(), "numpy": numpy.__version__,
                      "keras": keras.__version__, "keras_backend": keras.backend.backend()}
-    if "tensorflow" in sys.modules or keras.backend.backend() == "tensorflow":
-        _tensorflow_facts(info)
+    backend = keras.backend.backend()
+    if backend in BACKEND_FACTS:
+        BACKEND_FACTS[backend](info)
     if info.gpus:
         info.driver_version = nvml_driver_version()
     return info

@@ -12,7 +12,7 @@ import contextlib
 
 import keras
 
-from mpmodel.policies import validate_policy
+from mpmodel.policies import keras_jit_compile, validate_policy
 from mpmodel.profiles import INPUT_DIM, NUM_CLASSES, Profile, get_profile
 
 DEFAULT_WEIGHT_SEED = 0
@@ -33,12 +33,13 @@ def _resolve(profile: str | Profile) -> Profile:
     return profile if isinstance(profile, Profile) else get_profile(profile)
 
 
-def build_model(policy: str, profile: str | Profile = "seed", seed: int = DEFAULT_WEIGHT_SEED):
+def build_model(policy: str, profile: str | Profile = "seed", seed: int = DEFAULT_WEIGHT_SEED, jit: str = "auto"):
     """A compiled keras.Model matching the seed, under `policy`.
 
     Input(784) -> Dense(units, relu) -> Dense(units, relu) -> Dense(10)
     -> Activation("softmax", dtype="float32"); RMSprop(), sparse categorical
     cross-entropy, accuracy. Initial weights depend on `seed` only, not on the policy.
+    `jit` is the compile mode: auto (Keras's choice), on (XLA or torch.compile), off.
 
     Example:
         >>> model = build_model("mixed_bfloat16", "small")
@@ -68,6 +69,7 @@ def build_model(policy: str, profile: str | Profile = "seed", seed: int = DEFAUL
         loss="sparse_categorical_crossentropy",
         optimizer=keras.optimizers.RMSprop(),
         metrics=["accuracy"],
+        jit_compile=keras_jit_compile(jit),
     )
     return model
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from mpmodel.expectations import parse_min_speedup
-from mpmodel.policies import POLICIES, parse_policy_list
+from mpmodel.policies import JIT_MODES, POLICIES, parse_jit_list, parse_policy_list
 from mpmodel.profiles import PROFILES, get_profile
 
 # Grounded in measured spread (synthetic-v1, small, 2-core EPYC): of 15 paired deltas (float32
@@ -40,6 +40,9 @@ OPTIONS = (
            f"model and batch sizes: {', '.join(PROFILES)}, or auto (seed when a GPU is visible, else small)"),
     Option("--mp-policies", "mp_policies", "LIST", ",".join(POLICIES),
            "comma-separated precision policies to benchmark"),
+    Option("--mp-jit", "mp_jit", "LIST", "auto",
+           f"comma-separated compile modes ({', '.join(JIT_MODES)}): auto is Keras's choice (XLA on TensorFlow "
+           "and JAX, eager on PyTorch), on forces XLA / torch.compile, off runs without"),
     Option("--mp-min-speedup", "mp_min_speedup", "SPEC", "",
            "minimum speedup over float32 for every mixed policy (1.5) or per policy "
            "(mixed_bfloat16=1.5,mixed_float16=none); empty: the expectations table"),
@@ -57,6 +60,7 @@ OPTIONS = (
 class Settings:
     profile: str  # a profile name or "auto"
     policies: tuple[str, ...]
+    jit: tuple[str, ...]
     min_speedup: dict[str, float | None]
     accuracy_tol: float
     data: str
@@ -104,6 +108,7 @@ def resolve(config) -> Settings:
     parsers = {
         "mp_profile": parse_profile,
         "mp_policies": parse_policy_list,
+        "mp_jit": parse_jit_list,
         "mp_min_speedup": lambda t: parse_min_speedup(t) if str(t).strip() else {},
         "mp_accuracy_tol": parse_tolerance,
         "mp_data": lambda t: str(t).strip() or "auto",
@@ -117,6 +122,6 @@ def resolve(config) -> Settings:
         except ValueError as exc:
             raise pytest.UsageError(f"{opt.flag}: {exc} (from {where})") from None
     return Settings(
-        profile=values["mp_profile"], policies=values["mp_policies"], min_speedup=values["mp_min_speedup"],
+        profile=values["mp_profile"], policies=values["mp_policies"], jit=values["mp_jit"], min_speedup=values["mp_min_speedup"],
         accuracy_tol=values["mp_accuracy_tol"], data=values["mp_data"], require_gpu=values["mp_require_gpu"],
     )

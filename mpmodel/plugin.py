@@ -28,7 +28,7 @@ class RunContext:
     device: object  # mpmodel.device.DeviceInfo
     profile: object  # mpmodel.profiles.Profile
     data: object = None  # mpmodel.data.Dataset, loaded at collection's end
-    float32_fits: dict = field(default_factory=dict)  # order seed -> FitResult
+    float32_fits: dict = field(default_factory=dict)  # (order seed, compile mode) -> FitResult
     verdicts: list = field(default_factory=list)  # (test id, outcome, message) for the summary
 
     def record(self, benchmark, verdict) -> None:
@@ -36,6 +36,12 @@ class RunContext:
         outcome = "skip" if not verdict.expected else ("pass" if verdict.passed else "FAIL")
         self.verdicts.append((benchmark.fullname.split("::")[-1], outcome, verdict.message))
         benchmark.extra_info.update({"gate": outcome, "gate_message": verdict.message})
+
+    def result_info(self, jit: str, model) -> dict:
+        """What every result records: backend and version, compile mode as asked and as resolved, profile, data."""
+        return {"backend": self.device.backend, "backend_version": self.device.backend_version,
+                "jit": jit, "jit_compile": bool(model.jit_compile), "profile": self.profile.name,
+                "data_source": self.data.source if self.data is not None else None}
 
     def expectation(self, policy: str):
         from mpmodel.expectations import expectation_for  # noqa: PLC0415
@@ -49,9 +55,22 @@ class RunContext:
         from mpmodel.expectations import device_class  # noqa: PLC0415
 
         info = {"device": self.device.as_dict(), "device_class": device_class(self.device),
+                "backend": self.device.backend, "backend_version": self.device.backend_version,
                 "profile": self.profile.name, "data": self.data.source if self.data is not None else None}
         info["key"] = label(describe({"mpmodel": info}))
         return info
+
+
+BACKEND_EXTRAS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+
+
+def missing_backend_message(exc: ImportError) -> str:
+    import os  # noqa: PLC0415
+
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow (Keras's default)")
+    extra = BACKEND_EXTRAS.get(backend.split()[0])
+    fix = f"pip install 'mpmodel[{extra}]'" if extra else "set KERAS_BACKEND to tensorflow, jax or torch"
+    return f"KERAS_BACKEND={backend}: Keras cannot load its backend ({exc}); {fix}"
 
 
 def run_context(config) -> RunContext:
@@ -61,7 +80,10 @@ def run_context(config) -> RunContext:
         from mpmodel.profiles import default_profile_name, get_profile  # noqa: PLC0415
 
         settings = config.stash[SETTINGS]
-        device = detect()
+        try:
+            device = detect()
+        except ImportError as exc:  # the Keras backend's framework is not installed
+            raise pytest.UsageError(missing_backend_message(exc)) from None
         name = settings.profile if settings.profile != "auto" else default_profile_name(device.gpu_visible)
         config.stash[CONTEXT] = RunContext(settings, device, get_profile(name))
     return config.stash[CONTEXT]
@@ -88,7 +110,7 @@ def pytest_configure(config):
 
 def pytest_report_header(config):
     s = config.stash[SETTINGS]
-    return (f"mpmodel: profile={s.profile} policies={','.join(s.policies)} data={s.data} "
+    return (f"mpmodel: profile={s.profile} policies={','.join(s.policies)} jit={','.join(s.jit)} data={s.data} "
             f"accuracy_tol={s.accuracy_tol} min_speedup={s.min_speedup or 'table'}")
 
 
@@ -98,6 +120,8 @@ def pytest_generate_tests(metafunc):
         return
     ctx = run_context(metafunc.config)
     metafunc.parametrize("profile_name", [ctx.profile.name])
+    if "jit" in names:
+        metafunc.parametrize("jit", list(ctx.settings.jit), ids=[f"jit_{m}" for m in ctx.settings.jit])
     if "policy" in names:
         metafunc.parametrize("policy", list(ctx.settings.policies))
     else:

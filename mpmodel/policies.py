@@ -1,10 +1,29 @@
-"""The precision policies the suite compares, and their validation."""
+"""The precision policies and compile modes the suite compares, and their validation."""
 
 from __future__ import annotations
 
 BASELINE = "float32"
 MIXED_POLICIES = ("mixed_float16", "mixed_bfloat16")
 POLICIES = (BASELINE, *MIXED_POLICIES)
+
+
+JIT_MODES = ("auto", "on", "off")  # Keras's jit_compile: "auto", True, False
+
+
+def parse_jit_list(text: str) -> tuple[str, ...]:
+    """'auto,off' -> ('auto', 'off'): compile modes, validated, in JIT_MODES order."""
+    names = [part.strip().lower() for part in str(text).split(",") if part.strip()]
+    if not names:
+        raise ValueError(f"no compile mode in {text!r}; valid modes: {', '.join(JIT_MODES)}")
+    for name in names:
+        if name not in JIT_MODES:
+            raise ValueError(f"unknown compile mode {name!r}; valid modes: {', '.join(JIT_MODES)}")
+    return tuple(m for m in JIT_MODES if m in names)
+
+
+def keras_jit_compile(mode: str):
+    """The value of `Model.compile(jit_compile=...)` for a compile mode."""
+    return {"auto": "auto", "on": True, "off": False}[mode]
 
 
 def validate_policy(name: str) -> str:

@@ -5,8 +5,8 @@ from mpmodel.device import DeviceInfo, GpuInfo
 from mpmodel.policies import MIXED_POLICIES
 
 
-def cpu(flags=(), arch="x86_64"):
-    return DeviceInfo(cpu_arch=arch, cpu_flags=list(flags))
+def cpu(flags=(), arch="x86_64", backend="tensorflow"):
+    return DeviceInfo(cpu_arch=arch, cpu_flags=list(flags), versions={"keras_backend": backend})
 
 
 def gpu(cc):
@@ -40,6 +40,22 @@ def test_table_values(info, policy, minimum):
     e = ex.expectation_for(info, policy)
     assert e.min_speedup == minimum
     assert e.reason and e.source == "expectations table"
+
+
+@pytest.mark.parametrize("backend,minimum", [("tensorflow", 1.3), ("torch", 1.5), ("jax", None), ("mlx", None)])
+def test_bf16_cpu_rows_differ_by_backend_as_measured(backend, minimum):
+    e = ex.expectation_for(cpu(["avx512_bf16"], backend=backend), "mixed_bfloat16")
+    assert e.min_speedup == minimum
+    assert e.backend in (backend, None)
+    if backend == "mlx":
+        assert "no measurement of this backend" in e.reason
+
+
+def test_gpu_rows_hold_for_every_backend():
+    for backend in ("tensorflow", "torch", "jax"):
+        info = gpu("9.0")
+        info.versions["keras_backend"] = backend
+        assert ex.expectation_for(info, "mixed_bfloat16").min_speedup == 1.2
 
 
 def test_every_device_class_has_a_row_per_mixed_policy():

@@ -50,7 +50,8 @@ def test_header_shows_the_resolved_settings(pytester):
     pytester.makeini("[pytest]\nmp_policies = mixed_bfloat16\n")
     pytester.makepyfile("def test_nothing(): pass")
     result = run(pytester, "--mp-accuracy-tol", "0.02")
-    result.stdout.fnmatch_lines(["mpmodel: profile=auto policies=mixed_bfloat16 data=auto accuracy_tol=0.02 min_speedup=table"])
+    result.stdout.fnmatch_lines(
+        ["mpmodel: profile=auto policies=mixed_bfloat16 jit=auto data=auto accuracy_tol=0.02 min_speedup=table"])
     assert result.ret == 0
 
 

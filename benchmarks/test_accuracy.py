@@ -24,17 +24,20 @@ def _nonfinite(label, result):
 
 
 @pytest.fixture
-def float32_fit(mp_run, jit):
-    """float32 runs of the recipe, trained once per seed and compile mode, shared by both mixed policies."""
+def float32_fit(mp_run, jit, fp32):
+    """float32 runs of the recipe, trained once per seed, compile mode and float32 variant, shared by
+    both mixed policies."""
     def fit(seed):
-        if (seed, jit) not in mp_run.float32_fits:
-            model = build_model(BASELINE, mp_run.profile, seed=seed, jit=jit)
-            mp_run.float32_fits[(seed, jit)] = fit_recipe(model, mp_run.data, mp_run.profile, order_seed=seed)
-        return mp_run.float32_fits[(seed, jit)]
+        key = (seed, jit, fp32)
+        if key not in mp_run.float32_fits:
+            with mp_run.float32_matmuls(fp32):
+                model = build_model(BASELINE, mp_run.profile, seed=seed, jit=jit)
+                mp_run.float32_fits[key] = fit_recipe(model, mp_run.data, mp_run.profile, order_seed=seed)
+        return mp_run.float32_fits[key]
     return fit
 
 
-def test_accuracy(benchmark, mp_run, profile_name, jit, mixed_policy, float32_fit):
+def test_accuracy(benchmark, mp_run, profile_name, jit, fp32, mixed_policy, float32_fit):
     profile, data = mp_run.profile, mp_run.data
     seeds = list(range(profile.accuracy_seeds))
     baselines = {seed: float32_fit(seed) for seed in seeds}
@@ -45,8 +48,9 @@ def test_accuracy(benchmark, mp_run, profile_name, jit, mixed_policy, float32_fi
         return (next(pending),), {}
 
     def train(seed):
-        models[seed] = build_model(mixed_policy, profile, seed=seed, jit=jit)
-        mixed[seed] = fit_recipe(models[seed], data, profile, order_seed=seed)
+        with mp_run.float32_matmuls(fp32):
+            models[seed] = build_model(mixed_policy, profile, seed=seed, jit=jit)
+            mixed[seed] = fit_recipe(models[seed], data, profile, order_seed=seed)
 
     benchmark.pedantic(train, setup=next_seed, rounds=len(seeds), iterations=1)
     for seed in seeds:  # under --benchmark-disable only the first seed ran
@@ -60,7 +64,7 @@ def test_accuracy(benchmark, mp_run, profile_name, jit, mixed_policy, float32_fi
     verdict = accuracy_verdict(mixed_policy, comparison, mp_run.settings.accuracy_tol, nonfinite)
     last = mixed[seeds[-1]]
     benchmark.extra_info.update({
-        "policy": mixed_policy, "seeds": seeds, **mp_run.result_info(jit, models[seeds[-1]]),
+        "policy": mixed_policy, "seeds": seeds, **mp_run.result_info(jit, fp32, models[seeds[-1]]),
         # medians over seeds, like the gate's statistic: the recipe's runs are heavy-tailed
         "test_accuracy": float(np.median(comparison.mixed_accuracy)),
         "float32_test_accuracy": float(np.median(comparison.float32_accuracy)),

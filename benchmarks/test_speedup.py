@@ -18,24 +18,27 @@ from mpmodel.training import TrainingStep
 WARMUP_PAIRS = 2
 
 
-def test_speedup(benchmark, mp_run, profile_name, jit, mixed_policy):
+def test_speedup(benchmark, mp_run, profile_name, jit, fp32, mixed_policy):
     profile, data = mp_run.profile, mp_run.data
-    baseline = TrainingStep(build_model(BASELINE, profile, jit=jit), data, profile.batch_size)
-    candidate = TrainingStep(build_model(mixed_policy, profile, jit=jit), data, profile.batch_size)
-    baseline.warm_up(profile.timing_warmup)
-    candidate.warm_up(profile.timing_warmup)
-    timer = InterleavedTimer(baseline, candidate)
+    with mp_run.float32_matmuls(fp32):  # the float32 variant: the framework's TF32 default, or strict
+        baseline = TrainingStep(build_model(BASELINE, profile, jit=jit), data, profile.batch_size)
+        candidate = TrainingStep(build_model(mixed_policy, profile, jit=jit), data, profile.batch_size)
+        baseline.warm_up(profile.timing_warmup)
+        candidate.warm_up(profile.timing_warmup)
+        timer = InterleavedTimer(baseline, candidate)
 
-    benchmark.pedantic(timer.candidate_step, setup=timer.baseline_step,
-                       rounds=profile.timing_pairs, warmup_rounds=WARMUP_PAIRS, iterations=1)
-    timer.complete(profile.timing_pairs)  # only needed under --benchmark-disable
+        benchmark.pedantic(timer.candidate_step, setup=timer.baseline_step,
+                           rounds=profile.timing_pairs, warmup_rounds=WARMUP_PAIRS, iterations=1)
+        timer.complete(profile.timing_pairs)  # only needed under --benchmark-disable
+        tf32 = mp_run.tf32()
+        info = mp_run.result_info(jit, fp32, candidate.model)
 
     base_times, mixed_times = timer.last(profile.timing_pairs)
     speedup = paired_ratio(base_times, mixed_times)
-    expectation = mp_run.expectation(mixed_policy)
+    expectation = mp_run.expectation(mixed_policy, tf32, bool(candidate.model.jit_compile))
     verdict = speedup_verdict(mixed_policy, speedup, expectation)
     benchmark.extra_info.update({
-        "policy": mixed_policy, "batch_size": profile.batch_size, **mp_run.result_info(jit, candidate.model),
+        "policy": mixed_policy, "batch_size": profile.batch_size, **info,
         "speedup": speedup.value, "speedup_ci_low": speedup.low, "speedup_ci_high": speedup.high,
         "min_speedup": expectation.min_speedup, "expectation_source": expectation.source,
         "pairs": speedup.n, "float32_times": base_times, "mixed_times": mixed_times,

@@ -9,15 +9,15 @@ from mpmodel.profiles import training_flops_per_step
 from mpmodel.training import TrainingStep
 
 
-def test_step_time(benchmark, mp_run, profile_name, jit, policy):
+def test_step_time(benchmark, mp_run, profile_name, jit, fp32, policy):
     profile = mp_run.profile
-    step = TrainingStep(build_model(policy, profile, jit=jit), mp_run.data, profile.batch_size)
-    step.warm_up(profile.timing_warmup)
+    with mp_run.float32_matmuls(fp32):
+        step = TrainingStep(build_model(policy, profile, jit=jit), mp_run.data, profile.batch_size)
+        step.warm_up(profile.timing_warmup)
+        benchmark.pedantic(step, rounds=profile.timing_rounds, iterations=1)
+        info = {"policy": policy, "batch_size": profile.batch_size, "units": profile.units,
+                "loss_scaling": uses_loss_scaling(step.model), **mp_run.result_info(jit, fp32, step.model)}
 
-    benchmark.pedantic(step, rounds=profile.timing_rounds, iterations=1)
-
-    info = {"policy": policy, "batch_size": profile.batch_size, "units": profile.units,
-            "loss_scaling": uses_loss_scaling(step.model), **mp_run.result_info(jit, step.model)}
     if benchmark.stats is not None:  # None under --benchmark-disable
         median = benchmark.stats.stats.median
         info["step_median_s"] = median

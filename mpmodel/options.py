@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pytest
 
 from mpmodel.expectations import parse_min_speedup
+from mpmodel.fp32 import FP32_VARIANTS, parse_fp32_list
 from mpmodel.policies import JIT_MODES, POLICIES, parse_jit_list, parse_policy_list
 from mpmodel.profiles import PROFILES, get_profile
 
@@ -41,8 +42,11 @@ OPTIONS = (
     Option("--mp-policies", "mp_policies", "LIST", ",".join(POLICIES),
            "comma-separated precision policies to benchmark"),
     Option("--mp-jit", "mp_jit", "LIST", "auto",
-           f"comma-separated compile modes ({', '.join(JIT_MODES)}): auto is Keras's choice (XLA on TensorFlow "
-           "and JAX, eager on PyTorch), on forces XLA / torch.compile, off runs without"),
+           f"comma-separated compile modes ({', '.join(JIT_MODES)}): auto is Keras's choice (XLA on JAX, "
+           "and on TensorFlow when a GPU is visible; eager PyTorch), on forces XLA / torch.compile, off runs without"),
+    Option("--mp-fp32", "mp_fp32", "LIST", "auto",
+           f"float32 baseline variants ({', '.join(FP32_VARIANTS)}): default is the framework's own TF32 setting, "
+           "strict turns TF32 off; auto: both where a GPU is visible, default on a CPU"),
     Option("--mp-min-speedup", "mp_min_speedup", "SPEC", "",
            "minimum speedup over float32 for every mixed policy (1.5) or per policy "
            "(mixed_bfloat16=1.5,mixed_float16=none); empty: the expectations table"),
@@ -61,6 +65,7 @@ class Settings:
     profile: str  # a profile name or "auto"
     policies: tuple[str, ...]
     jit: tuple[str, ...]
+    fp32: tuple[str, ...]  # ("auto",) until the device is known
     min_speedup: dict[str, float | None]
     accuracy_tol: float
     data: str
@@ -109,6 +114,7 @@ def resolve(config) -> Settings:
         "mp_profile": parse_profile,
         "mp_policies": parse_policy_list,
         "mp_jit": parse_jit_list,
+        "mp_fp32": parse_fp32_list,
         "mp_min_speedup": lambda t: parse_min_speedup(t) if str(t).strip() else {},
         "mp_accuracy_tol": parse_tolerance,
         "mp_data": lambda t: str(t).strip() or "auto",
@@ -122,6 +128,7 @@ def resolve(config) -> Settings:
         except ValueError as exc:
             raise pytest.UsageError(f"{opt.flag}: {exc} (from {where})") from None
     return Settings(
-        profile=values["mp_profile"], policies=values["mp_policies"], jit=values["mp_jit"], min_speedup=values["mp_min_speedup"],
+        profile=values["mp_profile"], policies=values["mp_policies"], jit=values["mp_jit"], fp32=values["mp_fp32"],
+        min_speedup=values["mp_min_speedup"],
         accuracy_tol=values["mp_accuracy_tol"], data=values["mp_data"], require_gpu=values["mp_require_gpu"],
     )

@@ -37,16 +37,36 @@ class RunContext:
         self.verdicts.append((benchmark.fullname.split("::")[-1], outcome, verdict.message))
         benchmark.extra_info.update({"gate": outcome, "gate_message": verdict.message})
 
-    def result_info(self, jit: str, model) -> dict:
-        """What every result records: backend and version, compile mode as asked and as resolved, profile, data."""
+    def result_info(self, jit: str, fp32: str, model) -> dict:
+        """What every result records: backend and version, compile mode as asked and as resolved, float32
+        variant and the TF32 state it ran under, profile, data."""
         return {"backend": self.device.backend, "backend_version": self.device.backend_version,
-                "jit": jit, "jit_compile": bool(model.jit_compile), "profile": self.profile.name,
+                "jit": jit, "jit_compile": bool(model.jit_compile), "fp32": fp32, "tf32": self.tf32(),
+                "profile": self.profile.name,
                 "data_source": self.data.source if self.data is not None else None}
 
-    def expectation(self, policy: str):
+    @property
+    def fp32_variants(self) -> tuple[str, ...]:
+        from mpmodel.fp32 import resolve_variants  # noqa: PLC0415
+
+        return resolve_variants(self.settings.fp32, self.device.gpu_visible)
+
+    def float32_matmuls(self, variant: str):
+        """Context for a test body: the float32 variant's matmul precision on this backend."""
+        from mpmodel.fp32 import float32_matmuls  # noqa: PLC0415
+
+        return float32_matmuls(variant, self.device.backend)
+
+    def tf32(self) -> bool | None:
+        """Whether float32 matmuls run as TF32 right now; None on a device without TF32 (CPU)."""
+        from mpmodel.fp32 import tf32_allowed  # noqa: PLC0415
+
+        return tf32_allowed(self.device.backend) if self.device.gpu_visible else None
+
+    def expectation(self, policy: str, tf32: bool | None = None, compiled: bool | None = None):
         from mpmodel.expectations import expectation_for  # noqa: PLC0415
 
-        return expectation_for(self.device, policy, self.settings.min_speedup)
+        return expectation_for(self.device, policy, self.settings.min_speedup, tf32, compiled)
 
     def machine_info(self) -> dict:
         """The run's context for pytest-benchmark's machine_info. pytest-benchmark reads it once
@@ -65,12 +85,17 @@ BACKEND_EXTRAS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 
 
 def missing_backend_message(exc: ImportError) -> str:
+    """One line: which backend Keras wanted, why it failed, and what is installed instead."""
+    import importlib.util  # noqa: PLC0415
     import os  # noqa: PLC0415
 
-    backend = os.environ.get("KERAS_BACKEND", "tensorflow (Keras's default)")
-    extra = BACKEND_EXTRAS.get(backend.split()[0])
-    fix = f"pip install 'mpmodel[{extra}]'" if extra else "set KERAS_BACKEND to tensorflow, jax or torch"
-    return f"KERAS_BACKEND={backend}: Keras cannot load its backend ({exc}); {fix}"
+    wanted = os.environ.get("KERAS_BACKEND", "")
+    backend = wanted or "tensorflow"
+    installed = [b for b in BACKEND_EXTRAS if importlib.util.find_spec(b) is not None]
+    fixes = [f"pip install 'mpmodel[{BACKEND_EXTRAS[backend]}]'"] if backend in BACKEND_EXTRAS else []
+    fixes += [f"KERAS_BACKEND={b}" for b in installed if b != backend]
+    return (f"KERAS_BACKEND={wanted or 'unset (Keras defaults to tensorflow)'}: Keras cannot load its backend ({exc}); "
+            f"installed backends: {', '.join(installed) or 'none'}; fix: {' or '.join(fixes) or 'set KERAS_BACKEND'}")
 
 
 def run_context(config) -> RunContext:
@@ -110,7 +135,8 @@ def pytest_configure(config):
 
 def pytest_report_header(config):
     s = config.stash[SETTINGS]
-    return (f"mpmodel: profile={s.profile} policies={','.join(s.policies)} jit={','.join(s.jit)} data={s.data} "
+    return (f"mpmodel: profile={s.profile} policies={','.join(s.policies)} jit={','.join(s.jit)} "
+            f"fp32={','.join(s.fp32)} data={s.data} "
             f"accuracy_tol={s.accuracy_tol} min_speedup={s.min_speedup or 'table'}")
 
 
@@ -122,6 +148,9 @@ def pytest_generate_tests(metafunc):
     metafunc.parametrize("profile_name", [ctx.profile.name])
     if "jit" in names:
         metafunc.parametrize("jit", list(ctx.settings.jit), ids=[f"jit_{m}" for m in ctx.settings.jit])
+    if "fp32" in names:
+        variants = ctx.fp32_variants
+        metafunc.parametrize("fp32", list(variants), ids=[f"fp32_{v}" for v in variants])
     if "policy" in names:
         metafunc.parametrize("policy", list(ctx.settings.policies))
     else:
@@ -154,11 +183,19 @@ def pytest_collection_finish(session):
                         f"{ctx.data.x_test.shape[0]} test{why})")
     reporter.write_line(f"mpmodel device: {ctx.device.summary()}")
     reporter.write_line(f"mpmodel device class: {device_class(ctx.device)}")
-    for policy in ctx.settings.policies:
-        if policy in MIXED_POLICIES:
-            e = ctx.expectation(policy)
-            want = f">= {e.min_speedup}x" if e.min_speedup is not None else "no speedup expected"
-            reporter.write_line(f"mpmodel expects {policy}: {want} ({e.source}: {e.reason})")
+    from mpmodel.policies import expected_jit_compile  # noqa: PLC0415
+
+    for variant in ctx.fp32_variants:
+        with ctx.float32_matmuls(variant):
+            tf32 = ctx.tf32()
+        against = "" if tf32 is None else f" against float32 {variant} (TF32 {'on' if tf32 else 'off'})"
+        for mode in ctx.settings.jit:
+            compiled = expected_jit_compile(mode, ctx.device.backend, ctx.device.gpu_visible)
+            for policy in ctx.settings.policies:
+                if policy in MIXED_POLICIES:
+                    e = ctx.expectation(policy, tf32, compiled)
+                    want = f">= {e.min_speedup}x" if e.min_speedup is not None else "no speedup expected"
+                    reporter.write_line(f"mpmodel expects {policy} (jit {mode}){against}: {want} ({e.source}: {e.reason})")
 
 
 @pytest.fixture(scope="session")

@@ -26,6 +26,15 @@ def keras_jit_compile(mode: str):
     return {"auto": "auto", "on": True, "off": False}[mode]
 
 
+def expected_jit_compile(mode: str, backend: str | None, gpu_visible: bool) -> bool:
+    """What Keras 3 resolves a compile mode to: "auto" is XLA on JAX, XLA on TensorFlow only when a
+    GPU is visible, and eager on PyTorch. The model's own `jit_compile` is the truth; this is for
+    saying ahead of time which expectation will apply."""
+    if mode != "auto":
+        return mode == "on"
+    return backend == "jax" or (backend == "tensorflow" and gpu_visible)
+
+
 def validate_policy(name: str) -> str:
     """Return `name` if it is a known policy; ValueError listing the valid ones otherwise."""
     if name not in POLICIES:

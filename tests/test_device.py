@@ -1,3 +1,5 @@
+import pytest
+
 from mpmodel import device
 
 CPUINFO = """processor\t: 0
@@ -67,3 +69,17 @@ def test_summary_names_the_gpu():
     line = info.summary()
     for part in ("NVIDIA H100", "cc 9.0", "driver 560.28", "CUDA 12.5", "TF32 True", "tensorflow 2.21.0"):
         assert part in line
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "torch", "jax"])
+def test_each_backend_reports_its_version_and_devices(backend):
+    pytest.importorskip(backend, reason=f"{backend} is not installed in this environment")
+    info = device.DeviceInfo()
+    device.BACKEND_FACTS[backend](info)
+    assert info.versions[backend]
+    assert info.devices_seen and info.devices_seen[0].startswith("CPU")
+
+
+def test_backend_and_its_version_come_from_the_versions():
+    info = device.DeviceInfo(versions={"keras_backend": "torch", "torch": "2.13.0"})
+    assert (info.backend, info.backend_version) == ("torch", "2.13.0")

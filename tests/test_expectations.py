@@ -27,24 +27,28 @@ def test_device_class(info, cls):
     assert ex.device_class(info) == cls
 
 
-@pytest.mark.parametrize("info,policy,minimum", [
-    (cpu(["avx512_bf16"]), "mixed_bfloat16", 1.3),
-    (cpu(["avx512_bf16"]), "mixed_float16", None),
-    (cpu([]), "mixed_bfloat16", None),
-    (gpu("7.0"), "mixed_float16", 2.0),
-    (gpu("7.0"), "mixed_bfloat16", None),
-    (gpu("8.9"), "mixed_float16", 1.2),
-    (gpu("9.0"), "mixed_bfloat16", 1.2),
+@pytest.mark.parametrize("info,policy,tf32,minimum", [
+    (cpu(["avx512_bf16"]), "mixed_bfloat16", None, 1.3),  # TensorFlow, not compiled
+    (cpu(["avx512_bf16"]), "mixed_float16", None, None),
+    (cpu([]), "mixed_bfloat16", None, None),
+    (gpu("7.0"), "mixed_float16", False, 2.0),
+    (gpu("7.0"), "mixed_bfloat16", False, None),
+    (gpu("8.9"), "mixed_float16", True, 1.2),
+    (gpu("9.0"), "mixed_bfloat16", True, 1.2),
+    (gpu("8.0"), "mixed_float16", False, 2.0),  # against strict float32
+    (gpu("9.0"), "mixed_bfloat16", False, 2.0),
 ])
-def test_table_values(info, policy, minimum):
-    e = ex.expectation_for(info, policy)
+def test_table_values(info, policy, tf32, minimum):
+    e = ex.expectation_for(info, policy, tf32=tf32, compiled=False)
     assert e.min_speedup == minimum
     assert e.reason and e.source == "expectations table"
 
 
-@pytest.mark.parametrize("backend,minimum", [("tensorflow", 1.3), ("torch", 1.5), ("jax", None), ("mlx", None)])
-def test_bf16_cpu_rows_differ_by_backend_as_measured(backend, minimum):
-    e = ex.expectation_for(cpu(["avx512_bf16"], backend=backend), "mixed_bfloat16")
+@pytest.mark.parametrize("backend,compiled,minimum", [
+    ("tensorflow", False, 1.3), ("tensorflow", True, None),  # XLA:CPU has no bf16 kernels
+    ("torch", False, 1.5), ("torch", True, 1.5), ("jax", True, None), ("mlx", False, None)])
+def test_bf16_cpu_rows_differ_by_backend_and_compiler_as_measured(backend, compiled, minimum):
+    e = ex.expectation_for(cpu(["avx512_bf16"], backend=backend), "mixed_bfloat16", compiled=compiled)
     assert e.min_speedup == minimum
     assert e.backend in (backend, None)
     if backend == "mlx":
@@ -55,7 +59,8 @@ def test_gpu_rows_hold_for_every_backend():
     for backend in ("tensorflow", "torch", "jax"):
         info = gpu("9.0")
         info.versions["keras_backend"] = backend
-        assert ex.expectation_for(info, "mixed_bfloat16").min_speedup == 1.2
+        assert ex.expectation_for(info, "mixed_bfloat16", tf32=True).min_speedup == 1.2
+        assert ex.expectation_for(info, "mixed_bfloat16", tf32=False).min_speedup == 2.0
 
 
 def test_every_device_class_has_a_row_per_mixed_policy():
@@ -72,7 +77,8 @@ def test_override_wins_over_the_table():
     info = cpu(["avx512_bf16"])
     e = ex.expectation_for(info, "mixed_float16", ex.parse_min_speedup("mixed_float16=1.1"))
     assert (e.min_speedup, e.source) == (1.1, "--mp-min-speedup")
-    assert ex.expectation_for(info, "mixed_bfloat16", ex.parse_min_speedup("mixed_float16=1.1")).min_speedup == 1.3
+    other = ex.expectation_for(info, "mixed_bfloat16", ex.parse_min_speedup("mixed_float16=1.1"), compiled=False)
+    assert other.min_speedup == 1.3
 
 
 def test_parse_min_speedup():

@@ -66,3 +66,16 @@ def test_package_exports_build_model():
 
     model = mpmodel.build_model("mixed_float16", profile="small")
     assert model.dtype_policy.name == "mixed_float16" and uses_loss_scaling(model)
+
+
+@pytest.mark.parametrize("mode,resolved", [("off", False), ("on", True)])
+def test_compile_mode_reaches_keras(mode, resolved):
+    assert build_model("float32", "small", jit=mode).jit_compile is resolved
+
+
+def test_auto_compile_mode_is_keras_own_choice():
+    from mpmodel.device import detect
+    from mpmodel.policies import expected_jit_compile
+
+    expected = expected_jit_compile("auto", keras.backend.backend(), detect().gpu_visible)
+    assert build_model("float32", "small").jit_compile is expected

@@ -16,15 +16,18 @@ def test_help_lists_every_option_in_one_group(pytester):
     result = run(pytester, "--help")
     result.stdout.fnmatch_lines(["*mixed-precision benchmarks (mpmodel):*"])
     for flag in ("--mp-profile=NAME", "--mp-policies=LIST", "--mp-min-speedup=SPEC", "--mp-accuracy-tol=DELTA",
-                 "--mp-data=SOURCE", "--mp-require-gpu"):
+                 "--mp-data=SOURCE", "--mp-require-gpu", "--mp-jit=LIST", "--mp-fp32=LIST"):
         result.stdout.fnmatch_lines([f"*{flag}*"])
-    for ini in ("mp_profile", "mp_policies", "mp_min_speedup", "mp_accuracy_tol", "mp_data", "mp_require_gpu"):
+    for ini in ("mp_profile", "mp_policies", "mp_min_speedup", "mp_accuracy_tol", "mp_data", "mp_require_gpu",
+                "mp_jit", "mp_fp32"):
         result.stdout.fnmatch_lines([f"*{ini} *"])
 
 
 @pytest.mark.parametrize("args,message", [
     (("--mp-policies", "float32,fp8"),
      "--mp-policies: unknown policy 'fp8'; valid policies: float32, mixed_float16, mixed_bfloat16 (from command line)"),
+    (("--mp-jit", "xla"), "--mp-jit: unknown compile mode 'xla'; valid modes: auto, on, off (from command line)"),
+    (("--mp-fp32", "tf16"), "--mp-fp32: unknown float32 variant 'tf16'; valid: auto, default, strict (from command line)"),
     (("--mp-profile", "huge"), "--mp-profile: unknown profile 'huge'; valid profiles: seed, small (from command line)"),
     (("--mp-accuracy-tol", "abc"), "--mp-accuracy-tol: 'abc' is not a number (from command line)"),
     (("--mp-accuracy-tol", "-0.1"), "--mp-accuracy-tol: '-0.1' must be a fraction in [0, 1) (from command line)"),
@@ -51,7 +54,7 @@ def test_header_shows_the_resolved_settings(pytester):
     pytester.makepyfile("def test_nothing(): pass")
     result = run(pytester, "--mp-accuracy-tol", "0.02")
     result.stdout.fnmatch_lines(
-        ["mpmodel: profile=auto policies=mixed_bfloat16 jit=auto data=auto accuracy_tol=0.02 min_speedup=table"])
+        ["mpmodel: profile=auto policies=mixed_bfloat16 jit=auto fp32=auto data=auto accuracy_tol=0.02 min_speedup=table"])
     assert result.ret == 0
 
 
@@ -145,3 +148,14 @@ def test_compare_names_what_differs_instead_of_dumping_machine_info(pytester, tm
     assert "Keras 3.0.0 -> " in text
     assert "Benchmark machine_info is different" not in text
     assert "INTERNALERROR" not in text
+
+
+def test_missing_backend_is_one_line_naming_the_fix(monkeypatch):
+    from mpmodel.plugin import missing_backend_message
+
+    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
+    line = missing_backend_message(ImportError("No module named 'tensorflow'"))
+    assert line.startswith("KERAS_BACKEND=tensorflow: Keras cannot load its backend (No module named 'tensorflow'); ")
+    assert "fix: pip install 'mpmodel[tensorflow]'" in line and "\n" not in line
+    monkeypatch.delenv("KERAS_BACKEND")
+    assert missing_backend_message(ImportError("x")).startswith("KERAS_BACKEND=unset (Keras defaults to tensorflow)")

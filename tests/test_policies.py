@@ -19,3 +19,23 @@ def test_policy_list_is_validated_and_ordered():
         parse_policy_list("float32,bf16")
     with pytest.raises(ValueError, match="no policy"):
         parse_policy_list(" , ")
+
+
+def test_jit_modes_parse_in_table_order():
+    from mpmodel.policies import keras_jit_compile, parse_jit_list
+
+    assert parse_jit_list("off, AUTO") == ("auto", "off")
+    assert [keras_jit_compile(m) for m in ("auto", "on", "off")] == ["auto", True, False]
+    with pytest.raises(ValueError, match="unknown compile mode 'xla'; valid modes: auto, on, off"):
+        parse_jit_list("auto,xla")
+    with pytest.raises(ValueError, match="no compile mode"):
+        parse_jit_list(" , ")
+
+
+@pytest.mark.parametrize("mode,backend,gpu,compiled", [
+    ("auto", "jax", False, True), ("auto", "tensorflow", False, False), ("auto", "tensorflow", True, True),
+    ("auto", "torch", True, False), ("on", "torch", False, True), ("off", "jax", True, False)])
+def test_expected_jit_compile_follows_keras(mode, backend, gpu, compiled):
+    from mpmodel.policies import expected_jit_compile
+
+    assert expected_jit_compile(mode, backend, gpu) is compiled

@@ -10,11 +10,11 @@ from mpmodel.history import SavedRun
 
 
 def device_of(run: SavedRun) -> str:
-    """The hardware a run measured, so runs of different machines never share a series."""
+    """The hardware and Keras backend a run measured, so runs of different machines or backends never
+    share a series (a framework upgrade within one backend does: that is a change to detect)."""
     f = run.facts
-    if f.get("GPU", "none") != "none":
-        return f"GPU {f['GPU']}"
-    return f"CPU {f.get('CPU', '?')} x{f.get('CPU cores', '?')}"
+    hardware = f"GPU {f['GPU']}" if f.get("GPU", "none") != "none" else f"CPU {f.get('CPU', '?')} x{f.get('CPU cores', '?')}"
+    return f"{hardware}, {f['backend']}" if "backend" in f else hardware
 
 
 def series(runs: list[SavedRun]) -> dict[tuple[str, str], list[tuple[int, float]]]:

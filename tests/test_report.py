@@ -38,5 +38,5 @@ def test_runs_of_different_devices_never_share_a_series(tmp_path, saved_runs, wr
         p.write_text(json.dumps(content))
     runs, _ = load_history(tmp_path)
     keys = [name for kind, name in series(runs) if kind == STEP_KIND]
-    assert "test_step_time[small-float32] on CPU AMD EPYC x2" in keys
-    assert "test_step_time[small-float32] on CPU Intel Xeon 8480 x2" in keys
+    assert "test_step_time[small-float32] on CPU AMD EPYC x2, tensorflow" in keys
+    assert "test_step_time[small-float32] on CPU Intel Xeon 8480 x2, tensorflow" in keys

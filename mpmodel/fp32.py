@@ -10,20 +10,16 @@ from __future__ import annotations
 
 import contextlib
 
+from mpmodel.policies import parse_choices
+
 FP32_VARIANTS = ("default", "strict")
 
 
 def parse_fp32_list(text: str) -> tuple[str, ...]:
     """'default,strict', 'strict' or 'auto' -> variants in FP32_VARIANTS order ('auto' is kept)."""
-    names = [part.strip().lower() for part in str(text).split(",") if part.strip()]
-    if names == ["auto"]:
+    if str(text).strip().lower() == "auto":
         return ("auto",)
-    if not names:
-        raise ValueError(f"no float32 variant in {text!r}; valid: auto, {', '.join(FP32_VARIANTS)}")
-    for name in names:
-        if name not in FP32_VARIANTS:
-            raise ValueError(f"unknown float32 variant {name!r}; valid: auto, {', '.join(FP32_VARIANTS)}")
-    return tuple(v for v in FP32_VARIANTS if v in names)
+    return parse_choices(text, FP32_VARIANTS, "float32 variant", f"valid: auto, {', '.join(FP32_VARIANTS)}", lower=True)
 
 
 def resolve_variants(variants: tuple[str, ...], gpu_visible: bool) -> tuple[str, ...]:

@@ -10,15 +10,23 @@ POLICIES = (BASELINE, *MIXED_POLICIES)
 JIT_MODES = ("auto", "on", "off")  # Keras's jit_compile: "auto", True, False
 
 
+def parse_choices(text: str, choices: tuple[str, ...], noun: str, valid: str, lower: bool = False) -> tuple[str, ...]:
+    """A comma list of names from `choices`, validated, returned in `choices` order.
+
+    ValueError 'unknown <noun> <name>; <valid>' or 'no <noun> in <text>; <valid>'."""
+    names = [part.strip() for part in str(text).split(",") if part.strip()]
+    names = [n.lower() for n in names] if lower else names
+    if not names:
+        raise ValueError(f"no {noun} in {text!r}; {valid}")
+    for name in names:
+        if name not in choices:
+            raise ValueError(f"unknown {noun} {name!r}; {valid}")
+    return tuple(c for c in choices if c in names)
+
+
 def parse_jit_list(text: str) -> tuple[str, ...]:
     """'auto,off' -> ('auto', 'off'): compile modes, validated, in JIT_MODES order."""
-    names = [part.strip().lower() for part in str(text).split(",") if part.strip()]
-    if not names:
-        raise ValueError(f"no compile mode in {text!r}; valid modes: {', '.join(JIT_MODES)}")
-    for name in names:
-        if name not in JIT_MODES:
-            raise ValueError(f"unknown compile mode {name!r}; valid modes: {', '.join(JIT_MODES)}")
-    return tuple(m for m in JIT_MODES if m in names)
+    return parse_choices(text, JIT_MODES, "compile mode", f"valid modes: {', '.join(JIT_MODES)}", lower=True)
 
 
 def keras_jit_compile(mode: str):
@@ -44,9 +52,4 @@ def validate_policy(name: str) -> str:
 
 def parse_policy_list(text: str) -> tuple[str, ...]:
     """'float32,mixed_bfloat16' -> ('float32', 'mixed_bfloat16'), validated, in table order."""
-    names = [part.strip() for part in text.split(",") if part.strip()]
-    if not names:
-        raise ValueError(f"no policy named in {text!r}; valid policies: {', '.join(POLICIES)}")
-    for name in names:
-        validate_policy(name)
-    return tuple(p for p in POLICIES if p in names)
+    return parse_choices(text, POLICIES, "policy", f"valid policies: {', '.join(POLICIES)}")

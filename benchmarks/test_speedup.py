@@ -30,12 +30,11 @@ def test_speedup(benchmark, mp_run, profile_name, jit, fp32, mixed_policy):
         benchmark.pedantic(timer.candidate_step, setup=timer.baseline_step,
                            rounds=profile.timing_pairs, warmup_rounds=WARMUP_PAIRS, iterations=1)
         timer.complete(profile.timing_pairs)  # only needed under --benchmark-disable
-        tf32 = mp_run.tf32()
-        info = mp_run.result_info(jit, fp32, candidate.model)
+        info = mp_run.result_info(jit, fp32, candidate.model)  # reads the TF32 state under the variant
 
     base_times, mixed_times = timer.last(profile.timing_pairs)
     speedup = paired_ratio(base_times, mixed_times)
-    expectation = mp_run.expectation(mixed_policy, tf32, bool(candidate.model.jit_compile))
+    expectation = mp_run.expectation(mixed_policy, info["tf32"], info["jit_compile"])
     verdict = speedup_verdict(mixed_policy, speedup, expectation)
     benchmark.extra_info.update({
         "policy": mixed_policy, "batch_size": profile.batch_size, **info,

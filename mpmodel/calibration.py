@@ -64,9 +64,18 @@ class Calibration:
     record: dict
     path: Path
 
+    def _entry(self, kind: str, name: str) -> dict | None:
+        return self.record.get("series", {}).get(f"{kind}|{name}")
+
     def threshold(self, kind: str, name: str) -> float | None:
-        entry = self.record.get("series", {}).get(f"{kind}|{name}")
+        """The recommended threshold for a series, None where it was not calibrated."""
+        entry = self._entry(kind, name)
         return float(entry["threshold"]) if entry else None
+
+    def noise(self, kind: str, name: str) -> float | None:
+        """The per-run relative spread of a series, None where it was not calibrated."""
+        entry = self._entry(kind, name)
+        return float(entry["spread"]) if entry else None
 
     def applies_to(self, run: SavedRun) -> bool:
         """True when the calibration was measured on the run's device and versions."""

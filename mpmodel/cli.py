@@ -80,11 +80,12 @@ def parser() -> argparse.ArgumentParser:
 def _thresholds(args, reference: SavedRun) -> tuple[Thresholds, str]:
     """Thresholds, with the storage's calibration where it was measured in the reference run's
     context, and a line saying which thresholds apply."""
-    cal = calibration.load(args.storage) if Path(args.storage).is_dir() else None
-    note = f"thresholds: {args.threshold:.0%}, raised per series by calibrated A/A noise from {cal.path if cal else ''}"
+    cal = calibration.load(args.storage)
     if cal is None:
         note = f"thresholds: {args.threshold:.0%} (no calibration in {args.storage}: run `mpmodel calibrate`)"
-    elif not cal.applies_to(reference):
+    else:
+        note = f"thresholds: {args.threshold:.0%}, raised per series by calibrated A/A noise from {cal.path}"
+    if cal is not None and not cal.applies_to(reference):
         changes = "; ".join(measured_changes(cal.record.get("facts", {}), reference.facts))
         note = (f"thresholds: {args.threshold:.0%}; calibration {cal.path} not used: run {reference.number} "
                 f"differs from its A/A runs ({changes})")

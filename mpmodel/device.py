@@ -113,7 +113,6 @@ def _tensorflow_facts(info: DeviceInfo) -> None:
     build = tf.sysconfig.get_build_info()
     info.cuda_build_version = build.get("cuda_version")
     info.cudnn_build_version = build.get("cudnn_version")
-    info.tf32_enabled = bool(tf.config.experimental.tensor_float_32_execution_enabled())
     info.versions["tensorflow"] = tf.__version__
 
 
@@ -130,7 +129,6 @@ def _torch_facts(info: DeviceInfo) -> None:
         info.cuda_build_version = torch.version.cuda
         cudnn = torch.backends.cudnn.version()
         info.cudnn_build_version = str(cudnn) if cudnn else None
-        info.tf32_enabled = bool(torch.backends.cuda.matmul.allow_tf32)
 
 
 def _jax_facts(info: DeviceInfo) -> None:
@@ -141,10 +139,6 @@ def _jax_facts(info: DeviceInfo) -> None:
     for d in jax.devices():
         if d.platform == "gpu":
             info.gpus.append(GpuInfo(getattr(d, "device_kind", "GPU"), getattr(d, "compute_capability", None)))
-    if info.gpus:
-        # XLA:GPU runs float32 matmuls as TF32 unless the default precision is raised to "highest"
-        precision = jax.config.jax_default_matmul_precision
-        info.tf32_enabled = precision not in ("highest", "float32")
 
 
 BACKEND_FACTS = {"tensorflow": _tensorflow_facts, "torch": _torch_facts, "jax": _jax_facts}
@@ -163,6 +157,10 @@ def detect() -> DeviceInfo:
     backend = keras.backend.backend()
     if backend in BACKEND_FACTS:
         BACKEND_FACTS[backend](info)
+    if info.gpus:  # TF32 exists only on GPUs; the framework's own setting, as mpmodel.fp32 reads it
+        from mpmodel.fp32 import tf32_allowed  # noqa: PLC0415
+
+        info.tf32_enabled = tf32_allowed(backend)
     if info.gpus:
         info.driver_version = nvml_driver_version()
     return info

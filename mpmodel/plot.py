@@ -10,9 +10,8 @@ from pathlib import Path
 import numpy as np
 
 from mpmodel.atomic import write_atomically
-from mpmodel.changepoints import Shift
 from mpmodel.context import label, measured_changes
-from mpmodel.history import SPEEDUP, STEP_TIME, SavedRun
+from mpmodel.history import SPEEDUP, STEP_KIND, STEP_TIME, SavedRun
 from mpmodel.policies import POLICIES
 
 COLORS = {"float32": "tab:blue", "mixed_bfloat16": "tab:green", "mixed_float16": "tab:orange"}
@@ -27,7 +26,7 @@ def _policies(runs):
     return [p for p in POLICIES if p in found] + sorted(found - set(POLICIES))
 
 
-def plot_history(runs: list[SavedRun], shifts: dict[tuple[str, str], list[Shift]], path) -> Path:
+def plot_history(runs: list[SavedRun], shifts: dict, path) -> Path:
     """Draw the history into a PNG at `path`, written atomically; returns the path."""
     try:
         import matplotlib  # noqa: PLC0415
@@ -74,10 +73,11 @@ def plot_history(runs: list[SavedRun], shifts: dict[tuple[str, str], list[Shift]
             text = "; ".join(changes[:2]) + (f" (+{len(changes) - 2} more)" if len(changes) > 2 else "")
             top.text(i - 0.5, 0.98, text, transform=top.get_xaxis_transform(), rotation=90, va="top", ha="right",
                      fontsize=7, color="purple")
-    for (kind, _name), found in shifts.items():
-        ax = bottom if kind == "step time" else top
+    for key, found in shifts.items():  # key: mpmodel.report.Series
+        step = key.kind == STEP_KIND
+        ax = bottom if step else top
         for s in found:
-            ax.annotate(f"shift {s.relative:+.0%}", (s.index, s.after * (1e3 if kind == 'step time' else 1)),
+            ax.annotate(f"shift {s.relative:+.0%}", (s.index, s.after * (1e3 if step else 1)),
                         xytext=(6, 10), textcoords="offset points", fontsize=8, color="red",
                         arrowprops={"arrowstyle": "->", "color": "red"})
     bottom.set_xticks(x, [f"{r.number}\n{r.when:%m-%d %H:%M}" for r in runs], fontsize=8)

@@ -28,7 +28,7 @@ class RunContext:
     device: object  # mpmodel.device.DeviceInfo
     profile: object  # mpmodel.profiles.Profile
     data: object = None  # mpmodel.data.Dataset, loaded at collection's end
-    float32_fits: dict = field(default_factory=dict)  # (order seed, compile mode) -> FitResult
+    float32_fits: dict = field(default_factory=dict)  # (order seed, compile mode, float32 variant) -> FitResult
     verdicts: list = field(default_factory=list)  # (test id, outcome, message) for the summary
 
     def record(self, benchmark, verdict) -> None:
@@ -228,8 +228,9 @@ def pytest_benchmark_update_json(config, benchmarks, output_json):
     ctx = config.stash.get(CONTEXT, None)
     output_json["mpmodel"] = {
         "format": 1,
-        "settings": {"profile": settings.profile, "policies": list(settings.policies), "data": settings.data,
-                     "accuracy_tol": settings.accuracy_tol, "min_speedup": settings.min_speedup},
+        "settings": {"profile": settings.profile, "policies": list(settings.policies), "jit": list(settings.jit),
+                     "fp32": list(settings.fp32), "data": settings.data, "accuracy_tol": settings.accuracy_tol,
+                     "min_speedup": settings.min_speedup},
         "device_state": monitor.summary() if monitor is not None else None,
         "verdicts": [{"test": t, "outcome": o, "message": m} for t, o, m in (ctx.verdicts if ctx else [])],
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import NamedTuple
 
 from mpmodel.changepoints import Shift, detect_shifts
 from mpmodel.comparison import Thresholds
@@ -17,29 +18,34 @@ def device_of(run: SavedRun) -> str:
     return f"{hardware}, {f['backend']}" if "backend" in f else hardware
 
 
-def series(runs: list[SavedRun]) -> dict[tuple[str, str], list[tuple[int, float]]]:
-    """(kind, benchmark name) -> [(run index, level)] over the runs that have it. Where the
-    history holds several devices, each device has its own series, named '<name> on <device>'."""
+class Series(NamedTuple):
+    kind: str  # STEP_KIND or SPEEDUP_KIND
+    name: str  # the benchmark's name
+    owner: str  # the device and backend, where the history holds several; "" otherwise
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} on {self.owner}" if self.owner else self.name
+
+
+def series(runs: list[SavedRun]) -> dict[Series, list[tuple[int, float]]]:
+    """Each series -> [(run index, level)] over the runs that have it. Where the history holds
+    several devices or backends, each has its own series."""
     several = len({device_of(r) for r in runs}) > 1
-    out: dict[tuple[str, str], list[tuple[int, float]]] = {}
+    out: dict[Series, list[tuple[int, float]]] = {}
     for i, run in enumerate(runs):
         for (kind, name), value in run.levels().items():
-            key = (kind, f"{name} on {device_of(run)}" if several else name)
-            out.setdefault(key, []).append((i, value))
+            out.setdefault(Series(kind, name, device_of(run) if several else ""), []).append((i, value))
     return out
 
 
-def find_shifts(runs: list[SavedRun], thresholds: Thresholds) -> dict[tuple[str, str], list[Shift]]:
+def find_shifts(runs: list[SavedRun], thresholds: Thresholds) -> dict[Series, list[Shift]]:
     """Lasting shifts per series, with `index` pointing into `runs`."""
     found = {}
-    for (kind, name), points in series(runs).items():
-        base = name.split(" on ")[0]
-        threshold, _ = thresholds.for_series(kind, base)
-        noise = None
-        if thresholds.calibration is not None:
-            entry = thresholds.calibration.record.get("series", {}).get(f"{kind}|{base}")
-            noise = entry.get("spread") if entry else None
+    for key, points in series(runs).items():
+        threshold, _ = thresholds.for_series(key.kind, key.name)
+        noise = thresholds.calibration.noise(key.kind, key.name) if thresholds.calibration is not None else None
         shifts = detect_shifts([v for _, v in points], threshold=threshold, noise=noise)
         if shifts:
-            found[(kind, name)] = [replace(s, index=points[s.index][0]) for s in shifts]
+            found[key] = [replace(s, index=points[s.index][0]) for s in shifts]
     return found

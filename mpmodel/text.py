@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from mpmodel.changepoints import Shift
 from mpmodel.comparison import Change, Comparison
 from mpmodel.context import label, measured_changes
 from mpmodel.history import ACCURACY, SPEEDUP, STEP_KIND, STEP_TIME, SavedRun
@@ -22,8 +21,11 @@ def run_line(run: SavedRun) -> str:
     return f"{run.number}  {run.when:%Y-%m-%d %H:%M}{commit}  {run.path}"
 
 
-def _value(kind: str, v: float) -> str:
-    return f"{v * 1e3:8.1f} ms" if kind == STEP_KIND else f"{v:7.3f}x"
+def _value(kind: str, v: float, padded: bool = True) -> str:
+    """A level as shown: milliseconds for a step time, 'x' for a speedup."""
+    if kind == STEP_KIND:
+        return f"{v * 1e3:8.1f} ms" if padded else f"{v * 1e3:.1f} ms"
+    return f"{v:7.3f}x" if padded else f"{v:.3f}x"
 
 
 def change_line(c: Change) -> str:
@@ -84,7 +86,7 @@ def _cells(run: SavedRun, policy: str) -> list[str]:
     return [step_ms, speedup, delta]
 
 
-def format_report(runs: list[SavedRun], shifts: dict[tuple[str, str], list[Shift]], skipped: list,
+def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
                   calibration_note: str) -> str:
     """One table of runs over time, context lines where it changed, then lasting shifts."""
     header = f"{'run':6s} {'date (UTC)':16s} {'commit':13s} {'policy':16s} {'step ms':>8s}  {'speedup [95% CI]':38s} acc delta"
@@ -108,8 +110,9 @@ def format_report(runs: list[SavedRun], shifts: dict[tuple[str, str], list[Shift
     found = [(key, s) for key, ss in shifts.items() for s in ss]
     if found:
         lines.append("lasting shifts (change-point detection; a shift needs 2 or more runs at the new level):")
-        for (kind, name), s in found:
-            lines.append(f"  {name} {kind}: {_level(kind, s.before)} -> {_level(kind, s.after)} ({s.relative:+.1%}) "
+        for key, s in found:  # key: mpmodel.report.Series
+            lines.append(f"  {key.label} {key.kind}: {_value(key.kind, s.before, False)} -> "
+                         f"{_value(key.kind, s.after, False)} ({s.relative:+.1%}) "
                          f"from run {runs[s.index].number}{_cause(runs, s.index)}")
     else:
         lines.append("lasting shifts: none detected" + ("" if len(runs) >= 4 else " (needs 4 or more runs)"))
@@ -117,10 +120,6 @@ def format_report(runs: list[SavedRun], shifts: dict[tuple[str, str], list[Shift
     for path, reason in skipped:
         lines.append(f"skipped {path}: {reason}")
     return "\n".join(lines)
-
-
-def _level(kind: str, v: float) -> str:
-    return f"{v * 1e3:.1f} ms" if kind == STEP_KIND else f"{v:.3f}x"
 
 
 def _cause(runs: list[SavedRun], index: int) -> str:

@@ -49,7 +49,7 @@ EXPECTATIONS: tuple[Expectation, ...] = (
                 "no measurement of this backend's bf16 path on x86 CPUs yet"),
     Expectation(X86_BF16, "mixed_float16", None,
                 "x86 CPUs without AVX512_FP16 have no float16 matmul path: float16 is converted around float32 "
-                "math, slower than float32 (measured 0.83-0.94x on TensorFlow, PyTorch and JAX)"),
+                "math, slower than float32 (measured 0.83-0.96x on TensorFlow, PyTorch and JAX; 0.43x in eager JAX)"),
     Expectation(X86, "mixed_bfloat16", None,
                 "without AVX512_BF16 or AMX, bfloat16 is converted in software: no speedup expected"),
     Expectation(X86, "mixed_float16", None,

@@ -10,17 +10,10 @@ pytest-benchmark times the mixed policy's training runs (one round per seed).
 import numpy as np
 import pytest
 
-from mpmodel.gates import AccuracyComparison, accuracy_verdict
+from mpmodel.gates import AccuracyComparison, accuracy_verdict, nonfinite_report
 from mpmodel.model import build_model
 from mpmodel.policies import BASELINE
 from mpmodel.training import fit_recipe
-
-
-def _nonfinite(label, result):
-    if result.finite:
-        return []
-    return [f"{label}: losses {result.losses}, val losses {result.val_losses}, test loss {result.test_loss}, "
-            f"loss scale by epoch {result.loss_scales}"]
 
 
 @pytest.fixture
@@ -60,7 +53,7 @@ def test_accuracy(benchmark, mp_run, profile_name, jit, fp32, mixed_policy, floa
     comparison = AccuracyComparison(seeds, [baselines[s].test_accuracy for s in seeds],
                                     [mixed[s].test_accuracy for s in seeds])
     nonfinite = [line for s in seeds for line in
-                 _nonfinite(f"float32 seed {s}", baselines[s]) + _nonfinite(f"{mixed_policy} seed {s}", mixed[s])]
+                 nonfinite_report(f"float32 seed {s}", baselines[s]) + nonfinite_report(f"{mixed_policy} seed {s}", mixed[s])]
     verdict = accuracy_verdict(mixed_policy, comparison, mp_run.settings.accuracy_tol, nonfinite)
     last = mixed[seeds[-1]]
     benchmark.extra_info.update({

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 
-def _umask() -> int:
+def umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
@@ -23,7 +23,7 @@ def write_atomically(target, write: Callable[[Path], None]) -> Path:
     os.close(fd)
     try:
         write(Path(tmp))
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~umask())
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)

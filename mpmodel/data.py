@@ -269,11 +269,12 @@ def synthetic_mnist(n_train: int = SYNTHETIC_TRAIN, n_test: int = SYNTHETIC_TEST
 # --- choosing a source ------------------------------------------------------------------
 
 
-def load_data(spec: str = "auto") -> Dataset:
+def load_data(spec: str = "auto", offline: bool = False) -> Dataset:
     """The first source that works for `spec`.
 
     auto: Keras cache, Keras download, synthetic. mnist: Keras cache or download, else
     DataError. synthetic: the synthetic set. Anything else: a path, which must load.
+    `offline` drops the download, the only source that touches the network.
     """
     if spec == "synthetic":
         return synthetic_mnist()
@@ -283,6 +284,8 @@ def load_data(spec: str = "auto") -> Dataset:
     if cache.is_file():
         return read_npz_as(cache, "keras-cache")
     try:
+        if offline:
+            raise DataError("offline, so no download was tried (--mp-offline or MPMODEL_OFFLINE)")
         return download_mnist()
     except DataError as exc:
         if spec == "mnist":

@@ -52,6 +52,25 @@ class AccuracyComparison:
         return float(np.median(self.deltas))
 
 
+def _numbers(values) -> str:
+    return "[" + ", ".join("none" if v is None else f"{v:.4g}" for v in values) + "]"
+
+
+def nonfinite_report(label: str, fit) -> list[str]:
+    """For a fit (mpmodel.training.FitResult) with a NaN or infinite loss: one entry with its losses and
+    its loss-scale history; nothing for a finite fit."""
+    if fit.finite:
+        return []
+    line = (f"{label}: loss by epoch {_numbers(fit.losses)}, val loss {_numbers(fit.val_losses)}, "
+            f"test loss {fit.test_loss:.4g}")
+    scales = [s for s in fit.loss_scales if s is not None]
+    if scales:
+        line += f", loss scale by epoch {_numbers(fit.loss_scales)}"
+        if scales[-1] < scales[0]:
+            line += " (falling: the optimizer skipped steps whose float16 gradients overflowed)"
+    return [line]
+
+
 def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: float,
                      nonfinite: list[str]) -> Verdict:
     """Fail on any NaN/inf loss, or when the median paired accuracy drop exceeds `tolerance`."""

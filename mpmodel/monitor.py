@@ -79,6 +79,11 @@ class GpuReader:
         except Exception:  # one unsupported query must not lose the others
             return None
 
+    def memory(self) -> list[tuple[int, int]]:
+        """(free, total) bytes per GPU; an entry is missing where NVML cannot say."""
+        infos = [self._read(self.nvml.nvmlDeviceGetMemoryInfo, h) for h in self.handles]
+        return [(int(m.free), int(m.total)) for m in infos if m is not None]
+
     def sample(self) -> dict:
         nv, sample = self.nvml, {}
         for i, h in enumerate(self.handles):

@@ -7,6 +7,7 @@ pytest.UsageError naming the option, the value and where it came from.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass
 
 import pytest
@@ -21,6 +22,7 @@ from mpmodel.profiles import PROFILES, get_profile
 # between -0.080 and -0.127, the recipe landing badly on its last step. The gate fails only
 # when two of three seeds drop by more than this.
 DEFAULT_ACCURACY_TOL = 0.15
+OFFLINE_ENV = "MPMODEL_OFFLINE"
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,9 @@ OPTIONS = (
            "or a path to mnist.npz or a folder of MNIST IDX files"),
     Option("--mp-require-gpu", "mp_require_gpu", None, "false",
            "fail the session at start when no GPU is visible"),
+    Option("--mp-offline", "mp_offline", None, "false",
+           f"never download MNIST (the suite's only network use); also {OFFLINE_ENV}=1. "
+           "auto then takes Keras's cache or the synthetic set"),
 )
 
 
@@ -70,6 +75,7 @@ class Settings:
     accuracy_tol: float
     data: str
     require_gpu: bool
+    offline: bool = False
 
 
 def add_options(parser) -> None:
@@ -104,6 +110,20 @@ def parse_tolerance(text: str) -> float:
     return value
 
 
+def parse_flag(value) -> bool:
+    return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+
+
+def offline_from_env() -> bool:
+    """MPMODEL_OFFLINE set to 1/true/yes; ValueError for any other non-empty value."""
+    raw = os.environ.get(OFFLINE_ENV, "").strip().lower()
+    if raw in ("", "0", "false", "no"):
+        return False
+    if raw in ("1", "true", "yes"):
+        return True
+    raise ValueError(f"{raw!r} is not 1/true/yes or 0/false/no")
+
+
 def parse_profile(text: str) -> str:
     return text if text == "auto" else get_profile(text).name
 
@@ -118,7 +138,8 @@ def resolve(config) -> Settings:
         "mp_min_speedup": lambda t: parse_min_speedup(t) if str(t).strip() else {},
         "mp_accuracy_tol": parse_tolerance,
         "mp_data": lambda t: str(t).strip() or "auto",
-        "mp_require_gpu": lambda v: v if isinstance(v, bool) else str(v).lower() in ("1", "true", "yes"),
+        "mp_require_gpu": parse_flag,
+        "mp_offline": parse_flag,
     }
     values = {}
     for opt in OPTIONS:
@@ -127,8 +148,13 @@ def resolve(config) -> Settings:
             values[opt.ini] = parsers[opt.ini](raw)
         except ValueError as exc:
             raise pytest.UsageError(f"{opt.flag}: {exc} (from {where})") from None
+    try:
+        env_offline = offline_from_env()
+    except ValueError as exc:
+        raise pytest.UsageError(f"{OFFLINE_ENV}: {exc} (from the environment)") from None
     return Settings(
         profile=values["mp_profile"], policies=values["mp_policies"], jit=values["mp_jit"], fp32=values["mp_fp32"],
         min_speedup=values["mp_min_speedup"],
         accuracy_tol=values["mp_accuracy_tol"], data=values["mp_data"], require_gpu=values["mp_require_gpu"],
+        offline=values["mp_offline"] or env_offline,
     )

@@ -17,6 +17,8 @@ from mpmodel.policies import MIXED_POLICIES
 SETTINGS = pytest.StashKey()
 CONTEXT = pytest.StashKey()
 MONITOR = pytest.StashKey()  # mpmodel.monitor.StateMonitor, while benchmarks run
+SIGTERM = pytest.StashKey()  # the SIGTERM handler to restore at the end
+DATA = pytest.StashKey()  # mpmodel.data.Dataset, where --mp-data named a file or real MNIST
 CONTEXT_FIXTURE = "mp_run"
 
 
@@ -138,13 +140,28 @@ def run_context(config) -> RunContext:
     return config.stash[CONTEXT]
 
 
+def load_checked_data(settings):
+    """The session's data; pytest.UsageError with the loader's one line when it cannot be used."""
+    from mpmodel.data import DataError, load_data  # noqa: PLC0415
+
+    try:
+        return load_data(settings.data, offline=settings.offline)
+    except DataError as exc:
+        raise pytest.UsageError(f"--mp-data: {exc}") from None
+
+
 def pytest_addoption(parser):
     options.add_options(parser)
 
 
 def pytest_configure(config):
+    from mpmodel.signals import install_sigterm  # noqa: PLC0415
+
     settings = options.resolve(config)
     config.stash[SETTINGS] = settings
+    if settings.data not in ("auto", "synthetic"):  # a file or real MNIST: checked now, before any backend loads
+        config.stash[DATA] = load_checked_data(settings)
+    config.stash[SIGTERM] = install_sigterm()
     if hasattr(config.option, "benchmark_save_data"):
         config.option.benchmark_save_data = True  # saved runs keep every round
     if settings.require_gpu:
@@ -160,7 +177,7 @@ def pytest_configure(config):
 def pytest_report_header(config):
     s = config.stash[SETTINGS]
     return (f"mpmodel: profile={s.profile} policies={','.join(s.policies)} jit={','.join(s.jit)} "
-            f"fp32={','.join(s.fp32)} data={s.data} "
+            f"fp32={','.join(s.fp32)} data={s.data}{' (offline)' if s.offline else ''} "
             f"accuracy_tol={s.accuracy_tol} min_speedup={s.min_speedup or 'table'}")
 
 
@@ -189,14 +206,10 @@ def pytest_collection_finish(session):
         config.stash[MONITOR] = StateMonitor().start()
     if not any(CONTEXT_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
         return
-    from mpmodel.data import DataError, load_data  # noqa: PLC0415
     from mpmodel.expectations import device_class  # noqa: PLC0415
 
     ctx = run_context(config)
-    try:
-        ctx.data = load_data(ctx.settings.data)
-    except DataError as exc:
-        raise pytest.UsageError(f"--mp-data: {exc}") from None
+    ctx.data = config.stash[DATA] if DATA in config.stash else load_checked_data(ctx.settings)
     reporter = config.pluginmanager.get_plugin("terminalreporter")
     if reporter is None:
         return
@@ -234,16 +247,29 @@ def pytest_benchmark_update_machine_info(config, machine_info):
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item):
-    """Record the device state over each benchmark's run in its extra_info."""
+    """Record the device state over each benchmark's run in its extra_info; fail a test that runs out of
+    memory with the batch, policy and free memory, and free what it held so the session goes on."""
     monitor = item.config.stash.get(MONITOR, None)
     bench = getattr(item, "funcargs", {}).get("benchmark")
-    if monitor is None or bench is None:
-        return (yield)
-    start = monitor.mark()
+    start = monitor.mark() if monitor is not None and bench is not None else None
     try:
         return (yield)
+    except Exception as exc:
+        ctx = item.config.stash.get(CONTEXT, None)
+        from mpmodel.faults import is_out_of_memory  # noqa: PLC0415
+
+        if ctx is None or not is_out_of_memory(exc):
+            raise
+        from mpmodel.faults import free_memory, out_of_memory_message, release_memory  # noqa: PLC0415
+
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        policy = params.get("policy") or params.get("mixed_policy")
+        free = free_memory(ctx.device.gpu_visible)  # read before release: what the failed step faced
+        release_memory()
+        raise pytest.fail.Exception(out_of_memory_message(exc, policy, ctx.profile, free), pytrace=False) from None
     finally:
-        bench.extra_info["device_state"] = monitor.summary(since=start)
+        if start is not None:
+            bench.extra_info["device_state"] = monitor.summary(since=start)
 
 
 def pytest_benchmark_update_json(config, benchmarks, output_json):
@@ -253,7 +279,8 @@ def pytest_benchmark_update_json(config, benchmarks, output_json):
     output_json["mpmodel"] = {
         "format": 1,
         "settings": {"profile": settings.profile, "policies": list(settings.policies), "jit": list(settings.jit),
-                     "fp32": list(settings.fp32), "data": settings.data, "accuracy_tol": settings.accuracy_tol,
+                     "fp32": list(settings.fp32), "data": settings.data, "offline": settings.offline,
+                     "accuracy_tol": settings.accuracy_tol,
                      "min_speedup": settings.min_speedup},
         "device_state": monitor.summary() if monitor is not None else None,
         "verdicts": [{"test": t, "outcome": o, "message": m} for t, o, m in (ctx.verdicts if ctx else [])],
@@ -283,9 +310,27 @@ def pytest_benchmark_compare_machine_info(config, benchmarksession, machine_info
 
 
 def pytest_unconfigure(config):
+    from mpmodel.signals import restore_sigterm  # noqa: PLC0415
+
     monitor = config.stash.get(MONITOR, None)
     if monitor is not None:
         monitor.stop()
+    restore_sigterm(config.stash.get(SIGTERM, None))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session, exitstatus):
+    """Before pytest-benchmark saves: a session cut short (Ctrl-C, SIGTERM, a usage or internal error)
+    saves nothing, so the history never holds a partial run."""
+    from mpmodel.saving import cancel_saving, unsaved_reason  # noqa: PLC0415
+
+    bench = getattr(session.config, "_benchmarksession", None)
+    reason = unsaved_reason(exitstatus)
+    if bench is not None and reason and cancel_saving(bench):
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(f"mpmodel: nothing saved to the history: {reason}", yellow=True)
+    return (yield)
 
 
 def pytest_terminal_summary(terminalreporter, config):
@@ -298,8 +343,12 @@ def pytest_terminal_summary(terminalreporter, config):
 
 
 def pytest_sessionstart(session):
+    from mpmodel.saving import install  # noqa: PLC0415
+
     check_backend_installed()
     bench = getattr(session.config, "_benchmarksession", None)
+    if bench is not None:
+        install(bench)
     if bench is not None and bench.compare and not bench.compared_mapping:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:

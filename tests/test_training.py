@@ -1,6 +1,7 @@
 import dataclasses
 import math
 
+import keras
 import numpy as np
 import pytest
 
@@ -52,3 +53,20 @@ def test_fit_result_flags_nonfinite_losses():
     assert not FitResult(0.9, 0.3, losses=[1.0, float("nan")]).finite
     assert not FitResult(0.9, float("inf")).finite
     assert FitResult(0.9, 0.3, losses=[1.0], val_losses=[0.5]).finite
+
+
+def test_float16_overflow_gives_a_nonfinite_fit_with_its_loss_scale_history(tiny_data):
+    """A planted overflow: first-layer weights 1e5 times too large push float16 activations past
+    65504. The loss goes NaN, the loss scale falls, and the accuracy gate fails saying so."""
+    from mpmodel.gates import AccuracyComparison, accuracy_verdict, nonfinite_report
+
+    model = build_model("mixed_float16", TINY, seed=0)
+    dense = next(layer for layer in model.layers if hasattr(layer, "kernel"))
+    dense.kernel.assign(keras.ops.convert_to_numpy(dense.kernel) * 1e5)
+    fit = fit_recipe(model, tiny_data, TINY, order_seed=0)
+    assert not fit.finite and fit.loss_scales[-1] < fit.loss_scales[0]
+    report = nonfinite_report("mixed_float16 seed 0", fit)
+    verdict = accuracy_verdict("mixed_float16", AccuracyComparison([0], [0.9], [fit.test_accuracy]), 0.15, report)
+    assert not verdict.passed
+    for part in ("non-finite loss", "loss by epoch [nan", "loss scale by epoch [", "float16 gradients overflowed"):
+        assert part in verdict.message

@@ -1,0 +1,154 @@
+"""Saving runs: whole files under unique numbers, even with two savers at once or a crash mid-save;
+sessions cut short save nothing."""
+
+import errno
+import json
+import multiprocessing
+import os
+import signal
+import sys
+
+import pytest
+
+from mpmodel import saving
+from mpmodel.saving import LOCK_FILE, cancel_saving, next_number, save_numbered, unsaved_reason
+
+
+def names(folder):
+    """What a reader sees in `folder`: everything but the savers' lock file."""
+    return sorted(p.name for p in folder.iterdir() if p.name != LOCK_FILE)
+
+pytest_plugins = ("pytester",)
+
+
+def test_next_number_follows_the_highest_numbered_run(tmp_path):
+    assert next_number(tmp_path) == 1
+    for name in ("0001_a.json", "0007_b.json", "0009_c.txt", "x_0010.json", ".0012_d.json.tmp"):
+        (tmp_path / name).write_text("{}")
+    assert next_number(tmp_path) == 8
+
+
+def test_save_numbered_writes_the_whole_file_and_no_temporary(tmp_path):
+    path = save_numbered(tmp_path / "Linux-64bit", "abc_20261124", b'{"x": 1}')
+    assert path.name == "0001_abc_20261124.json" and json.loads(path.read_text()) == {"x": 1}
+    again = save_numbered(tmp_path / "Linux-64bit", "abc_20261124", b"{}")
+    assert again.name == "0002_abc_20261124.json"
+    assert names(path.parent) == ["0001_abc_20261124.json", "0002_abc_20261124.json"]
+
+
+def test_a_number_taken_between_counting_and_claiming_goes_to_the_next(tmp_path, monkeypatch):
+    real = saving._claim
+
+    def racing(tmp, target):  # another run claims the same number first
+        if not target.exists():
+            target.write_text('{"other": true}')
+        monkeypatch.setattr(saving, "_claim", real)
+        return real(tmp, target)
+
+    monkeypatch.setattr(saving, "_claim", racing)
+    path = save_numbered(tmp_path, "mine", b'{"mine": true}')
+    assert path.name == "0002_mine.json" and json.loads(path.read_text()) == {"mine": True}
+    assert json.loads((tmp_path / "0001_mine.json").read_text()) == {"other": True}
+
+
+def _save_many(folder, tag, count, barrier):
+    barrier.wait()
+    for i in range(count):
+        save_numbered(folder, tag, json.dumps({"tag": tag, "i": i}).encode())
+
+
+def test_concurrent_savers_lose_nothing(tmp_path):
+    """Four processes saving 25 runs each into one folder, started together: 100 whole files."""
+    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    barrier = ctx.Barrier(4)
+    procs = [ctx.Process(target=_save_many, args=(tmp_path, f"p{n}", 25, barrier)) for n in range(4)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(60)
+        assert p.exitcode == 0
+    files = sorted(tmp_path.glob("*.json"))
+    contents = {(d["tag"], d["i"]) for d in (json.loads(f.read_text()) for f in files)}
+    assert len(files) == 100 and len(contents) == 100
+    assert sorted(int(f.name[:4]) for f in files) == list(range(1, 101))
+    assert all(n.endswith(".json") for n in names(tmp_path))
+
+
+def test_a_crash_while_claiming_leaves_no_run_and_no_temporary(tmp_path, monkeypatch):
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(saving.os, "link", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        save_numbered(tmp_path, "run", b"{}")
+    assert names(tmp_path) == []
+
+
+def test_without_hard_links_the_name_is_claimed_then_filled(tmp_path, monkeypatch):
+    def no_links(src, dst):
+        raise OSError(errno.EPERM, "hard links not permitted")
+
+    monkeypatch.setattr(saving.os, "link", no_links)
+    (tmp_path / "0001_old.json").write_text("{}")
+    path = save_numbered(tmp_path, "run", b'{"ok": 1}')
+    assert path.name == "0002_run.json" and json.loads(path.read_text()) == {"ok": 1}
+    assert names(tmp_path) == ["0001_old.json", "0002_run.json"]
+
+
+def test_sessions_cut_short_are_not_saved_and_failing_ones_are():
+    assert unsaved_reason(pytest.ExitCode.INTERRUPTED) == "the run was interrupted"
+    assert unsaved_reason(pytest.ExitCode.USAGE_ERROR) and unsaved_reason(pytest.ExitCode.INTERNAL_ERROR)
+    assert unsaved_reason(pytest.ExitCode.TESTS_FAILED) is None and unsaved_reason(pytest.ExitCode.OK) is None
+
+
+def test_cancel_saving_turns_off_every_kind_of_save():
+    class Session:
+        save, autosave, json = "x", True, "out.json"
+
+    s = Session()
+    assert cancel_saving(s) and not s.save and not s.autosave and s.json is None
+    assert not cancel_saving(s)
+
+
+STOPPING_BENCHMARK = """
+import os, signal
+
+def test_first(benchmark):
+    benchmark(sum, range(100))
+
+def test_stops(benchmark):
+    benchmark(sum, range(100))
+    {stop}
+"""
+
+
+@pytest.mark.parametrize("stop,name", [("raise KeyboardInterrupt", "Ctrl-C"),
+                                       ("os.kill(os.getpid(), signal.SIGTERM)", "SIGTERM")])
+def test_an_interrupted_session_saves_nothing(pytester, stop, name):
+    """A session stopped after one benchmark finished: no run file at all, and it says so."""
+    pytester.makepyfile(STOPPING_BENCHMARK.format(stop=stop))
+    storage = pytester.path / "storage"
+    result = pytester.runpytest_subprocess("-p", "mpmodel.plugin", "--benchmark-autosave",
+                                           f"--benchmark-json={pytester.path / 'out.json'}",
+                                           f"--benchmark-storage=file://{storage}")
+    assert result.ret == pytest.ExitCode.INTERRUPTED, name
+    result.stdout.fnmatch_lines(["*mpmodel: nothing saved to the history: the run was interrupted*"])
+    assert not [p for p in storage.rglob("*") if p.is_file()]
+    assert not (pytester.path / "out.json").exists()
+
+
+def test_sigterm_handler_is_restored(monkeypatch):
+    from mpmodel.signals import Terminated, install_sigterm, restore_sigterm
+
+    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    try:
+        old = install_sigterm()
+        assert old is signal.SIG_DFL
+        with pytest.raises(Terminated):
+            os.kill(os.getpid(), signal.SIGTERM)
+            signal.sigtimedwait([], 0) if hasattr(signal, "sigtimedwait") else None
+        assert install_sigterm() is None  # already handled: left alone
+        restore_sigterm(old)
+        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    finally:
+        signal.signal(signal.SIGTERM, previous)

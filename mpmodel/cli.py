@@ -41,8 +41,15 @@ def _run_count(text: str) -> int:
     return int(text)
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a bad argument told in one line (no usage block) and exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} -h)\n")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="mpmodel", description="History of the mixed-precision benchmark runs.")
+    p = OneLineParser(prog="mpmodel", description="History of the mixed-precision benchmark runs.")
     sub = p.add_subparsers(dest="command", required=True)
 
     def storage_opt(sp):

@@ -135,8 +135,12 @@ def _idx_path(folder: Path, stem: str) -> Path:
     raise DataError(f"{folder}: missing {stem}[.gz] (an IDX folder needs {', '.join(IDX_FILES.values())})")
 
 
-def read_idx(path: Path) -> np.ndarray:
-    """One IDX file (gzipped or not): images (N, 28, 28) or labels (N,), uint8."""
+IDX_KIND = {IDX_IMAGES_MAGIC: "images", IDX_LABELS_MAGIC: "labels"}
+
+
+def read_idx(path: Path, expect_magic: int | None = None) -> np.ndarray:
+    """One IDX file (gzipped or not): images (N, 28, 28) or labels (N,), uint8. With `expect_magic`,
+    a file of the other kind (labels where images belong) is refused by name."""
     try:
         raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
@@ -145,6 +149,9 @@ def read_idx(path: Path) -> np.ndarray:
         raise DataError(f"{path}: {len(raw)} bytes, too short for an IDX header")
     magic = int.from_bytes(raw[0:4], "big")
     count = int.from_bytes(raw[4:8], "big")
+    if expect_magic is not None and magic in IDX_KIND and magic != expect_magic:
+        raise DataError(f"{path}: magic number 0x{magic:08x} ({IDX_KIND[magic]}), expected 0x{expect_magic:08x} "
+                        f"({IDX_KIND[expect_magic]}) for this file")
     if magic == IDX_IMAGES_MAGIC:
         if len(raw) < 16:
             raise DataError(f"{path}: truncated IDX image header")
@@ -166,7 +173,8 @@ def read_idx(path: Path) -> np.ndarray:
 
 def read_idx_folder(folder: Path) -> Dataset:
     """The four original MNIST IDX files in `folder`."""
-    arrays = {key: read_idx(_idx_path(folder, stem)) for key, stem in IDX_FILES.items()}
+    arrays = {key: read_idx(_idx_path(folder, stem), IDX_IMAGES_MAGIC if key.startswith("x") else IDX_LABELS_MAGIC)
+              for key, stem in IDX_FILES.items()}
     return validate(arrays, str(folder), f"idx:{folder}")
 
 

@@ -159,7 +159,7 @@ def resolve(spec: str, storage) -> SavedRun:
     """A run named by file path, by number in the storage ("0003"), or as "latest" / "previous"."""
     if Path(spec).is_file() or spec.endswith(".json"):
         return load_run(spec)
-    runs, _ = load_history(storage)
+    runs, skipped = load_history(storage)
     if spec in ("latest", "previous"):
         need = 1 if spec == "latest" else 2
         if len(runs) < need:
@@ -169,6 +169,10 @@ def resolve(spec: str, storage) -> SavedRun:
     matches = [r for r in runs if r.number == spec or r.name == spec]
     if len(matches) == 1:
         return matches[0]
+    unreadable = [(path, why) for path, why in skipped if path.stem.split("_")[0] == spec or path.stem == spec]
+    if not matches and unreadable:
+        path, why = unreadable[0]
+        raise HistoryError(f"{spec}: {path} cannot be used: {why}")
     if not matches:
         raise HistoryError(f"{spec}: no such file, and no saved run numbered {spec!r} in {storage}")
     raise HistoryError(f"{spec}: ambiguous in {storage}: " + ", ".join(str(r.path) for r in matches))

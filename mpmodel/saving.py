@@ -16,7 +16,6 @@ import errno
 import os
 import re
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from filelock import FileLock
@@ -57,35 +56,22 @@ def save_numbered(folder, suffix: str, data: bytes) -> Path:
     """Write `data` as `folder/NNNN_<suffix>.json` under the next free number, whole or not at all."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    holder: list[Path] = []
-
-    def claim(tmp: Path) -> None:
-        with tmp.open("wb") as fh:
+    fd, name = tempfile.mkstemp(prefix=".mpmodel-save.", suffix=".tmp", dir=folder)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as fh:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())  # on disk before it has a name: a power cut cannot leave an empty run
+        os.chmod(tmp, 0o666 & ~umask())
         with FileLock(folder / LOCK_FILE, timeout=LOCK_TIMEOUT_S):
             number = next_number(folder)
             for _ in range(MAX_ATTEMPTS):
                 target = folder / f"{number:04d}_{suffix}.json"
                 if _claim(tmp, target):
-                    holder.append(target)
-                    return
+                    return target
                 number = max(number + 1, next_number(folder))
         raise OSError(f"{folder}: no free run number after {MAX_ATTEMPTS} tries")
-
-    _write_then_discard(folder, claim)
-    return holder[0]
-
-
-def _write_then_discard(folder: Path, write: Callable[[Path], None]) -> None:
-    """Run `write` on a hidden temporary file in `folder`; the temporary file never outlives it."""
-    fd, name = tempfile.mkstemp(prefix=".mpmodel-save.", suffix=".tmp", dir=folder)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        os.chmod(tmp, 0o666 & ~umask())
-        write(tmp)
     finally:
         tmp.unlink(missing_ok=True)
 

@@ -62,7 +62,9 @@ def test_bad_threshold_is_refused_by_the_parser(capsys):
     with pytest.raises(SystemExit) as info:
         main(["compare", "a", "b", "--threshold", "10"])
     assert info.value.code == 2
-    assert "'10' must be a fraction in [0, 1)" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert err == ("mpmodel compare: error: argument --threshold: '10' must be a fraction in [0, 1), "
+                   "e.g. 0.1 for 10% (see mpmodel compare -h)\n")
 
 
 def test_report_lists_runs_and_marks_the_context_change(storage, tmp_path):

@@ -37,6 +37,7 @@ def fake_pynvml(throttle_mask=0x4):
         raise RuntimeError("not supported")  # one failing query must not lose the rest
     nv.nvmlDeviceGetPowerUsage = power
     nv.nvmlDeviceGetCurrentClocksEventReasons = lambda h: throttle_mask
+    nv.nvmlDeviceGetMemoryInfo = lambda h: types.SimpleNamespace(free=2 * 2**30, total=80 * 2**30, used=78 * 2**30)
     return nv
 
 
@@ -46,6 +47,14 @@ def test_gpu_reader_reads_clocks_temperature_and_throttle(monkeypatch):
     assert reader.available
     assert reader.sample() == {"gpu0_sm_mhz": 1980.0, "gpu0_mem_mhz": 2619.0, "gpu0_temp_c": 61.0,
                                "gpu0_throttle": ["sw_power_cap"]}
+
+
+def test_gpu_reader_reads_free_memory_for_out_of_memory_messages(monkeypatch):
+    monkeypatch.setitem(sys.modules, "pynvml", fake_pynvml())
+    from mpmodel.faults import free_memory
+
+    assert GpuReader().memory() == [(2 * 2**30, 80 * 2**30)]
+    assert free_memory(gpu_visible=True) == "GPU0 2.0 GiB free of 80.0 GiB"
 
 
 def test_gpu_reader_without_nvml_is_unavailable(monkeypatch):

@@ -16,10 +16,10 @@ def test_help_lists_every_option_in_one_group(pytester):
     result = run(pytester, "--help")
     result.stdout.fnmatch_lines(["*mixed-precision benchmarks (mpmodel):*"])
     for flag in ("--mp-profile=NAME", "--mp-policies=LIST", "--mp-min-speedup=SPEC", "--mp-accuracy-tol=DELTA",
-                 "--mp-data=SOURCE", "--mp-require-gpu", "--mp-jit=LIST", "--mp-fp32=LIST"):
+                 "--mp-data=SOURCE", "--mp-require-gpu", "--mp-jit=LIST", "--mp-fp32=LIST", "--mp-offline"):
         result.stdout.fnmatch_lines([f"*{flag}*"])
     for ini in ("mp_profile", "mp_policies", "mp_min_speedup", "mp_accuracy_tol", "mp_data", "mp_require_gpu",
-                "mp_jit", "mp_fp32"):
+                "mp_jit", "mp_fp32", "mp_offline"):
         result.stdout.fnmatch_lines([f"*{ini} *"])
 
 

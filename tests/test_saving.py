@@ -152,3 +152,17 @@ def test_sigterm_handler_is_restored(monkeypatch):
         assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_pytest_benchmark_saves_through_the_locked_numbered_writer(pytester):
+    pytester.makepyfile("def test_sum(benchmark):\n    benchmark(sum, range(100))\n")
+    storage = pytester.path / "storage"
+    for _ in range(2):
+        result = pytester.runpytest_subprocess("-p", "mpmodel.plugin", "--benchmark-autosave",
+                                               f"--benchmark-storage=file://{storage}",
+                                               f"--benchmark-json={pytester.path / 'out.json'}")
+        assert result.ret == 0
+    (folder,) = [p for p in storage.iterdir() if p.is_dir()]
+    assert (folder / LOCK_FILE).exists()  # the lock is ours: pytest-benchmark's own save takes none
+    assert [n[:4] for n in names(folder)] == ["0001", "0002"]
+    assert json.loads((pytester.path / "out.json").read_text())["benchmarks"][0]["name"] == "test_sum"

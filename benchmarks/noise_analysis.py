@@ -1,13 +1,14 @@
-"""Reads a noise-study storage (benchmarks/noise_study.py) and prints the README's reliability table.
+"""Reads a noise-study storage (benchmarks/noise_study.py) and prints the README's reliability numbers.
 
 - Speedup and accuracy gates: how often each failed in the A/A runs (every such failure is a false
   alarm: nothing changed between runs).
 - `mpmodel compare --fail-on-regression`: how often it would exit 1 between two A/A runs, for each
-  consecutive pair (the CI use: previous vs latest) and for every pair, at several thresholds.
+  consecutive pair (the CI use: previous vs latest) and for every pair, at several thresholds for the
+  step-time and speedup series.
 - Detection: how often it exits 1 between an A/A run and a run whose mixed-precision steps were
-  slowed on purpose (planted), and whether the float32 series (untouched) stay quiet.
+  slowed on purpose (planted), and whether the untouched float32 series stay quiet.
 
-    python benchmarks/noise_analysis.py /tmp/noise [--thresholds 0.05,0.10,0.15,0.20]
+    python benchmarks/noise_analysis.py /tmp/noise [--step 0.1,0.2,0.3] [--speedup 0.05,0.1]
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mpmodel.comparison import Thresholds, compare_runs
+from mpmodel.comparison import DEFAULT_ALPHA, compare_runs, decide, judge
 from mpmodel.history import SPEEDUP_KIND, STEP_KIND, load_run
 
 
@@ -30,8 +31,6 @@ def load_study(storage: Path):
     files = {p.name: p for p in storage.rglob("*.json") if p.name[:4].isdigit()}
     aa, planted = [], []
     for e in entries:
-        if e["exit"] != 0 and e["entry"] == "A":
-            print(f"note: A/A run {e['index']} exited {e['exit']}: {e['summary']}", file=sys.stderr)
         run = load_run(files[e["saved"]])
         if e["entry"] == "A":
             aa.append(run)
@@ -53,90 +52,122 @@ def gate_failures(runs, test: str) -> tuple[int, int, list[str]]:
     return failed, judged, messages
 
 
-def regressions(before, after, threshold: float):
-    return compare_runs(before, after, Thresholds(default=threshold)).regressions
+_CHANGES: dict = {}
+
+
+def _changes(before, after):
+    """compare_runs' changes for a pair, computed once (the bootstrap is the slow part)."""
+    key = (id(before), id(after))
+    if key not in _CHANGES:
+        _CHANGES[key] = tuple(compare_runs(before, after).changes)
+    return _CHANGES[key]
+
+
+def flagged(before, after, step: float, speedup: float, policies=None, confirm: bool = True, kind=None) -> list:
+    """The changes `compare --fail-on-regression` would call regressions at these thresholds."""
+    out = []
+    for c in _changes(before, after):
+        t = step if c.kind == STEP_KIND else speedup
+        direction, _ = decide(c.kind, c.sample, c.confirmation if confirm else None, t, DEFAULT_ALPHA)
+        if (policies is None or c.policy in policies) and (kind is None or c.kind == kind) and direction == "worse":
+            out.append(c)
+    return out
 
 
 def pct(k: int, n: int) -> str:
     return f"{k}/{n} ({100.0 * k / n:.0f}%)" if n else "0/0"
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("storage", type=Path)
-    ap.add_argument("--thresholds", default="0.05,0.10,0.15,0.20,0.25")
-    args = ap.parse_args(argv)
-    aa, planted = load_study(args.storage)
-    thresholds = [float(t) for t in args.thresholds.split(",")]
-    print(f"{len(aa)} A/A runs, {len(planted)} planted runs\n")
-
+def gates(aa, planted) -> None:
     for test in ("test_speedup", "test_accuracy"):
         failed, judged, messages = gate_failures(aa, test)
         print(f"{test} gate false alarms over A/A runs: {pct(failed, judged)}")
         for m in messages:
             print(f"  {m}")
-    speedups = [r.results[n].extra["speedup"] for r in aa for n in r.results
-                if n.startswith("test_speedup") and "bfloat16" in n]
+    speedups = [r.results[n].extra["speedup"] for r in aa for n in r.results if n.startswith("test_speedup[")]
+    print(f"  speedups over A/A runs: {', '.join(f'{v:.3f}' for v in speedups)}")
     deltas = [d for r in aa for n in r.results if n.startswith("test_accuracy")
               for d in r.results[n].extra.get("accuracy_deltas", [])]
-    if speedups:
-        print(f"  bf16 speedup over A/A runs: median {np.median(speedups):.3f}x, range {min(speedups):.3f}-{max(speedups):.3f}")
+    medians = [r.results[n].extra["accuracy_delta"] for r in aa for n in r.results if n.startswith("test_accuracy")]
     if deltas:
-        print(f"  accuracy deltas (mixed - float32, every seed): median {np.median(deltas):+.4f}, "
-              f"range {min(deltas):+.4f} to {max(deltas):+.4f}, {sum(d < -0.05 for d in deltas)}/{len(deltas)} below -0.05")
-    planted_speedups = {}
-    for frac, run in planted:
-        for n, res in run.results.items():
-            if n.startswith("test_speedup") and "bfloat16" in n:
-                planted_speedups.setdefault(frac, []).append(res.extra["speedup"])
-    for frac, values in sorted(planted_speedups.items()):
-        failed, judged, _ = gate_failures([r for f, r in planted if f == frac], "test_speedup")
-        print(f"  planted {frac:.0%}: bf16 speedup {', '.join(f'{v:.3f}x' for v in values)}; speedup gate failed {pct(failed, judged)}")
+        print(f"  accuracy: every seed's delta median {np.median(deltas):+.4f}, range {min(deltas):+.4f} to "
+              f"{max(deltas):+.4f}, {sum(d < -0.05 for d in deltas)}/{len(deltas)} below -0.05; gate medians "
+              f"range {min(medians):+.4f} to {max(medians):+.4f}")
+    for frac in sorted({f for f, _ in planted}):
+        runs = [r for f, r in planted if f == frac]
+        values = [r.results[n].extra["speedup"] for r in runs for n in r.results
+                  if n.startswith("test_speedup[") and "bfloat16" in n]
+        failed, judged, _ = gate_failures(runs, "test_speedup")
+        print(f"  planted {frac:.0%}: bf16 speedup {', '.join(f'{v:.3f}x' for v in values)}; "
+              f"speedup gate failed {pct(failed, judged)}")
 
-    consecutive = list(zip(aa, aa[1:]))
+
+def compare_table(aa, planted, steps, speedups) -> None:
+    consecutive = list(itertools.pairwise(aa))
     every = list(itertools.combinations(aa, 2))
-    preceding = []  # (fraction, the A/A run just before, planted run)
-    for frac, run in planted:
-        before = [r for r in aa if r.when < run.when]
-        if before:
-            preceding.append((frac, before[-1], run))
-    print("\nmpmodel compare --fail-on-regression (exit 1 = any step-time or speedup regression)")
-    header = "| threshold | A/A consecutive | A/A every pair | " + " | ".join(
-        f"planted {f:.0%} vs run before" for f in sorted({f for f, _ in planted})) + " | planted vs every A/A | float32 flagged in planted |"
-    print(header)
-    print("|" + "---|" * header.count("|")[:-1] if False else "|" + "---|" * (header.count("|") - 1))
-    for t in thresholds:
-        fa_c = sum(bool(regressions(a, b, t)) for a, b in consecutive)
-        fa_e = sum(bool(regressions(a, b, t)) for a, b in every)
+    fracs = sorted({f for f, _ in planted})
+    before = {id(p): max((a for a in aa if a.when < p.when), key=lambda a: a.when, default=None) for _, p in planted}
+    print("\nmpmodel compare --fail-on-regression: exit 1 (any step-time or speedup regression)")
+    print("| step threshold | speedup threshold | A/A consecutive | A/A every pair | every pair, step time unconfirmed | "
+          + " | ".join(f"planted {f:.0%}, vs every A/A" for f in fracs) + " | "
+          + " | ".join(f"planted {f:.0%}, by step time alone" for f in fracs) + " | float32 flagged in planted |")
+    print("|---|---|---|---|---|" + "---|" * (2 * len(fracs)) + "---|")
+    for st, sp in itertools.product(steps, speedups):
+        fa_c = sum(bool(flagged(a, b, st, sp)) for a, b in consecutive)
+        fa_e = sum(bool(flagged(a, b, st, sp)) for a, b in every)
+        fa_raw = sum(bool(flagged(a, b, st, sp, confirm=False)) for a, b in every)
         cells = []
-        for f in sorted({f for f, _ in planted}):
-            pairs = [(a, p) for ff, a, p in preceding if ff == f]
-            cells.append(pct(sum(bool(regressions(a, p, t)) for a, p in pairs), len(pairs)))
-        all_pairs = [(a, p) for _, p in planted for a in aa]
-        detected = sum(bool(regressions(a, p, t)) for a, p in all_pairs)
-        f32 = sum(any("float32" == c.policy for c in regressions(a, p, t)) for a, p in all_pairs)
-        print(f"| {t:.0%} | {pct(fa_c, len(consecutive))} | {pct(fa_e, len(every))} | " + " | ".join(cells)
-              + f" | {pct(detected, len(all_pairs))} | {pct(f32, len(all_pairs))} |")
+        for f in fracs:
+            pairs = [(a, p) for ff, p in planted if ff == f for a in aa]
+            cells.append(pct(sum(bool(flagged(a, p, st, sp)) for a, p in pairs), len(pairs)))
+        for f in fracs:
+            pairs = [(a, p) for ff, p in planted if ff == f for a in aa]
+            cells.append(pct(sum(bool(flagged(a, p, st, sp, kind=STEP_KIND)) for a, p in pairs), len(pairs)))
+        pairs = [(a, p) for _, p in planted for a in aa]
+        f32 = sum(bool(flagged(a, p, st, sp, policies={"float32"})) for a, p in pairs)
+        print(f"| {st:.0%} | {sp:.0%} | {pct(fa_c, len(consecutive))} | {pct(fa_e, len(every))} | {pct(fa_raw, len(every))} | "
+              + " | ".join(cells) + f" | {pct(f32, len(pairs))} |")
+    print("\nplanted vs the A/A run just before it (the CI use):")
+    for st, sp in itertools.product(steps, speedups):
+        hits = [(f, bool(flagged(before[id(p)], p, st, sp))) for f, p in planted if before[id(p)] is not None]
+        print(f"  step {st:.0%} speedup {sp:.0%}: " + ", ".join(f"{f:.0%} {'caught' if h else 'missed'}" for f, h in hits))
 
-    print("\nper series, A/A every pair: largest |change| seen, and how many pairs flagged at each threshold")
+
+def series_noise(aa, planted, steps, speedups) -> None:
+    print("\nper series, A/A every pair: largest |change|, and pairs significant beyond each threshold")
     series = {}
-    for a, b in every:
-        for c in compare_runs(a, b, Thresholds(default=max(thresholds))).changes:
-            series.setdefault((c.kind, c.name), []).append((c.sample.ratio, c.sample.p_value))
-    for (kind, name), values in sorted(series.items()):
-        worst = max(abs(r - 1) for r, _ in values)
-        flags = [sum(abs(r - 1) > t and p < 0.05 for r, p in values) for t in thresholds]
-        print(f"  {kind:9s} {name}: max {worst:.1%}; flagged " +
-              ", ".join(f"{t:.0%}: {k}" for t, k in zip(thresholds, flags, strict=True)))
+    for a, b in itertools.combinations(aa, 2):
+        for c in _changes(a, b):
+            series.setdefault((c.kind, c.name), []).append(c.sample)
+    for (kind, name), samples in sorted(series.items()):
+        ts = steps if kind == STEP_KIND else speedups
+        worst = max(abs(s.ratio - 1) for s in samples)
+        counts = [sum(judge(kind, s, t, DEFAULT_ALPHA) != "same" for s in samples) for t in ts]
+        print(f"  {kind:9s} {name}: max {worst:.1%}; " + ", ".join(f"{t:.0%}: {k}/{len(samples)}"
+                                                              for t, k in zip(ts, counts, strict=True)))
     print("\nper series, planted vs every A/A run: median change")
     for frac in sorted({f for f, _ in planted}):
         changes = {}
-        for _, p in [(f, r) for f, r in planted if f == frac]:
-            for a in aa:
-                for c in compare_runs(a, p).changes:
+        for a in aa:
+            for _, p in [(f, r) for f, r in planted if f == frac]:
+                for c in _changes(a, p):
                     changes.setdefault((c.kind, c.policy), []).append(c.sample.ratio - 1)
-        print(f"  planted {frac:.0%}: " + "; ".join(f"{k} {pol} {np.median(v):+.1%}"
-                                                  for (k, pol), v in sorted(changes.items())))
+        print(f"  planted {frac:.0%}: " + "; ".join(f"{k} {pol} {np.median(v):+.1%}" for (k, pol), v in sorted(changes.items())))
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("storage", type=Path)
+    ap.add_argument("--step", default="0.10,0.15,0.20,0.25,0.30", help="step-time thresholds to try")
+    ap.add_argument("--speedup", default="0.03,0.05,0.07,0.10", help="speedup thresholds to try")
+    args = ap.parse_args(argv)
+    aa, planted = load_study(args.storage)
+    steps = [float(t) for t in args.step.split(",")]
+    speedups = [float(t) for t in args.speedup.split(",")]
+    print(f"{len(aa)} A/A runs, {len(planted)} planted runs ({SPEEDUP_KIND} and {STEP_KIND} series)\n")
+    gates(aa, planted)
+    compare_table(aa, planted, steps, speedups)
+    series_noise(aa, planted, steps, speedups)
     return 0
 
 

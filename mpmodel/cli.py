@@ -7,6 +7,7 @@ Exit codes: 0 done (no regression), 1 a regression with --fail-on-regression, 2 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import shlex
 import subprocess
@@ -14,7 +15,7 @@ import sys
 from pathlib import Path
 
 from mpmodel import calibration
-from mpmodel.comparison import DEFAULT_ALPHA, DEFAULT_THRESHOLD, Thresholds, compare_runs
+from mpmodel.comparison import DEFAULT_ALPHA, DEFAULT_SPEEDUP_THRESHOLD, DEFAULT_STEP_THRESHOLD, Thresholds, compare_runs
 from mpmodel.context import measured_changes
 from mpmodel.history import HistoryError, SavedRun, load_history, load_run, resolve, run_files
 
@@ -56,9 +57,14 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--storage", default=DEFAULT_STORAGE, help="folder of saved runs (default: .benchmarks)")
 
     def threshold_opts(sp):
-        sp.add_argument("--threshold", type=_fraction, default=DEFAULT_THRESHOLD,
-                        help="relative change that counts, e.g. 0.1 = 10%% (default 0.1); a stored calibration "
-                             "raises it per series where A/A noise is larger")
+        sp.add_argument("--step-threshold", type=_fraction, default=DEFAULT_STEP_THRESHOLD,
+                        help=f"relative step-time change that counts, e.g. 0.2 = 20%% (default {DEFAULT_STEP_THRESHOLD}); "
+                             "a stored calibration raises it per series where A/A noise is larger")
+        sp.add_argument("--speedup-threshold", type=_fraction, default=DEFAULT_SPEEDUP_THRESHOLD,
+                        help=f"relative speedup change that counts (default {DEFAULT_SPEEDUP_THRESHOLD}); "
+                             "raised the same way by a calibration")
+        sp.add_argument("--threshold", type=_fraction, default=None,
+                        help="set both thresholds at once")
         sp.add_argument("--alpha", type=_fraction, default=DEFAULT_ALPHA,
                         help="significance level of the Mann-Whitney test (default 0.05)")
 
@@ -87,17 +93,20 @@ def parser() -> argparse.ArgumentParser:
 def _thresholds(args, reference: SavedRun) -> tuple[Thresholds, str]:
     """Thresholds, with the storage's calibration where it was measured in the reference run's
     context, and a line saying which thresholds apply."""
+    both = args.threshold
+    base = Thresholds(args.step_threshold if both is None else both,
+                      args.speedup_threshold if both is None else both, args.alpha)
     cal = calibration.load(args.storage)
     if cal is None:
-        note = f"thresholds: {args.threshold:.0%} (no calibration in {args.storage}: run `mpmodel calibrate`)"
+        note = f"thresholds: {base.describe()} (no calibration in {args.storage}: run `mpmodel calibrate`)"
     else:
-        note = f"thresholds: {args.threshold:.0%}, raised per series by calibrated A/A noise from {cal.path}"
+        note = f"thresholds: {base.describe()}, raised per series by calibrated A/A noise from {cal.path}"
     if cal is not None and not cal.applies_to(reference):
         changes = "; ".join(measured_changes(cal.record.get("facts", {}), reference.facts))
-        note = (f"thresholds: {args.threshold:.0%}; calibration {cal.path} not used: run {reference.number} "
+        note = (f"thresholds: {base.describe()}; calibration {cal.path} not used: run {reference.number} "
                 f"differs from its A/A runs ({changes})")
         cal = None
-    return Thresholds(args.threshold, args.alpha, cal), note
+    return dataclasses.replace(base, calibration=cal), note
 
 
 def cmd_compare(args, out) -> int:

@@ -195,16 +195,21 @@ def keras_cache_path() -> Path:
     return Path(home) / "datasets" / "mnist.npz"
 
 
+MNIST_URL = "https://storage.googleapis.com/tensorflow/tf-keras-datasets/mnist.npz"  # Keras's own source
+MNIST_SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+
+
 def download_mnist() -> Dataset:
-    """Keras's own download into its cache; DataError when it cannot be had."""
+    """Keras's download (its URL, hash check and cache) without its loader, which some Keras 3
+    releases run with allow_pickle=True; DataError when it cannot be had."""
     try:
         import keras  # noqa: PLC0415 (only this source needs Keras)
 
-        keras.datasets.mnist.load_data()
+        path = keras.utils.get_file(fname="mnist.npz", origin=MNIST_URL, file_hash=MNIST_SHA256, cache_subdir="datasets")
     except Exception as exc:  # Keras raises bare Exception for URL failures
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"Keras MNIST download failed: {reason}") from None
-    return read_npz_as(keras_cache_path(), "keras-download")
+    return read_npz_as(Path(path), "keras-download")
 
 
 def read_npz_as(path: Path, label: str) -> Dataset:

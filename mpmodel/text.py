@@ -31,11 +31,18 @@ def _value(kind: str, v: float, padded: bool = True) -> str:
 def change_line(c: Change) -> str:
     s = c.sample
     verdict = WORDS.get((c.kind, c.direction))
-    if verdict is None:
+    if verdict is None and c.unconfirmed:
+        m = c.confirmation
+        verdict = (f"ok: not confirmed: the same steps in test_speedup moved {(m.ratio - 1) * 100:+.1f}% "
+                   f"({p_text(m.p_value)}; threshold {c.threshold:.1%}, {c.threshold_source})")
+    elif verdict is None:
         why = "not significant" if c.direction == "same" and s.p_value >= c.alpha else "significant but small"
         verdict = f"ok: {why} (threshold {c.threshold:.1%}, {c.threshold_source})"
     else:
-        verdict = f"{verdict} (beyond the {c.threshold:.1%} threshold, {c.threshold_source})"
+        verdict = f"{verdict} (beyond the {c.threshold:.1%} threshold, {c.threshold_source}"
+        if c.confirmation is not None:
+            verdict += f"; test_speedup's steps {(c.confirmation.ratio - 1) * 100:+.1f}%"
+        verdict += ")"
         if c.direction == "better":
             verdict += f": {UNEXPECTED}"
     return (f"  {c.policy:16s} {_value(c.kind, s.before)} -> {_value(c.kind, s.after)}  {c.percent:+7.1f}% "

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mpmodel.comparison import Thresholds, compare_runs, judge
+from mpmodel.comparison import DEFAULT_SPEEDUP_THRESHOLD, DEFAULT_STEP_THRESHOLD, Thresholds, compare_runs, judge
 from mpmodel.history import SPEEDUP_KIND, STEP_KIND
 from mpmodel.twosample import SampleChange
 
@@ -65,7 +65,14 @@ class FakeCalibration:
 
 
 def test_calibration_raises_the_threshold_but_never_lowers_it():
-    assert Thresholds(0.10, 0.05, FakeCalibration(0.25)).for_series(STEP_KIND, "x") == (0.25, "calibrated A/A noise")
-    value, source = Thresholds(0.10, 0.05, FakeCalibration(0.02)).for_series(STEP_KIND, "x")
+    raised = Thresholds(step=0.10, calibration=FakeCalibration(0.25))
+    assert raised.for_series(STEP_KIND, "x") == (0.25, "calibrated A/A noise")
+    value, source = Thresholds(step=0.10, calibration=FakeCalibration(0.02)).for_series(STEP_KIND, "x")
     assert value == 0.10 and source == "default (calibrated noise 2.0%)"
-    assert Thresholds().for_series(STEP_KIND, "x") == (0.10, "default")
+
+
+def test_step_time_and_speedup_have_their_own_defaults():
+    t = Thresholds()
+    assert t.for_series(STEP_KIND, "x") == (DEFAULT_STEP_THRESHOLD, "default")
+    assert t.for_series(SPEEDUP_KIND, "x") == (DEFAULT_SPEEDUP_THRESHOLD, "default")
+    assert DEFAULT_SPEEDUP_THRESHOLD < DEFAULT_STEP_THRESHOLD  # the within-run ratio is the steadier series

@@ -191,3 +191,23 @@ def test_load_data_specs(tmp_path, monkeypatch):
     write_npz(cache)
     assert data.load_data("auto").source == f"keras-cache:{cache}"
     assert data.load_data("mnist").source == f"keras-cache:{cache}"
+
+
+def test_download_uses_keras_get_file_and_never_its_loader(tmp_path, monkeypatch):
+    """Keras's MNIST loader runs np.load(allow_pickle=True) in some Keras 3 releases; the download
+    goes through get_file (URL and SHA-256 as Keras has them) and the file through read_npz."""
+    keras = pytest.importorskip("keras")
+    calls = []
+    pickled = tmp_path / "mnist.npz"
+    np.savez(pickled, **{**arrays(), "y_test": np.array([{"run": "code"}] * 16, dtype=object)})
+
+    def fake_get_file(**kwargs):
+        calls.append(kwargs)
+        return str(pickled)
+
+    monkeypatch.setattr(keras.utils, "get_file", fake_get_file)
+    monkeypatch.setattr(keras.datasets.mnist, "load_data", lambda *a, **k: pytest.fail("Keras's loader was called"))
+    with pytest.raises(DataError, match="object \\(pickled\\) arrays, which are never loaded"):
+        data.download_mnist()
+    assert calls == [{"fname": "mnist.npz", "origin": data.MNIST_URL, "file_hash": data.MNIST_SHA256,
+                      "cache_subdir": "datasets"}]

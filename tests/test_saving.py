@@ -6,7 +6,6 @@ import json
 import multiprocessing
 import os
 import signal
-import sys
 
 import pytest
 
@@ -59,7 +58,7 @@ def _save_many(folder, tag, count, barrier):
 
 def test_concurrent_savers_lose_nothing(tmp_path):
     """Four processes saving 25 runs each into one folder, started together: 100 whole files."""
-    ctx = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    ctx = multiprocessing.get_context("spawn")  # fork would copy the threads of any framework already imported
     barrier = ctx.Barrier(4)
     procs = [ctx.Process(target=_save_many, args=(tmp_path, f"p{n}", 25, barrier)) for n in range(4)]
     for p in procs:

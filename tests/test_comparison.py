@@ -2,7 +2,8 @@
 
 import pytest
 
-from mpmodel.comparison import DEFAULT_SPEEDUP_THRESHOLD, DEFAULT_STEP_THRESHOLD, Thresholds, compare_runs, judge
+from mpmodel.comparison import (DEFAULT_SPEEDUP_THRESHOLD, DEFAULT_STEP_THRESHOLD, Thresholds, compare_runs, confirming_steps,
+                                decide, judge)
 from mpmodel.history import SPEEDUP_KIND, STEP_KIND
 from mpmodel.twosample import SampleChange
 
@@ -21,6 +22,46 @@ def change(ratio, p):
 ])
 def test_judge_needs_significance_and_size_both_ways(kind, ratio, p, expected):
     assert judge(kind, change(ratio, p), 0.10, 0.05) == expected
+
+
+@pytest.mark.parametrize("confirming,expected", [
+    (change(1.30, 0.001), ("worse", False)),  # both measurements slower: a regression
+    (change(1.02, 0.40), ("same", True)),     # test_speedup's steps did not move: a busy moment, not a regression
+    (change(0.80, 0.001), ("same", True)),    # the other way: not confirmed either
+    (None, ("worse", False)),                 # no test_speedup in the runs: step time judged alone
+])
+def test_a_step_time_change_needs_its_confirming_steps(confirming, expected):
+    assert decide(STEP_KIND, change(1.30, 0.001), confirming, 0.10, 0.05) == expected
+
+
+def with_scaled_times(run, policy, step=1.0, speedup_steps=1.0):
+    """A copy of a saved run with one policy's step-time rounds and test_speedup steps scaled."""
+    import copy
+
+    out = copy.deepcopy(run)
+    for r in out.results.values():
+        if r.test == "test_step_time" and r.policy == policy:
+            r.rounds = [t * step for t in r.rounds]
+        if r.test == "test_speedup" and r.policy == policy:
+            r.extra["mixed_times"] = [t * speedup_steps for t in r.extra["mixed_times"]]
+    return out
+
+
+def test_a_slowdown_seen_only_in_test_step_time_is_reported_unconfirmed(saved_runs):
+    bf16 = "mixed_bfloat16"
+    busy = compare_runs(saved_runs[0], with_scaled_times(saved_runs[0], bf16, step=1.5))
+    step = next(c for c in busy.changes if c.kind == STEP_KIND and c.policy == bf16)
+    assert step.unconfirmed and step.direction == "same" and busy.regressions == []
+    assert step.confirmation.ratio == pytest.approx(1.0)
+    real = compare_runs(saved_runs[0], with_scaled_times(saved_runs[0], bf16, step=1.5, speedup_steps=1.5))
+    assert {(c.kind, c.policy) for c in real.regressions} == {(STEP_KIND, bf16), (SPEEDUP_KIND, bf16)}
+
+
+def test_float32_is_confirmed_by_every_speedup_tests_float32_steps(saved_runs):
+    run = saved_runs[0]
+    step = run.results["test_step_time[small-float32]"]
+    pooled = [t for r in run.results.values() if r.test == "test_speedup" for t in r.extra["float32_times"]]
+    assert confirming_steps(run, step) == pooled and len(pooled) == 30
 
 
 def test_aa_runs_show_no_regression(saved_runs):

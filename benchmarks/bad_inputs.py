@@ -95,7 +95,7 @@ def option(args: list[str], expect: str, name: str, env: dict | None = None) -> 
 
 
 CASES = [
-    data(lambda d: d / "absent.npz", "no such file", "--mp-data file missing"),
+    data(lambda d: d / "absent.npz", "absent.npz: no such file", "--mp-data file missing"),
     data(lambda d: _raw(d, b""), "file is empty", "--mp-data file empty"),
     data(_truncated, "not an .npz (zip) archive", "--mp-data npz truncated halfway"),
     data(lambda d: _raw(d, b"x_train,y_train\n1,2\n"), "not an .npz (zip) archive", "--mp-data not a zip (CSV text)"),
@@ -184,11 +184,12 @@ def main() -> int:
     for case in CASES:
         with tempfile.TemporaryDirectory() as tmp:
             out = run_case(case, Path(tmp))
+            shown = [line.replace(tmp, "$TMP") for line in out.lines]
         ok = out.exit_code != 0 and len(out.lines) == 1 and not out.traceback and not out.saved and \
             case.expect in out.lines[0]
         clean += ok
-        line = out.lines[0] if len(out.lines) == 1 else f"{len(out.lines)} lines: " + " / ".join(out.lines[:3])
-        line = line.replace(tempfile.gettempdir(), "$TMP").replace("|", "\\|")
+        line = shown[0] if len(shown) == 1 else f"{len(shown)} lines: " + " / ".join(shown[:3])
+        line = line.replace("|", "\\|")
         print(f"| {case.name} | {out.exit_code} | `{line}` | {len(out.saved) or 'nothing'} | {out.seconds:.1f} |"
               + ("" if ok else " **NOT CLEAN**"), flush=True)
     print(f"\n{clean}/{len(CASES)} clean", file=sys.stderr)

@@ -303,7 +303,7 @@ def load_data(spec: str = "auto", offline: bool = False) -> Dataset:
     except DataError as exc:
         if spec == "mnist":
             raise DataError(
-                f"--mp-data mnist: no real MNIST at {cache} and {exc}; pass --mp-data PATH "
+                f"mnist: no real MNIST at {cache} and {exc}; pass --mp-data PATH "
                 "to an mnist.npz or IDX folder"
             ) from None
         reason = f"no MNIST at {cache}, {exc}"

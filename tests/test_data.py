@@ -182,7 +182,7 @@ def test_load_data_specs(tmp_path, monkeypatch):
     assert data.load_data("synthetic").source == "synthetic-v1"
     fallback = data.load_data("auto")  # no cache, no download
     assert fallback.source == "synthetic-v1" and fallback.note.startswith("fallback: no MNIST at")
-    with pytest.raises(DataError, match="--mp-data mnist: no real MNIST"):
+    with pytest.raises(DataError, match="^mnist: no real MNIST"):
         data.load_data("mnist")
     write_npz(tmp_path / "given.npz")
     assert data.load_data(str(tmp_path / "given.npz")).source.startswith("npz:")

@@ -56,7 +56,7 @@ def test_offline_auto_falls_back_without_touching_the_network(network_attempts, 
 
 
 def test_offline_mnist_fails_with_one_line_and_no_connection(network_attempts):
-    with pytest.raises(DataError, match=r"--mp-data mnist: no real MNIST at .*offline, so no download was tried"):
+    with pytest.raises(DataError, match=r"^mnist: no real MNIST at .*offline, so no download was tried"):
         data.load_data("mnist", offline=True)
     assert network_attempts == []
 

@@ -2,8 +2,15 @@
 
 import pytest
 
-from mpmodel.comparison import (DEFAULT_SPEEDUP_THRESHOLD, DEFAULT_STEP_THRESHOLD, Thresholds, compare_runs, confirming_steps,
-                                decide, judge)
+from mpmodel.comparison import (
+    DEFAULT_SPEEDUP_THRESHOLD,
+    DEFAULT_STEP_THRESHOLD,
+    Thresholds,
+    compare_runs,
+    confirming_steps,
+    decide,
+    judge,
+)
 from mpmodel.history import SPEEDUP_KIND, STEP_KIND
 from mpmodel.twosample import SampleChange
 

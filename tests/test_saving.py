@@ -4,8 +4,6 @@ sessions cut short save nothing."""
 import errno
 import json
 import multiprocessing
-import os
-import signal
 
 import pytest
 
@@ -134,23 +132,6 @@ def test_an_interrupted_session_saves_nothing(pytester, stop, name):
     result.stdout.fnmatch_lines(["*mpmodel: nothing saved to the history: the run was interrupted*"])
     assert not [p for p in storage.rglob("*") if p.is_file()]
     assert not (pytester.path / "out.json").exists()
-
-
-def test_sigterm_handler_is_restored(monkeypatch):
-    from mpmodel.signals import Terminated, install_sigterm, restore_sigterm
-
-    previous = signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    try:
-        old = install_sigterm()
-        assert old is signal.SIG_DFL
-        with pytest.raises(Terminated):
-            os.kill(os.getpid(), signal.SIGTERM)
-            signal.sigtimedwait([], 0) if hasattr(signal, "sigtimedwait") else None
-        assert install_sigterm() is None  # already handled: left alone
-        restore_sigterm(old)
-        assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
-    finally:
-        signal.signal(signal.SIGTERM, previous)
 
 
 def test_pytest_benchmark_saves_through_the_locked_numbered_writer(pytester):

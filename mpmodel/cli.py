@@ -98,15 +98,13 @@ def _thresholds(args, reference: SavedRun) -> tuple[Thresholds, str]:
                       args.speedup_threshold if both is None else both, args.alpha)
     cal = calibration.load(args.storage)
     if cal is None:
-        note = f"thresholds: {base.describe()} (no calibration in {args.storage}: run `mpmodel calibrate`)"
-    else:
-        note = f"thresholds: {base.describe()}, raised per series by calibrated A/A noise from {cal.path}"
-    if cal is not None and not cal.applies_to(reference):
+        return base, f"thresholds: {base.describe()} (no calibration in {args.storage}: run `mpmodel calibrate`)"
+    if not cal.applies_to(reference):
         changes = "; ".join(measured_changes(cal.record.get("facts", {}), reference.facts))
-        note = (f"thresholds: {base.describe()}; calibration {cal.path} not used: run {reference.number} "
-                f"differs from its A/A runs ({changes})")
-        cal = None
-    return dataclasses.replace(base, calibration=cal), note
+        return base, (f"thresholds: {base.describe()}; calibration {cal.path} not used: run {reference.number} "
+                      f"differs from its A/A runs ({changes})")
+    return (dataclasses.replace(base, calibration=cal),
+            f"thresholds: {base.describe()}, raised per series by calibrated A/A noise from {cal.path}")
 
 
 def cmd_compare(args, out) -> int:

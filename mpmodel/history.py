@@ -169,10 +169,9 @@ def resolve(spec: str, storage) -> SavedRun:
     matches = [r for r in runs if r.number == spec or r.name == spec]
     if len(matches) == 1:
         return matches[0]
-    unreadable = [(path, why) for path, why in skipped if path.stem.split("_")[0] == spec or path.stem == spec]
-    if not matches and unreadable:
-        path, why = unreadable[0]
-        raise HistoryError(f"{spec}: {path} cannot be used: {why}")
     if not matches:
+        for path, why in skipped:  # the run is there but cannot be read: say so, not "no such run"
+            if path.stem.split("_")[0] == spec or path.stem == spec:
+                raise HistoryError(f"{spec}: {path} cannot be used: {why}")
         raise HistoryError(f"{spec}: no such file, and no saved run numbered {spec!r} in {storage}")
     raise HistoryError(f"{spec}: ambiguous in {storage}: " + ", ".join(str(r.path) for r in matches))

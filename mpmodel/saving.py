@@ -18,6 +18,7 @@ import re
 import tempfile
 from pathlib import Path
 
+import pytest
 from filelock import FileLock
 
 from mpmodel.atomic import umask, write_atomically
@@ -111,8 +112,11 @@ def install(benchmark_session) -> None:
 def unsaved_reason(exitstatus) -> str | None:
     """Why a session that ended with `exitstatus` must not be saved, or None to save it. A run with
     failing gates is saved (its history matters); a run cut short is not (it would read as a run)."""
-    name = getattr(exitstatus, "name", None)
-    return UNSAVED_EXITS.get(name) if name else None
+    try:
+        name = pytest.ExitCode(exitstatus).name  # pytest passes an ExitCode, a plugin may pass an int
+    except ValueError:
+        return None
+    return UNSAVED_EXITS.get(name)
 
 
 def cancel_saving(benchmark_session) -> bool:

@@ -96,6 +96,7 @@ def test_sessions_cut_short_are_not_saved_and_failing_ones_are():
     assert unsaved_reason(pytest.ExitCode.INTERRUPTED) == "the run was interrupted"
     assert unsaved_reason(pytest.ExitCode.USAGE_ERROR) and unsaved_reason(pytest.ExitCode.INTERNAL_ERROR)
     assert unsaved_reason(pytest.ExitCode.TESTS_FAILED) is None and unsaved_reason(pytest.ExitCode.OK) is None
+    assert unsaved_reason(2) == "the run was interrupted" and unsaved_reason(99) is None  # plain ints too
 
 
 def test_cancel_saving_turns_off_every_kind_of_save():

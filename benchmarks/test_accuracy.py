@@ -10,10 +10,10 @@ pytest-benchmark times the mixed policy's training runs (one round per seed).
 import numpy as np
 import pytest
 
-from mpmodel.gates import AccuracyComparison, accuracy_verdict, nonfinite_report
-from mpmodel.model import build_model
-from mpmodel.policies import BASELINE
-from mpmodel.training import fit_recipe
+from mpmodel.core.model import build_model
+from mpmodel.core.policies import BASELINE
+from mpmodel.core.training import fit_recipe
+from mpmodel.measure.gates import AccuracyComparison, accuracy_verdict, nonfinite_report
 
 
 @pytest.fixture
@@ -34,7 +34,7 @@ def test_accuracy(benchmark, mp_run, profile_name, jit, fp32, mixed_policy, floa
     profile, data = mp_run.profile, mp_run.data
     seeds = list(range(profile.accuracy_seeds))
     baselines = {seed: float32_fit(seed) for seed in seeds}
-    mixed, models = {}, {}
+    mixed, models, tf32 = {}, {}, {}
     pending = iter(seeds)
 
     def next_seed():
@@ -44,6 +44,7 @@ def test_accuracy(benchmark, mp_run, profile_name, jit, fp32, mixed_policy, floa
         with mp_run.float32_matmuls(fp32):
             models[seed] = build_model(mixed_policy, profile, seed=seed, jit=jit)
             mixed[seed] = fit_recipe(models[seed], data, profile, order_seed=seed)
+            tf32[seed] = mp_run.tf32()  # the state this fit ran under: the variant's, not the default restored after
 
     benchmark.pedantic(train, setup=next_seed, rounds=len(seeds), iterations=1)
     for seed in seeds:  # under --benchmark-disable only the first seed ran
@@ -57,7 +58,7 @@ def test_accuracy(benchmark, mp_run, profile_name, jit, fp32, mixed_policy, floa
     verdict = accuracy_verdict(mixed_policy, comparison, mp_run.settings.accuracy_tol, nonfinite)
     last = mixed[seeds[-1]]
     benchmark.extra_info.update({
-        "policy": mixed_policy, "seeds": seeds, **mp_run.result_info(jit, fp32, models[seeds[-1]]),
+        "policy": mixed_policy, "seeds": seeds, **mp_run.result_info(jit, fp32, models[seeds[-1]], tf32=tf32[seeds[-1]]),
         # medians over seeds, like the gate's statistic: the recipe's runs are heavy-tailed
         "test_accuracy": float(np.median(comparison.mixed_accuracy)),
         "float32_test_accuracy": float(np.median(comparison.float32_accuracy)),

@@ -8,12 +8,12 @@ records the measurement and skips with the reason. pytest-benchmark times the mi
 
 import pytest
 
-from mpmodel.gates import speedup_verdict
-from mpmodel.interleave import InterleavedTimer
-from mpmodel.model import build_model
-from mpmodel.policies import BASELINE
-from mpmodel.stats import paired_ratio
-from mpmodel.training import TrainingStep
+from mpmodel.core.model import build_model
+from mpmodel.core.policies import BASELINE
+from mpmodel.core.training import TrainingStep
+from mpmodel.measure.gates import speedup_verdict
+from mpmodel.measure.interleave import InterleavedTimer
+from mpmodel.measure.stats import paired_ratio
 
 WARMUP_PAIRS = 2
 

@@ -4,9 +4,9 @@ The model is built, traced and warmed up before timing; each round is one
 `train_on_batch` on a batch already on the device, and returns host values.
 """
 
-from mpmodel.model import build_model, uses_loss_scaling
-from mpmodel.profiles import training_flops_per_step
-from mpmodel.training import TrainingStep
+from mpmodel.core.model import build_model, uses_loss_scaling
+from mpmodel.core.profiles import training_flops_per_step
+from mpmodel.core.training import TrainingStep
 
 
 def test_step_time(benchmark, mp_run, profile_name, jit, fp32, policy):

@@ -4,21 +4,22 @@ mixed precision's speedup and accuracy against float32.
     >>> import mpmodel
     >>> model = mpmodel.build_model("mixed_bfloat16", profile="small")
 
-Names that need Keras load on first use, so that the pytest plugin stays light to import.
+Names that need Keras load on first use, so that importing the package (and its pytest plugin) loads
+no framework. The package is laid out in four layers; the README's "How it is built" names them.
 """
 
-from mpmodel.policies import MIXED_POLICIES, POLICIES
-from mpmodel.profiles import PROFILES, get_profile
+import importlib
+
+from mpmodel.core.policies import MIXED_POLICIES, POLICIES
+from mpmodel.core.profiles import PROFILES, get_profile
 
 __version__ = "0.1.0"
 __all__ = ["MIXED_POLICIES", "POLICIES", "PROFILES", "build_model", "get_profile", "load_data"]
 
-_LAZY = {"build_model": "mpmodel.model", "load_data": "mpmodel.data"}
+_LAZY = {"build_model": "mpmodel.core.model", "load_data": "mpmodel.core.data"}
 
 
 def __getattr__(name):
     if name in _LAZY:
-        import importlib  # noqa: PLC0415
-
         return getattr(importlib.import_module(_LAZY[name]), name)
     raise AttributeError(f"module 'mpmodel' has no attribute {name!r}")

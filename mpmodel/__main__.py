@@ -2,6 +2,6 @@
 
 import sys
 
-from mpmodel.cli import main
+from mpmodel.history.cli import main
 
 sys.exit(main())

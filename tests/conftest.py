@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mpmodel.history import load_history
+from mpmodel.history.runs import load_history
 
 FIXTURE_STORAGE = Path(__file__).parent / "fixtures" / "runs"
 

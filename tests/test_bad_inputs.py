@@ -1,13 +1,9 @@
-"""Every bad input in benchmarks/bad_inputs.py, run for real: one line naming it, a non-zero exit,
+"""Every bad input in tests/bad_inputs.py, run for real: one line naming it, a non-zero exit,
 no traceback, nothing saved to the history."""
 
-import sys
-from pathlib import Path
 
 import pytest
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-from bad_inputs import CASES, run_case  # noqa: E402
+from bad_inputs import CASES, run_case
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

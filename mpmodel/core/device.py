@@ -1,0 +1,167 @@
+"""What the suite runs on: GPU, driver, CUDA/cuDNN build, TF32, CPU and its flags, versions.
+
+Every reader degrades to None where a fact cannot be read (no GPU, no nvidia-ml-py, no
+/proc/cpuinfo); nothing here raises for a missing device.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from mpmodel.core.matmul_precision import tf32_allowed
+
+CPU_PRECISION_FLAGS = ("avx512_bf16", "amx_bf16", "avx512_fp16", "amx_fp16")
+
+
+@dataclass
+class GpuInfo:
+    name: str
+    compute_capability: str | None  # "8.0"
+
+
+@dataclass
+class DeviceInfo:
+    gpus: list[GpuInfo] = field(default_factory=list)
+    driver_version: str | None = None
+    cuda_build_version: str | None = None
+    cudnn_build_version: str | None = None
+    tf32_enabled: bool | None = None
+    cpu_model: str | None = None
+    cpu_arch: str = ""
+    cpu_count: int | None = None
+    cpu_flags: list[str] = field(default_factory=list)
+    onednn_opts: str | None = None  # TF_ENABLE_ONEDNN_OPTS as set, None when unset
+    devices_seen: list[str] = field(default_factory=list)
+    versions: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def backend(self) -> str | None:
+        return self.versions.get("keras_backend")
+
+    @property
+    def backend_version(self) -> str | None:
+        return self.versions.get(self.backend) if self.backend else None
+
+    @property
+    def gpu_visible(self) -> bool:
+        return bool(self.gpus)
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+    def summary(self) -> str:
+        """One line: the device that runs the model, and the versions that matter."""
+        if self.gpus:
+            g = self.gpus[0]
+            dev = f"GPU {g.name} (cc {g.compute_capability}), driver {self.driver_version or '?'}, " \
+                  f"CUDA {self.cuda_build_version or '?'}, cuDNN {self.cudnn_build_version or '?'}, TF32 {self.tf32_enabled}"
+        else:
+            flags = ",".join(self.cpu_flags) or "no bf16/fp16 flags"
+            onednn = f", TF_ENABLE_ONEDNN_OPTS={self.onednn_opts}" if self.onednn_opts is not None else ""
+            dev = f"CPU {self.cpu_model or '?'} ({self.cpu_arch}, {self.cpu_count} cores; {flags}{onednn})"
+        vers = ", ".join(f"{k} {v}" for k, v in self.versions.items())
+        return f"{dev}; {vers}"
+
+
+def parse_cpuinfo(text: str) -> tuple[str | None, list[str]]:
+    """(model name, the bf16/fp16 flags present) from /proc/cpuinfo's text."""
+    model, flags = None, set()
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        key = key.strip()
+        if key == "model name" and model is None:
+            model = value.strip()
+        elif key == "flags" and not flags:
+            flags = set(value.split())
+    return model, [f for f in CPU_PRECISION_FLAGS if f in flags]
+
+
+def cpu_info() -> tuple[str | None, list[str]]:
+    path = Path("/proc/cpuinfo")
+    if path.is_file():
+        model, flags = parse_cpuinfo(path.read_text(errors="replace"))
+        return model or platform.processor() or None, flags
+    return platform.processor() or None, []
+
+
+def nvml_driver_version() -> str | None:
+    """The NVIDIA driver version through nvidia-ml-py, where it is installed and a driver loads."""
+    try:
+        import pynvml  # noqa: PLC0415 (optional: nvidia-ml-py, mpmodel[gpu])
+    except ImportError:
+        return None
+    try:
+        pynvml.nvmlInit()
+        try:
+            version = pynvml.nvmlSystemGetDriverVersion()
+        finally:
+            pynvml.nvmlShutdown()
+    except Exception:  # pynvml.NVMLError and friends: no driver, no device
+        return None
+    return version.decode() if isinstance(version, bytes) else str(version)
+
+
+def _tensorflow_facts(info: DeviceInfo) -> None:
+    import tensorflow as tf  # noqa: PLC0415 (only the Keras backend in use is loaded)
+
+    info.devices_seen = [f"{d.device_type}:{d.name.split(':')[-1]}" for d in tf.config.list_physical_devices()]
+    for gpu in tf.config.list_physical_devices("GPU"):
+        details = tf.config.experimental.get_device_details(gpu)
+        cc = details.get("compute_capability")
+        info.gpus.append(GpuInfo(details.get("device_name", gpu.name), ".".join(map(str, cc)) if cc else None))
+    build = tf.sysconfig.get_build_info()
+    info.cuda_build_version = build.get("cuda_version")
+    info.cudnn_build_version = build.get("cudnn_version")
+    info.versions["tensorflow"] = tf.__version__
+
+
+def _torch_facts(info: DeviceInfo) -> None:
+    import torch  # noqa: PLC0415 (only the Keras backend in use is loaded)
+
+    info.versions["torch"] = torch.__version__
+    info.devices_seen = ["CPU:0"]
+    if torch.cuda.is_available():
+        for i in range(torch.cuda.device_count()):
+            major, minor = torch.cuda.get_device_capability(i)
+            info.gpus.append(GpuInfo(torch.cuda.get_device_name(i), f"{major}.{minor}"))
+            info.devices_seen.append(f"GPU:{i}")
+        info.cuda_build_version = torch.version.cuda
+        cudnn = torch.backends.cudnn.version()
+        info.cudnn_build_version = str(cudnn) if cudnn else None
+
+
+def _jax_facts(info: DeviceInfo) -> None:
+    import jax  # noqa: PLC0415 (only the Keras backend in use is loaded)
+
+    info.versions["jax"] = jax.__version__
+    info.devices_seen = [f"{d.platform.upper()}:{d.id}" for d in jax.devices()]
+    for d in jax.devices():
+        if d.platform == "gpu":
+            info.gpus.append(GpuInfo(getattr(d, "device_kind", "GPU"), getattr(d, "compute_capability", None)))
+
+
+BACKEND_FACTS = {"tensorflow": _tensorflow_facts, "torch": _torch_facts, "jax": _jax_facts}
+
+
+def detect() -> DeviceInfo:
+    """Read everything that can be read about this machine and its frameworks."""
+    import keras  # noqa: PLC0415 (detecting the device is where a session first loads Keras and its backend)
+
+    info = DeviceInfo(cpu_arch=platform.machine(), cpu_count=os.cpu_count())
+    info.cpu_model, info.cpu_flags = cpu_info()
+    info.onednn_opts = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
+    info.versions = {"python": platform.python_version(), "numpy": np.__version__,
+                     "keras": keras.__version__, "keras_backend": keras.backend.backend()}
+    backend = keras.backend.backend()
+    if backend in BACKEND_FACTS:
+        BACKEND_FACTS[backend](info)
+    if info.gpus:  # TF32 exists only on GPUs; the framework's own setting, as mpmodel.core.matmul_precision reads it
+        info.tf32_enabled = tf32_allowed(backend)
+    if info.gpus:
+        info.driver_version = nvml_driver_version()
+    return info

@@ -1,0 +1,90 @@
+"""Model and training sizes, one table: the seed's recipe and a CPU-sized one.
+
+Rows here must not be changed once results are saved under their name, only appended:
+changing a profile silently breaks the history that compares against it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Profile:
+    """Sizes of one benchmark configuration.
+
+    `timing_pairs` and `accuracy_seeds` size the gates.
+    """
+
+    name: str
+    units: int
+    batch_size: int
+    epochs: int
+    validation_split: float
+    timing_rounds: int
+    timing_warmup: int
+    timing_pairs: int
+    accuracy_seeds: int
+    description: str
+
+
+PROFILES: dict[str, Profile] = {
+    p.name: p
+    for p in (
+        Profile(
+            name="seed",
+            units=4096,
+            batch_size=8192,
+            epochs=5,
+            validation_split=0.2,
+            timing_rounds=20,
+            timing_warmup=3,
+            timing_pairs=20,
+            accuracy_seeds=5,
+            description="the seed document's model and fit recipe, for GPUs",
+        ),
+        Profile(
+            name="small",
+            units=1024,
+            batch_size=2048,
+            epochs=5,
+            validation_split=0.2,
+            timing_rounds=12,
+            timing_warmup=3,
+            timing_pairs=15,
+            accuracy_seeds=3,
+            description="the seed's shape at 1024 units and batch 2048, for a 2-core CPU",
+        ),
+    )
+}
+
+INPUT_DIM = 784
+NUM_CLASSES = 10
+
+
+def get_profile(name: str) -> Profile:
+    """The profile called `name`; ValueError listing the valid names otherwise."""
+    try:
+        return PROFILES[name]
+    except KeyError:
+        raise ValueError(
+            f"unknown profile {name!r}; valid profiles: {', '.join(PROFILES)}"
+        ) from None
+
+
+def default_profile_name(gpu_visible: bool) -> str:
+    """`seed` where a GPU can run it, `small` on a CPU."""
+    return "seed" if gpu_visible else "small"
+
+
+def dense_layer_shapes(profile: Profile) -> list[tuple[int, int]]:
+    """(in, out) of every Dense layer, in order."""
+    u = profile.units
+    return [(INPUT_DIM, u), (u, u), (u, NUM_CLASSES)]
+
+
+def training_flops_per_step(profile: Profile, batch_size: int | None = None) -> float:
+    """FLOPs of one training step: 3 x forward, forward = 2 x batch x sum(in x out)."""
+    batch = profile.batch_size if batch_size is None else batch_size
+    forward = 2.0 * batch * sum(i * o for i, o in dense_layer_shapes(profile))
+    return 3.0 * forward

@@ -1,0 +1,98 @@
+"""Running the model: single timed training steps, and the seed's fit recipe.
+
+`TrainingStep` prepares full-size batches as backend tensors once, so that timing one
+step measures the step only. `fit_recipe` trains as the seed does (validation_split=0.2,
+batch and epochs from the profile) with a data order fixed by a seed, so two policies
+can be trained from the same weights on the same order.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import keras
+import numpy as np
+
+from mpmodel.core.data import Dataset
+from mpmodel.core.model import loss_scale
+from mpmodel.core.profiles import Profile
+
+
+class TrainingStep:
+    """One full-size `train_on_batch` step on batches prepared ahead of time.
+
+    `train_on_batch` returns host numbers, so the step has finished on the device when a
+    call returns.
+    """
+
+    def __init__(self, model, data: Dataset, batch_size: int, n_batches: int = 4):
+        if data.x_train.shape[0] < batch_size:
+            raise ValueError(f"{data.source}: {data.x_train.shape[0]} training images, fewer than one batch of {batch_size}")
+        n_batches = max(1, min(n_batches, data.x_train.shape[0] // batch_size))
+        self.model = model
+        self.batch_size = batch_size
+        self.batches = [
+            (keras.ops.convert_to_tensor(data.x_train[i * batch_size:(i + 1) * batch_size]),
+             keras.ops.convert_to_tensor(data.y_train[i * batch_size:(i + 1) * batch_size]))
+            for i in range(n_batches)
+        ]
+        self._next = 0
+
+    def __call__(self) -> float:
+        """Run one step; return its loss (a host float)."""
+        x, y = self.batches[self._next]
+        self._next = (self._next + 1) % len(self.batches)
+        loss, _accuracy = self.model.train_on_batch(x, y)
+        return float(loss)
+
+    def warm_up(self, steps: int) -> None:
+        """Trace, compile and settle: steps that are never timed."""
+        for _ in range(steps):
+            self()
+
+
+@dataclass
+class FitResult:
+    """What one run of the fit recipe ended with."""
+
+    test_accuracy: float
+    test_loss: float
+    losses: list[float] = field(default_factory=list)
+    val_losses: list[float] = field(default_factory=list)
+    loss_scales: list[float | None] = field(default_factory=list)
+
+    @property
+    def finite(self) -> bool:
+        values = [self.test_loss, *self.losses, *self.val_losses]
+        return all(math.isfinite(v) for v in values)
+
+    @property
+    def final_loss_scale(self) -> float | None:
+        return self.loss_scales[-1] if self.loss_scales else None
+
+
+def split_validation(x: np.ndarray, y: np.ndarray, fraction: float):
+    """Keras's validation_split: the last `fraction` of the arrays, taken before shuffling."""
+    cut = int(x.shape[0] * (1.0 - fraction))
+    return (x[:cut], y[:cut]), (x[cut:], y[cut:])
+
+
+def fit_recipe(model, data: Dataset, profile: Profile, order_seed: int) -> FitResult:
+    """Train as the seed does, reshuffling every epoch with a permutation drawn from `order_seed`."""
+    (x_fit, y_fit), validation = split_validation(data.x_train, data.y_train, profile.validation_split)
+    rng = np.random.default_rng(order_seed)
+    result = FitResult(test_accuracy=float("nan"), test_loss=float("nan"))
+    for epoch in range(profile.epochs):
+        order = rng.permutation(x_fit.shape[0])
+        history = model.fit(
+            x_fit[order], y_fit[order], batch_size=profile.batch_size, epochs=epoch + 1,
+            initial_epoch=epoch, shuffle=False, validation_data=validation, verbose=0,
+        )
+        result.losses.extend(float(v) for v in history.history["loss"])
+        result.val_losses.extend(float(v) for v in history.history["val_loss"])
+        result.loss_scales.append(loss_scale(model))
+    result.test_loss, result.test_accuracy = (
+        float(v) for v in model.evaluate(data.x_test, data.y_test, batch_size=profile.batch_size, verbose=0)
+    )
+    return result

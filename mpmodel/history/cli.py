@@ -1,0 +1,190 @@
+"""`mpmodel report | compare | calibrate`: the history of saved runs, without pytest.
+
+Exit codes: 0 done (no regression), 1 a regression with --fail-on-regression, 2 bad input
+(one line on stderr naming it).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import shlex
+import subprocess
+import sys
+from pathlib import Path
+
+from mpmodel.core.parsing import parse_fraction
+from mpmodel.history import calibration
+from mpmodel.history.comparison import (
+    DEFAULT_ALPHA,
+    DEFAULT_SPEEDUP_THRESHOLD,
+    DEFAULT_STEP_THRESHOLD,
+    Thresholds,
+    compare_runs,
+)
+from mpmodel.history.render_plot import PlotUnavailable, plot_history
+from mpmodel.history.render_text import format_calibration, format_comparison, format_report
+from mpmodel.history.runs import HistoryError, SavedRun, load_history, load_run, resolve, run_files
+from mpmodel.history.shifts import find_shifts
+from mpmodel.measure.context import measured_changes
+
+DEFAULT_STORAGE = ".benchmarks"
+
+
+class UsageProblem(Exception):
+    """Bad command-line input; the message is the one line printed."""
+
+
+def _fraction(text: str) -> float:
+    """parse_fraction for argparse, which shows only an ArgumentTypeError's own message."""
+    try:
+        return parse_fraction(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _run_count(text: str) -> int:
+    if not text.isdigit() or int(text) < 2:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number of runs, at least 2")
+    return int(text)
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, with a bad argument told in one line (no usage block) and exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} -h)\n")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = OneLineParser(prog="mpmodel", description="History of the mixed-precision benchmark runs.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    def storage_opt(sp):
+        sp.add_argument("--storage", default=DEFAULT_STORAGE, help="folder of saved runs (default: .benchmarks)")
+
+    def threshold_opts(sp):
+        sp.add_argument("--step-threshold", type=_fraction, default=DEFAULT_STEP_THRESHOLD,
+                        help=f"relative step-time change that counts, e.g. 0.2 = 20%% (default {DEFAULT_STEP_THRESHOLD}); "
+                             "a stored calibration raises it per series where A/A noise is larger")
+        sp.add_argument("--speedup-threshold", type=_fraction, default=DEFAULT_SPEEDUP_THRESHOLD,
+                        help=f"relative speedup change that counts (default {DEFAULT_SPEEDUP_THRESHOLD}); "
+                             "raised the same way by a calibration")
+        sp.add_argument("--threshold", type=_fraction, default=None,
+                        help="set both thresholds at once")
+        sp.add_argument("--alpha", type=_fraction, default=DEFAULT_ALPHA,
+                        help="significance level of the Mann-Whitney test (default 0.05)")
+
+    r = sub.add_parser("report", help="table of saved runs over time, lasting shifts, optional plot")
+    storage_opt(r)
+    threshold_opts(r)
+    r.add_argument("--plot", metavar="FILE.png", help="also draw speedup and step time over runs into a PNG")
+
+    c = sub.add_parser("compare", help="compare two saved runs, per policy")
+    c.add_argument("before", help="saved-run file, run number in the storage (0003), or previous/latest")
+    c.add_argument("after", help="saved-run file, run number in the storage, or previous/latest")
+    storage_opt(c)
+    threshold_opts(c)
+    c.add_argument("--fail-on-regression", action="store_true",
+                   help="exit 1 when a step time got significantly slower or a speedup significantly dropped")
+
+    k = sub.add_parser("calibrate", help="measure A/A run-to-run noise and store recommended thresholds")
+    storage_opt(k)
+    k.add_argument("runs", nargs="*", help="saved A/A runs to calibrate from; without them, the suite is run")
+    k.add_argument("--repeat", type=_run_count, default=5, help="suite runs to make when none are given (default 5)")
+    k.add_argument("--pytest-args", default="benchmarks/",
+                   help="what to pass to pytest for each A/A run (default: 'benchmarks/')")
+    return p
+
+
+def _thresholds(args, reference: SavedRun) -> tuple[Thresholds, str]:
+    """Thresholds, with the storage's calibration where it was measured in the reference run's
+    context, and a line saying which thresholds apply."""
+    both = args.threshold
+    base = Thresholds(args.step_threshold if both is None else both,
+                      args.speedup_threshold if both is None else both, args.alpha)
+    cal = calibration.load(args.storage)
+    if cal is None:
+        return base, f"thresholds: {base.describe()} (no calibration in {args.storage}: run `mpmodel calibrate`)"
+    if not cal.applies_to(reference):
+        changes = "; ".join(measured_changes(cal.record.get("facts", {}), reference.facts))
+        return base, (f"thresholds: {base.describe()}; calibration {cal.path} not used: run {reference.number} "
+                      f"differs from its A/A runs ({changes})")
+    return (dataclasses.replace(base, calibration=cal),
+            f"thresholds: {base.describe()}, raised per series by calibrated A/A noise from {cal.path}")
+
+
+def cmd_compare(args, out) -> int:
+    before, after = resolve(args.before, args.storage), resolve(args.after, args.storage)
+    thresholds, note = _thresholds(args, before)  # the baseline's noise
+    result = compare_runs(before, after, thresholds)
+    print(format_comparison(result), file=out)
+    print(note, file=out)
+    if not result.changes:  # a gate that compared nothing must not pass
+        profiles = f"profile {before.facts.get('profile', '?')} vs {after.facts.get('profile', '?')}"
+        raise UsageProblem(f"{before.number} and {after.number} share no step-time or speedup benchmark ({profiles})")
+    return 1 if args.fail_on_regression and result.regressions else 0
+
+
+def cmd_report(args, out) -> int:
+    runs, skipped = load_history(args.storage)
+    if not runs:
+        raise HistoryError(f"{args.storage}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
+    thresholds, note = _thresholds(args, runs[-1])  # the noise of the machine as it is now
+    shifts = find_shifts(runs, thresholds)
+    print(format_report(runs, shifts, skipped, note), file=out)
+    if args.plot:
+        try:
+            print(f"plot: {plot_history(runs, shifts, args.plot)}", file=out)
+        except PlotUnavailable as exc:
+            raise UsageProblem(str(exc)) from None
+    return 0
+
+
+def _suite_runs(args, out) -> list[Path]:
+    """Run the suite --repeat times into the storage; the files it saved."""
+    storage = Path(args.storage).resolve()
+    made = []
+    for i in range(args.repeat):
+        known = set(run_files(storage)) if storage.is_dir() else set()
+        cmd = [sys.executable, "-m", "pytest", *shlex.split(args.pytest_args), "-p", "no:cacheprovider", "-q",
+               f"--benchmark-storage=file://{storage}", "--benchmark-save=aa-calibration", "--benchmark-save-data"]
+        print(f"A/A run {i + 1}/{args.repeat}: {shlex.join(cmd)}", file=out, flush=True)
+        code = subprocess.call(cmd, env=os.environ.copy())
+        if code not in (0, 1):  # 1: a gate failed, the timings still count
+            raise UsageProblem(f"calibrate: pytest exited {code} on A/A run {i + 1}; fix that run first")
+        new = sorted(set(run_files(storage)) - known)
+        if not new:
+            raise UsageProblem(f"calibrate: A/A run {i + 1} saved nothing in {storage}")
+        made.extend(new)
+    return made
+
+
+def cmd_calibrate(args, out) -> int:
+    paths = [Path(p) for p in args.runs] if args.runs else _suite_runs(args, out)
+    record = calibration.calibrate([load_run(p) for p in paths])
+    target = calibration.save(record, args.storage)
+    print(format_calibration(record), file=out)
+    print(f"stored: {target} (compare and report use it for runs on the same device and versions)", file=out)
+    return 0
+
+
+COMMANDS = {"compare": cmd_compare, "report": cmd_report, "calibrate": cmd_calibrate}
+
+
+def main(argv=None, out=None) -> int:
+    out = out or sys.stdout
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args, out)
+    except (HistoryError, UsageProblem) as exc:
+        print(f"mpmodel {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"mpmodel {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,181 @@
+"""Two saved runs side by side: per policy, step-time change, speedup change, accuracy change.
+
+Each change is judged both ways. "worse" (a regression: slower steps, a smaller speedup)
+and "better" (an unexpected improvement: often a stale baseline or a broken measurement)
+need a Mann-Whitney p under `alpha` AND a change beyond the series' threshold: the
+default, or the stored calibration's if that is larger.
+
+A step-time change must also be confirmed by the same policy's steps timed at another moment
+of the same runs: test_speedup's interleaved steps (its mixed steps for a mixed policy, its
+float32 steps for float32). A shared machine slows a whole test now and then (one A/A run of
+twelve had bf16 step time +50% in test_step_time while its test_speedup steps were normal);
+a real regression slows both. Where a run has no test_speedup, the step time is judged alone.
+
+Accuracy is reported, not judged: the suite's own accuracy gate decides that within a run (a
+3-seed median moves too much between runs to judge here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mpmodel.core.policies import BASELINE
+from mpmodel.history.runs import ACCURACY, SPEEDUP, SPEEDUP_KIND, STEP_KIND, STEP_TIME, Result, SavedRun
+from mpmodel.history.twosample import SampleChange, sample_change
+from mpmodel.measure.context import diff
+
+# Tuned on 12 A/A runs and 6 planted-slowdown runs (benchmarks/noise_study.py; README, Reliability).
+DEFAULT_STEP_THRESHOLD = 0.15
+DEFAULT_SPEEDUP_THRESHOLD = 0.05
+DEFAULT_ALPHA = 0.05
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    step: float = DEFAULT_STEP_THRESHOLD  # relative step-time change that counts
+    speedup: float = DEFAULT_SPEEDUP_THRESHOLD  # relative speedup change that counts
+    alpha: float = DEFAULT_ALPHA
+    calibration: object = None  # mpmodel.history.calibration.Calibration that applies to the runs, or None
+
+    def default(self, kind: str) -> float:
+        return self.step if kind == STEP_KIND else self.speedup
+
+    def for_series(self, kind: str, name: str) -> tuple[float, str]:
+        """The threshold for one series and where it came from."""
+        default = self.default(kind)
+        calibrated = self.calibration.threshold(kind, name) if self.calibration is not None else None
+        if calibrated is not None and calibrated > default:
+            return calibrated, "calibrated A/A noise"
+        return default, "default" if calibrated is None else f"default (calibrated noise {calibrated:.1%})"
+
+    def describe(self) -> str:
+        return f"step time {self.step:.0%}, speedup {self.speedup:.0%}"
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # STEP_KIND or SPEEDUP_KIND
+    name: str
+    policy: str
+    sample: SampleChange
+    threshold: float
+    threshold_source: str
+    direction: str  # "worse", "better" or "same"
+    alpha: float = DEFAULT_ALPHA
+    confirmation: SampleChange | None = None  # the same policy's steps in test_speedup (step-time series only)
+    unconfirmed: bool = False  # beyond the threshold in test_step_time, not in the confirming steps
+
+    @property
+    def percent(self) -> float:
+        return (self.sample.ratio - 1.0) * 100.0
+
+
+def judge(kind: str, sample: SampleChange, threshold: float, alpha: float) -> str:
+    """'worse', 'better' or 'same': significant at alpha and beyond the relative threshold."""
+    change = sample.ratio - 1.0
+    if sample.p_value >= alpha or abs(change) <= threshold:
+        return "same"
+    slower_is_worse = kind == STEP_KIND
+    return "worse" if (change > 0) == slower_is_worse else "better"
+
+
+def decide(kind: str, sample: SampleChange, confirmation: SampleChange | None, threshold: float,
+           alpha: float) -> tuple[str, bool]:
+    """(direction, unconfirmed): `judge`, where a step-time change also needs its confirming steps
+    to move the same way beyond the threshold."""
+    direction = judge(kind, sample, threshold, alpha)
+    if direction == "same" or confirmation is None:
+        return direction, False
+    if judge(kind, confirmation, threshold, alpha) == direction:
+        return direction, False
+    return "same", True
+
+
+@dataclass(frozen=True)
+class AccuracyChange:
+    policy: str
+    before: float  # median accuracy delta (mixed - float32) over seeds
+    after: float
+
+    @property
+    def change(self) -> float:
+        return self.after - self.before
+
+
+@dataclass
+class Comparison:
+    before: SavedRun
+    after: SavedRun
+    context: list[str]
+    changes: list[Change] = field(default_factory=list)
+    accuracy: list[AccuracyChange] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
+
+    @property
+    def regressions(self) -> list[Change]:
+        return [c for c in self.changes if c.direction == "worse"]
+
+    @property
+    def improvements(self) -> list[Change]:
+        return [c for c in self.changes if c.direction == "better"]
+
+
+def _speedup_ratios(extra: dict) -> list[float] | None:
+    base, mixed = extra.get("float32_times"), extra.get("mixed_times")
+    if not base or not mixed or len(base) != len(mixed):
+        return None
+    return list(np.asarray(base, dtype=float) / np.asarray(mixed, dtype=float))
+
+
+AXES = ("backend", "profile", "jit", "fp32")  # a step-time result and its confirming speedup results share these
+
+
+def confirming_steps(run: SavedRun, step: Result) -> list[float] | None:
+    """The same policy's step times from test_speedup in the same run and axes: its mixed steps for a
+    mixed policy, every speedup test's float32 steps for float32; None where the run has none."""
+    times: list[float] = []
+    for r in run.results.values():
+        if r.test != SPEEDUP or any(r.extra.get(a) != step.extra.get(a) for a in AXES):
+            continue
+        if step.policy == BASELINE:
+            times += r.extra.get("float32_times") or []
+        elif r.policy == step.policy:
+            times += r.extra.get("mixed_times") or []
+    return times if len(times) >= 2 else None
+
+
+def compare_runs(before: SavedRun, after: SavedRun, thresholds: Thresholds | None = None) -> Comparison:
+    """Every series the two runs share, compared; names only one run has are listed as unmatched."""
+    thresholds = thresholds or Thresholds()
+    result = Comparison(before, after, diff(before.facts, after.facts))
+    names = list(before.results) + [n for n in after.results if n not in before.results]
+    for name in names:
+        a, b = before.results.get(name), after.results.get(name)
+        if a is None or b is None:
+            result.unmatched.append(f"{name} (only in {'after' if a is None else 'before'})")
+            continue
+        confirmation = None
+        if a.test == STEP_TIME:
+            kind, xs, ys = STEP_KIND, a.rounds, b.rounds
+            cx, cy = confirming_steps(before, a), confirming_steps(after, b)
+            confirmation = sample_change(cx, cy) if cx and cy else None
+        elif a.test == SPEEDUP:
+            kind, xs, ys = SPEEDUP_KIND, _speedup_ratios(a.extra), _speedup_ratios(b.extra)
+        elif a.test == ACCURACY:
+            if "accuracy_delta" in a.extra and "accuracy_delta" in b.extra:
+                result.accuracy.append(AccuracyChange(a.policy, float(a.extra["accuracy_delta"]),
+                                                      float(b.extra["accuracy_delta"])))
+            continue
+        else:
+            continue
+        if not xs or not ys or len(xs) < 2 or len(ys) < 2:
+            result.unmatched.append(f"{name} (too few saved values to compare)")
+            continue
+        sample = sample_change(xs, ys)
+        threshold, source = thresholds.for_series(kind, name)
+        direction, unconfirmed = decide(kind, sample, confirmation, threshold, thresholds.alpha)
+        result.changes.append(Change(kind, name, a.policy or "?", sample, threshold, source, direction,
+                                     thresholds.alpha, confirmation, unconfirmed))
+    return result

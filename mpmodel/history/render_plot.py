@@ -1,0 +1,87 @@
+"""`mpmodel report --plot`: speedup and step time over runs, marking context changes and shifts.
+
+Needs matplotlib (`pip install 'mpmodel[plot]'`); it is imported only here, with the Agg backend.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+
+from mpmodel.core.atomic import write_atomically
+from mpmodel.core.policies import in_table_order
+from mpmodel.history.runs import SPEEDUP, STEP_KIND, STEP_TIME, SavedRun
+from mpmodel.measure.context import label, measured_changes
+
+COLORS = {"float32": "tab:blue", "mixed_bfloat16": "tab:green", "mixed_float16": "tab:orange"}
+
+
+class PlotUnavailable(Exception):
+    """matplotlib is not installed."""
+
+
+def plot_history(runs: list[SavedRun], shifts: dict, path) -> Path:
+    """Draw the history into a PNG at `path`, written atomically; returns the path."""
+    try:
+        import matplotlib  # noqa: PLC0415 (optional: mpmodel[plot], needed only for --plot)
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt  # noqa: PLC0415 (after matplotlib.use: the Agg backend, no display)
+    except ImportError:
+        raise PlotUnavailable("--plot needs matplotlib: pip install 'mpmodel[plot]'") from None
+
+    x = np.arange(len(runs))
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(max(8, 0.7 * len(runs) + 4), 8))
+    for policy in in_table_order(p for r in runs for p in r.policies):
+        color = COLORS.get(policy)
+        pts = [(i, r.find(SPEEDUP, policy)) for i, r in enumerate(runs)]
+        pts = [(i, res.extra) for i, res in pts if res is not None and "speedup" in res.extra]
+        if pts:
+            xs = [i for i, _ in pts]
+            ys = np.array([e["speedup"] for _, e in pts])
+            err = np.array([[e["speedup"] - e["speedup_ci_low"] for _, e in pts],
+                            [e["speedup_ci_high"] - e["speedup"] for _, e in pts]])
+            top.errorbar(xs, ys, yerr=err, marker="o", capsize=3, color=color, label=f"{policy} (95% CI)")
+            mins = [e.get("min_speedup") for _, e in pts]
+            if any(m is not None for m in mins):
+                top.step(xs, [m if m is not None else np.nan for m in mins], where="mid", linestyle="--",
+                         color=color, alpha=0.6, label=f"{policy} gate minimum")
+        steps = [(i, r.find(STEP_TIME, policy)) for i, r in enumerate(runs)]
+        steps = [(i, res) for i, res in steps if res is not None and res.rounds]
+        if steps:
+            xs = [i for i, _ in steps]
+            q = np.array([np.percentile(res.rounds, [25, 50, 75]) for _, res in steps]) * 1e3
+            bottom.errorbar(xs, q[:, 1], yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], marker="o", capsize=3,
+                            color=color, label=f"{policy} (median, IQR)")
+    top.axhline(1.0, color="grey", linewidth=0.8)
+    top.set_ylabel("speedup over float32 (x)")
+    bottom.set_ylabel("training step time (ms)")
+    bottom.set_ylim(bottom=0)
+    for ax in (top, bottom):
+        ax.grid(True, alpha=0.3)
+    for i in range(1, len(runs)):
+        changes = measured_changes(runs[i - 1].facts, runs[i].facts)
+        if changes:
+            for ax in (top, bottom):
+                ax.axvline(i - 0.5, color="purple", linestyle=":", linewidth=1.5)
+            text = "; ".join(changes[:2]) + (f" (+{len(changes) - 2} more)" if len(changes) > 2 else "")
+            top.text(i - 0.5, 0.98, text, transform=top.get_xaxis_transform(), rotation=90, va="top", ha="right",
+                     fontsize=7, color="purple")
+    for key, found in shifts.items():  # key: mpmodel.history.shifts.Series
+        step = key.kind == STEP_KIND
+        ax = bottom if step else top
+        for s in found:
+            ax.annotate(f"shift {s.relative:+.0%}", (s.index, s.after * (1e3 if step else 1)),
+                        xytext=(6, 10), textcoords="offset points", fontsize=8, color="red",
+                        arrowprops={"arrowstyle": "->", "color": "red"})
+    bottom.set_xticks(x, [f"{r.number}\n{r.when:%m-%d %H:%M}" for r in runs], fontsize=8)
+    bottom.set_xlabel("saved run (number, date UTC); dotted lines: device, driver or framework changed")
+    top.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    bottom.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    fig.suptitle(f"mixed-precision history: {label(runs[-1].facts)}", fontsize=10)
+    fig.tight_layout()
+    try:
+        return write_atomically(path, lambda tmp: fig.savefig(tmp, dpi=110, format="png", bbox_inches="tight"))
+    finally:
+        plt.close(fig)

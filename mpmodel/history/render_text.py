@@ -1,0 +1,142 @@
+"""Plain-text renderings of a comparison, a history and a calibration, for the terminal and CI logs."""
+
+from __future__ import annotations
+
+from mpmodel.core.policies import in_table_order
+from mpmodel.history.comparison import Change, Comparison
+from mpmodel.history.runs import ACCURACY, SPEEDUP, STEP_KIND, STEP_TIME, SavedRun
+from mpmodel.measure.context import label, measured_changes
+
+WORDS = {(STEP_KIND, "worse"): "SLOWER", (STEP_KIND, "better"): "FASTER",
+         ("speedup", "worse"): "DROPPED", ("speedup", "better"): "ROSE"}
+UNEXPECTED = "unexpected improvement: check that the baseline is current and the measurement intact"
+
+
+def p_text(p: float) -> str:
+    return "p<0.001" if p < 0.001 else f"p={p:.3f}"
+
+
+def run_line(run: SavedRun) -> str:
+    commit = f"  commit {run.commit}" if run.commit else ""
+    return f"{run.number}  {run.when:%Y-%m-%d %H:%M}{commit}  {run.path}"
+
+
+def _value(kind: str, v: float, padded: bool = True) -> str:
+    """A level as shown: milliseconds for a step time, 'x' for a speedup."""
+    if kind == STEP_KIND:
+        return f"{v * 1e3:8.1f} ms" if padded else f"{v * 1e3:.1f} ms"
+    return f"{v:7.3f}x" if padded else f"{v:.3f}x"
+
+
+def change_line(c: Change) -> str:
+    s = c.sample
+    verdict = WORDS.get((c.kind, c.direction))
+    if verdict is None and c.unconfirmed:
+        m = c.confirmation
+        verdict = (f"ok: not confirmed: the same steps in test_speedup moved {(m.ratio - 1) * 100:+.1f}% "
+                   f"({p_text(m.p_value)}; threshold {c.threshold:.1%}, {c.threshold_source})")
+    elif verdict is None:
+        why = "not significant" if c.direction == "same" and s.p_value >= c.alpha else "significant but small"
+        verdict = f"ok: {why} (threshold {c.threshold:.1%}, {c.threshold_source})"
+    else:
+        verdict = f"{verdict} (beyond the {c.threshold:.1%} threshold, {c.threshold_source}"
+        if c.confirmation is not None:
+            verdict += f"; test_speedup's steps {(c.confirmation.ratio - 1) * 100:+.1f}%"
+        verdict += ")"
+        if c.direction == "better":
+            verdict += f": {UNEXPECTED}"
+    return (f"  {c.policy:16s} {_value(c.kind, s.before)} -> {_value(c.kind, s.after)}  {c.percent:+7.1f}% "
+            f"[{(s.low - 1) * 100:+.1f}%, {(s.high - 1) * 100:+.1f}%]  {p_text(s.p_value):8s} {verdict}")
+
+
+def format_comparison(cmp: Comparison) -> str:
+    lines = [f"before: {run_line(cmp.before)}", f"after:  {run_line(cmp.after)}",
+             f"device: {label(cmp.before.facts)}" + (f"  ->  {label(cmp.after.facts)}"
+                                                     if label(cmp.after.facts) != label(cmp.before.facts) else "")]
+    lines.append("context differs: " + "; ".join(cmp.context) if cmp.context else
+                 "context: same device, drivers, versions, profile and data")
+    for kind, title in ((STEP_KIND, "step time (median of rounds; change with 95% bootstrap CI; Mann-Whitney p)"),
+                        ("speedup", "speedup over float32 (median of interleaved pair ratios from test_speedup)")):
+        rows = [c for c in cmp.changes if c.kind == kind]
+        if rows:
+            lines.append(f"{title}:")
+            lines.extend(change_line(c) for c in rows)
+    if cmp.accuracy:
+        lines.append("accuracy, mixed minus float32 (median over seeds; reported, not judged: the suite's gate does that):")
+        lines.extend(f"  {a.policy:16s} {a.before:+.4f} -> {a.after:+.4f}  ({a.change:+.4f})" for a in cmp.accuracy)
+    if cmp.unmatched:
+        lines.append("not compared: " + "; ".join(cmp.unmatched))
+    if not cmp.changes:
+        lines.append("result: nothing to compare: the runs share no step-time or speedup benchmark")
+    elif cmp.regressions:
+        lines.append(f"result: REGRESSION in {len(cmp.regressions)} series: " + "; ".join(
+            f"{c.policy} {c.kind} {c.percent:+.1f}% ({p_text(c.sample.p_value)})" for c in cmp.regressions))
+    else:
+        lines.append("result: no significant regression")
+    if cmp.improvements:
+        lines.append("note: " + "; ".join(f"{c.policy} {c.kind} {c.percent:+.1f}%" for c in cmp.improvements)
+                     + f": {UNEXPECTED}")
+    return "\n".join(lines)
+
+
+def _cells(run: SavedRun, policy: str) -> list[str]:
+    step, speed, acc = run.find(STEP_TIME, policy), run.find(SPEEDUP, policy), run.find(ACCURACY, policy)
+    step_ms = f"{step.median * 1e3:.1f}" if step is not None and step.median else "-"
+    speedup = "-"
+    if speed is not None and "speedup" in speed.extra:
+        e = speed.extra
+        gate = {"FAIL": " FAIL", "skip": " (not expected)"}.get(e.get("gate"), "")
+        speedup = f"{e['speedup']:.3f}x [{e['speedup_ci_low']:.3f}, {e['speedup_ci_high']:.3f}]{gate}"
+    delta = "-"
+    if acc is not None and "accuracy_delta" in acc.extra:
+        delta = f"{acc.extra['accuracy_delta']:+.4f}" + (" FAIL" if acc.extra.get("gate") == "FAIL" else "")
+    return [step_ms, speedup, delta]
+
+
+def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
+                  calibration_note: str) -> str:
+    """One table of runs over time, context lines where it changed, then lasting shifts."""
+    header = f"{'run':6s} {'date (UTC)':16s} {'commit':13s} {'policy':16s} {'step ms':>8s}  {'speedup [95% CI]':38s} acc delta"
+    lines = [header, "-" * len(header)]
+    previous = None
+    for run in runs:
+        facts = run.facts
+        if previous is None:
+            lines.append(f"       context: {label(facts)}; profile {facts.get('profile', '?')}, data {facts.get('data', '?')}")
+        else:
+            changes = measured_changes(previous.facts, facts)
+            if changes:
+                lines.append(f"       changed: {'; '.join(changes)}")
+        for i, policy in enumerate(in_table_order(run.policies)):
+            lead = f"{run.number:6s} {run.when:%Y-%m-%d %H:%M} {run.commit or '-':13s}" if i == 0 else " " * 37
+            step_ms, speedup, delta = _cells(run, policy)
+            lines.append(f"{lead} {policy:16s} {step_ms:>8s}  {speedup:38s} {delta}")
+        previous = run
+    lines.append("")
+    found = [(key, s) for key, ss in shifts.items() for s in ss]
+    if found:
+        lines.append("lasting shifts (change-point detection; a shift needs 2 or more runs at the new level):")
+        for key, s in found:  # key: mpmodel.history.shifts.Series
+            lines.append(f"  {key.label} {key.kind}: {_value(key.kind, s.before, False)} -> "
+                         f"{_value(key.kind, s.after, False)} ({s.relative:+.1%}) "
+                         f"from run {runs[s.index].number}{_cause(runs, s.index)}")
+    else:
+        lines.append("lasting shifts: none detected" + ("" if len(runs) >= 4 else " (needs 4 or more runs)"))
+    lines.append(calibration_note)
+    for path, reason in skipped:
+        lines.append(f"skipped {path}: {reason}")
+    return "\n".join(lines)
+
+
+def _cause(runs: list[SavedRun], index: int) -> str:
+    changes = measured_changes(runs[index - 1].facts, runs[index].facts) if index > 0 else []
+    return f", where {'; '.join(changes)}" if changes else " (no recorded context change there: look at the code)"
+
+
+def format_calibration(record: dict) -> str:
+    lines = [f"calibration from {len(record['runs'])} A/A runs on {record['context']}:",
+             f"  {'series':52s} {'runs':>4s} {'spread':>7s} {'widest A/A':>10s} {'threshold':>9s}"]
+    for key, s in record["series"].items():
+        kind, name = key.split("|", 1)
+        lines.append(f"  {kind + ' ' + name:52s} {s['runs']:4d} {s['spread']:7.1%} {s['widest']:10.1%} {s['threshold']:9.1%}")
+    return "\n".join(lines)

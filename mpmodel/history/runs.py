@@ -1,0 +1,177 @@
+"""Saved runs: pytest-benchmark's JSON files read into what `report` and `compare` need.
+
+A run is one file in the storage folder (default `.benchmarks`, one subfolder per
+pytest-benchmark machine id). Files that cannot be read are named and skipped, never fatal
+for a whole history; a file named on the command line that cannot be read is an error.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import numpy as np
+
+from mpmodel.measure.context import describe
+
+CALIBRATION_FILE = "mpmodel-calibration.json"
+STEP_TIME, SPEEDUP, ACCURACY = "test_step_time", "test_speedup", "test_accuracy"
+STEP_KIND, SPEEDUP_KIND = "step time", "speedup"  # the two kinds of series compared over runs
+
+
+class HistoryError(Exception):
+    """A saved run or storage folder that cannot be used; the message is one line naming it."""
+
+
+@dataclass
+class Result:
+    """One benchmark of one run."""
+
+    name: str  # pytest-benchmark's name, e.g. "test_step_time[small-float32]"
+    test: str  # "test_step_time"
+    policy: str | None
+    profile: str | None
+    rounds: list[float]  # per-round times in seconds (saved with --benchmark-save-data)
+    extra: dict
+
+    @property
+    def median(self) -> float | None:
+        return float(np.median(self.rounds)) if self.rounds else None
+
+
+@dataclass
+class SavedRun:
+    path: Path
+    when: datetime
+    commit: str | None
+    machine_info: dict
+    results: dict[str, Result]
+    mpmodel: dict = field(default_factory=dict)  # the plugin's top-level section (state, verdicts)
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def number(self) -> str:
+        return self.path.stem.split("_")[0]
+
+    @property
+    def facts(self) -> dict[str, str]:
+        return describe(self.machine_info)
+
+    def find(self, test: str, policy: str) -> Result | None:
+        """The run's result of `test` under `policy` (first match)."""
+        for result in self.results.values():
+            if result.test == test and result.policy == policy:
+                return result
+        return None
+
+    def levels(self) -> dict[tuple[str, str], float]:
+        """One number per series: ("step time", name) -> median seconds, ("speedup", name) -> speedup."""
+        out = {}
+        for name, result in self.results.items():
+            if result.test == STEP_TIME and result.rounds:
+                out[(STEP_KIND, name)] = result.median
+            elif result.test == SPEEDUP and isinstance(result.extra.get("speedup"), (int, float)):
+                out[(SPEEDUP_KIND, name)] = float(result.extra["speedup"])
+        return out
+
+    @property
+    def policies(self) -> list[str]:
+        return sorted({r.policy for r in self.results.values() if r.policy})
+
+
+def _parse_time(text) -> datetime:
+    try:
+        return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        raise HistoryError(f"'datetime' is {text!r}, not an ISO date") from None
+
+
+def parse_run(path: Path, content) -> SavedRun:
+    """A SavedRun from a decoded pytest-benchmark file; HistoryError says what is missing."""
+    if not isinstance(content, dict) or not isinstance(content.get("benchmarks"), list):
+        raise HistoryError("not a pytest-benchmark run (no 'benchmarks' list)")
+    results = {}
+    for i, bench in enumerate(content["benchmarks"]):
+        if not isinstance(bench, dict) or "name" not in bench or not isinstance(bench.get("stats"), dict):
+            raise HistoryError(f"benchmark #{i} has no name or stats")
+        extra = bench.get("extra_info") or {}
+        rounds = bench["stats"].get("data") or []
+        if not all(isinstance(x, (int, float)) for x in rounds):
+            raise HistoryError(f"{bench['name']}: per-round data holds non-numbers")
+        results[bench["name"]] = Result(bench["name"], bench["name"].split("[")[0], extra.get("policy"),
+                                        extra.get("profile"), [float(x) for x in rounds], extra)
+    commit_info = content.get("commit_info") or {}
+    commit = commit_info.get("id")
+    if commit:
+        commit = commit[:7] + ("+dirty" if commit_info.get("dirty") else "")
+    return SavedRun(path, _parse_time(content.get("datetime")), commit, content.get("machine_info") or {},
+                    results, content.get("mpmodel") or {})
+
+
+def load_run(path) -> SavedRun:
+    """Read one saved run; HistoryError names the file and the problem in one line."""
+    path = Path(path)
+    try:
+        content = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise HistoryError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise HistoryError(f"{path}: is a folder, expected a saved run (.json)") from None
+    except UnicodeDecodeError:
+        raise HistoryError(f"{path}: not a text file") from None
+    except json.JSONDecodeError as exc:
+        raise HistoryError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); truncated or not a saved run?") from None
+    except OSError as exc:
+        raise HistoryError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        return parse_run(path, content)
+    except HistoryError as exc:
+        raise HistoryError(f"{path}: {exc}") from None
+
+
+def run_files(storage) -> list[Path]:
+    """Every saved-run candidate under a storage folder."""
+    root = Path(storage)
+    if not root.is_dir():
+        raise HistoryError(f"{root}: no such storage folder (run `pytest benchmarks/ --benchmark-autosave` first, "
+                           "or pass --storage)")
+    return sorted(p for p in root.rglob("*.json") if p.name != CALIBRATION_FILE)
+
+
+def load_history(storage) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
+    """All readable runs in time order, and (file, reason) for each file skipped."""
+    runs, skipped = [], []
+    for path in run_files(storage):
+        try:
+            runs.append(load_run(path))
+        except HistoryError as exc:
+            skipped.append((path, str(exc).removeprefix(f"{path}: ")))
+    runs.sort(key=lambda r: (r.when.timestamp(), str(r.path)))
+    return runs, skipped
+
+
+def resolve(spec: str, storage) -> SavedRun:
+    """A run named by file path, by number in the storage ("0003"), or as "latest" / "previous"."""
+    if Path(spec).is_file() or spec.endswith(".json"):
+        return load_run(spec)
+    runs, skipped = load_history(storage)
+    if spec in ("latest", "previous"):
+        need = 1 if spec == "latest" else 2
+        if len(runs) < need:
+            raise HistoryError(f"{spec}: {storage} holds {len(runs)} readable saved run(s), {spec} needs {need}; "
+                               "save a baseline first (pytest benchmarks/ --benchmark-autosave)")
+        return runs[-need]
+    matches = [r for r in runs if r.number == spec or r.name == spec]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        for path, why in skipped:  # the run is there but cannot be read: say so, not "no such run"
+            if path.stem.split("_")[0] == spec or path.stem == spec:
+                raise HistoryError(f"{spec}: {path} cannot be used: {why}")
+        raise HistoryError(f"{spec}: no such file, and no saved run numbered {spec!r} in {storage}")
+    raise HistoryError(f"{spec}: ambiguous in {storage}: " + ", ".join(str(r.path) for r in matches))

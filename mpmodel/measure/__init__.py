@@ -1,0 +1,7 @@
+"""Measurement and verdicts: interleaved timing of two steps (`interleave`), medians and their
+confidence intervals (`stats`), the table of expected speedups per device (`expectations`), the
+gates' decisions and messages (`gates`), and a run's context as named facts (`context`).
+
+Pure Python with numpy: it imports the core layer (policies, the device's description) and no
+framework, pytest or history module, so every verdict can be tested without a model.
+"""

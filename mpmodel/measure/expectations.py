@@ -1,0 +1,138 @@
+"""Which mixed policy should beat float32 on which device, and by how much: one table.
+
+A row maps (device class, policy, and where measurements show backends differ, the Keras
+backend) to the minimum speedup (float32 step time / mixed step
+time) the speedup gate demands of its confidence interval's lower bound, or to None with
+the reason no speedup is expected. `--mp-min-speedup` overrides the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mpmodel.core.device import DeviceInfo
+from mpmodel.core.policies import BASELINE, MIXED_POLICIES, validate_policy
+
+X86_BF16 = "x86 CPU with AVX512_BF16 or AMX"
+X86 = "x86 CPU without bf16 instructions"
+NVIDIA_CC7 = "NVIDIA GPU, compute capability 7.x"
+NVIDIA_CC8 = "NVIDIA GPU, compute capability 8.0 or newer"
+OTHER = "other device"
+
+
+@dataclass(frozen=True)
+class Expectation:
+    device_class: str
+    policy: str
+    min_speedup: float | None
+    reason: str
+    source: str = "expectations table"
+    backend: str | None = None  # None: any backend
+    float32: str | None = None  # the baseline's matmuls: "tf32", "strict" (TF32 off), None: either / no TF32
+    compiled: bool | None = None  # the model ran jit-compiled (XLA / torch.compile); None: either
+
+
+EXPECTATIONS: tuple[Expectation, ...] = (
+    Expectation(X86_BF16, "mixed_bfloat16", None,
+                "XLA:CPU has no AVX512_BF16 matmul kernels: bf16 is converted around float32 dots; the small "
+                "profile's step measured 0.99x with jit_compile on a Zen 4 EPYC", backend="tensorflow", compiled=True),
+    Expectation(X86_BF16, "mixed_bfloat16", 1.3,
+                "oneDNN runs bf16 matmuls on AVX512_BF16/AMX; a 4096^3 matmul reaches 1.9x float32 on a "
+                "Zen 4 EPYC, the small profile's step 1.7-1.9x", backend="tensorflow", compiled=False),
+    Expectation(X86_BF16, "mixed_bfloat16", 1.5,
+                "PyTorch runs bf16 matmuls through oneDNN on AVX512_BF16/AMX; the small profile's step measured "
+                "2.11-2.15x eager and 2.09x under torch.compile on a Zen 4 EPYC", backend="torch"),
+    Expectation(X86_BF16, "mixed_bfloat16", None,
+                "XLA:CPU (jaxlib 0.10) has no AVX512_BF16 matmul kernels: bf16 is converted around float32 dots; "
+                "the small profile's step measured 0.91x on a Zen 4 EPYC", backend="jax"),
+    Expectation(X86_BF16, "mixed_bfloat16", None,
+                "no measurement of this backend's bf16 path on x86 CPUs yet"),
+    Expectation(X86_BF16, "mixed_float16", None,
+                "x86 CPUs without AVX512_FP16 have no float16 matmul path: float16 is converted around float32 "
+                "math, slower than float32 (measured 0.83-0.96x on TensorFlow, PyTorch and JAX; 0.43x in eager JAX)"),
+    Expectation(X86, "mixed_bfloat16", None,
+                "without AVX512_BF16 or AMX, bfloat16 is converted in software: no speedup expected"),
+    Expectation(X86, "mixed_float16", None,
+                "x86 CPUs without AVX512_FP16 have no float16 matmul path: float16 is converted around float32 "
+                "math, slower than float32"),
+    Expectation(NVIDIA_CC7, "mixed_float16", 2.0,
+                "Volta/Turing tensor cores run float16 at 8x float32 peak"),
+    Expectation(NVIDIA_CC7, "mixed_bfloat16", None,
+                "compute capability 7.x has no bfloat16 tensor cores"),
+    Expectation(NVIDIA_CC8, "mixed_float16", 1.2,
+                "float16 tensor cores at 2x TF32 peak; float32 already runs as TF32 there", float32="tf32"),
+    Expectation(NVIDIA_CC8, "mixed_bfloat16", 1.2,
+                "bfloat16 tensor cores at 2x TF32 peak; float32 already runs as TF32 there", float32="tf32"),
+    Expectation(NVIDIA_CC8, "mixed_float16", 2.0,
+                "against strict float32 (TF32 off, CUDA cores) float16 tensor cores have 16x the peak", float32="strict"),
+    Expectation(NVIDIA_CC8, "mixed_bfloat16", 2.0,
+                "against strict float32 (TF32 off, CUDA cores) bfloat16 tensor cores have 16x the peak", float32="strict"),
+)
+
+
+def device_class(info: DeviceInfo) -> str:
+    """The table row family that describes the device running the model."""
+    if info.gpus:
+        cc = info.gpus[0].compute_capability
+        major = int(cc.split(".")[0]) if cc else 0
+        if major == 7:
+            return NVIDIA_CC7
+        if major >= 8:
+            return NVIDIA_CC8
+        return OTHER
+    if info.cpu_arch in ("x86_64", "AMD64", "i686", "x86"):
+        return X86_BF16 if {"avx512_bf16", "amx_bf16"} & set(info.cpu_flags) else X86
+    return OTHER
+
+
+def parse_min_speedup(text: str) -> dict[str, float | None]:
+    """'1.5' (every mixed policy) or 'mixed_bfloat16=1.5,mixed_float16=none' -> {policy: value}.
+
+    ValueError with what is wrong; 'none' means no speedup is expected.
+    """
+    def number(raw: str, where: str) -> float | None:
+        raw = raw.strip()
+        if raw.lower() == "none":
+            return None
+        try:
+            value = float(raw)
+        except ValueError:
+            raise ValueError(f"{where}: {raw!r} is not a number or 'none'") from None
+        if not value > 0 or value != value or value == float("inf"):
+            raise ValueError(f"{where}: {raw!r} must be a positive finite number")
+        return value
+
+    text = text.strip()
+    if "=" not in text:
+        value = number(text, "speedup")
+        return {p: value for p in MIXED_POLICIES}
+    out: dict[str, float | None] = {}
+    for item in text.split(","):
+        name, sep, raw = item.partition("=")
+        name = name.strip()
+        if not sep or not name:
+            raise ValueError(f"{item.strip()!r} is not policy=value")
+        validate_policy(name)
+        if name == BASELINE:
+            raise ValueError(f"{BASELINE} is the baseline; give minimum speedups for {', '.join(MIXED_POLICIES)}")
+        out[name] = number(raw, name)
+    return out
+
+
+def expectation_for(info: DeviceInfo, policy: str, overrides: dict[str, float | None] | None = None,
+                    tf32: bool | None = None, compiled: bool | None = None) -> Expectation:
+    """The expectation that gates `policy` on this device, an override winning over the table.
+
+    `tf32`: whether the float32 baseline ran its matmuls as TF32 (None where the device has no TF32).
+    `compiled`: whether the models ran jit-compiled (Keras's resolved `jit_compile`)."""
+    cls = device_class(info)
+    if overrides and policy in overrides:
+        value = overrides[policy]
+        reason = "set by --mp-min-speedup" if value is not None else "--mp-min-speedup says no speedup is expected"
+        return Expectation(cls, policy, value, reason, source="--mp-min-speedup")
+    kind = None if tf32 is None else ("tf32" if tf32 else "strict")
+    rows = [r for r in EXPECTATIONS if r.device_class == cls and r.policy == policy
+            and r.backend in (None, info.backend) and r.float32 in (None, kind) and r.compiled in (None, compiled)]
+    for row in sorted(rows, key=lambda r: (r.backend is None, r.float32 is None, r.compiled is None)):
+        return row  # the most specific row first
+    return Expectation(cls, policy, None, f"the expectations table has no row for {policy} on a {cls}")

@@ -1,0 +1,85 @@
+"""The gates' decisions and their messages, apart from any measurement.
+
+Each verdict says what was measured, what was expected, and why it passes or fails.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from mpmodel.measure.expectations import Expectation
+from mpmodel.measure.stats import Estimate
+
+
+@dataclass(frozen=True)
+class Verdict:
+    passed: bool
+    expected: bool  # False: nothing is expected here, so the gate measures and skips
+    message: str
+
+
+def speedup_verdict(policy: str, speedup: Estimate, expectation: Expectation) -> Verdict:
+    """Pass when the speedup's CI lower bound reaches the expected minimum."""
+    measured = (f"{policy} speedup over float32 {speedup.value:.3f}x, "
+                f"{speedup.confidence:.0%} CI [{speedup.low:.3f}, {speedup.high:.3f}] from {speedup.n} interleaved pairs")
+    if expectation.min_speedup is None:
+        return Verdict(True, False, f"{measured}; no speedup expected on {expectation.device_class}: {expectation.reason}")
+    if speedup.low >= expectation.min_speedup:
+        return Verdict(True, True, f"{measured} >= {expectation.min_speedup}x ({expectation.source})")
+    return Verdict(False, True, (
+        f"{measured}: CI lower bound {speedup.low:.3f}x is under the expected minimum {expectation.min_speedup}x "
+        f"for {expectation.device_class} ({expectation.source}: {expectation.reason})"
+    ))
+
+
+@dataclass(frozen=True)
+class AccuracyComparison:
+    """Paired test accuracies (float32, mixed) per seed."""
+
+    seeds: list[int]
+    float32_accuracy: list[float]
+    mixed_accuracy: list[float]
+
+    @property
+    def deltas(self) -> np.ndarray:
+        return np.asarray(self.mixed_accuracy) - np.asarray(self.float32_accuracy)
+
+    @property
+    def median_delta(self) -> float:
+        return float(np.median(self.deltas))
+
+
+def _numbers(values) -> str:
+    return "[" + ", ".join("none" if v is None else f"{v:.4g}" for v in values) + "]"
+
+
+def nonfinite_report(label: str, fit) -> list[str]:
+    """For a fit (mpmodel.core.training.FitResult) with a NaN or infinite loss: one entry with its losses and
+    its loss-scale history; nothing for a finite fit."""
+    if fit.finite:
+        return []
+    line = (f"{label}: loss by epoch {_numbers(fit.losses)}, val loss {_numbers(fit.val_losses)}, "
+            f"test loss {fit.test_loss:.4g}")
+    scales = [s for s in fit.loss_scales if s is not None]
+    if scales:
+        line += f", loss scale by epoch {_numbers(fit.loss_scales)}"
+        if scales[-1] < scales[0]:
+            line += " (falling: the optimizer skipped steps whose float16 gradients overflowed)"
+    return [line]
+
+
+def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: float,
+                     nonfinite: list[str]) -> Verdict:
+    """Fail on any NaN/inf loss, or when the median paired accuracy drop exceeds `tolerance`."""
+    pairs = ", ".join(f"seed {s}: {a:.4f} vs {b:.4f}" for s, a, b in
+                      zip(comparison.seeds, comparison.mixed_accuracy, comparison.float32_accuracy, strict=True))
+    measured = (f"{policy} test accuracy minus float32's, median over {len(comparison.seeds)} paired seeds: "
+                f"{comparison.median_delta:+.4f} ({pairs})")
+    if nonfinite:
+        return Verdict(False, True, f"{policy}: non-finite loss: {'; '.join(nonfinite)}")
+    if comparison.median_delta < -tolerance or not math.isfinite(comparison.median_delta):
+        return Verdict(False, True, f"{measured}: drop beyond the tolerance {tolerance} (--mp-accuracy-tol)")
+    return Verdict(True, True, f"{measured}: within the tolerance {tolerance}")

@@ -1,0 +1,86 @@
+"""The one place that touches pytest-benchmark's private parts, checked against the version it was written for.
+
+pytest-benchmark's public hooks give the plugin machine_info, the saved JSON and the compare warning.
+Two things have no hook: saving atomically (its FileStorage.save numbers and writes the file in
+place) and not saving a session cut short. Both need its BenchmarkSession object and a few of its
+attributes; `MISSING` checks each, so a pytest-benchmark that renamed one fails a test here
+(tests/plugin/test_benchmark_session.py) instead of silently saving half-written runs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest_benchmark
+from pytest_benchmark.storage.file import FileStorage
+from pytest_benchmark.utils import safe_dumps
+
+from mpmodel.core.atomic import write_atomically
+from mpmodel.plugin.saving import save_numbered
+
+WRITTEN_FOR_MAJOR = 5  # pyproject.toml bounds the dependency to this major version
+SESSION_ATTRIBUTES = ("storage", "json", "save", "autosave", "save_json", "compare", "compared_mapping", "logger")
+STORAGE_ATTRIBUTES = ("save", "get", "logger")
+
+
+def major_version(version: str | None = None) -> int | None:
+    text = pytest_benchmark.__version__ if version is None else version
+    head = text.split(".", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def session_of(config):
+    """pytest-benchmark's BenchmarkSession for this run, None where pytest-benchmark is not active."""
+    return getattr(config, "_benchmarksession", None)
+
+
+def unsupported(session, version: str | None = None) -> str | None:
+    """Why the adapter must leave this session alone (another major version, a missing attribute), or None."""
+    found = pytest_benchmark.__version__ if version is None else version
+    if major_version(found) != WRITTEN_FOR_MAJOR:
+        return f"pytest-benchmark {found} is not the {WRITTEN_FOR_MAJOR}.x this plugin was written for"
+    missing = [name for name in SESSION_ATTRIBUTES if not hasattr(session, name)]
+    if isinstance(session.storage, FileStorage):
+        missing += [f"storage.{name}" for name in STORAGE_ATTRIBUTES if not hasattr(session.storage, name)]
+    if missing:
+        return f"pytest-benchmark {found} has no {', '.join(missing)}"
+    return None
+
+
+def _dumps(output_json) -> bytes:
+    return safe_dumps(output_json, ensure_ascii=True, indent=4).encode()
+
+
+def install_atomic_saving(session) -> None:
+    """Numbered runs through `save_numbered`, --benchmark-json through a temporary file and a rename.
+    Storages other than files (elasticsearch) are left alone."""
+    storage = session.storage
+    if isinstance(storage, FileStorage):
+        def save(output_json, save):
+            target = save_numbered(storage.get(""), save, _dumps(output_json))
+            storage.logger.info(f"Saved benchmark data in: {target}")
+        storage.save = save
+
+    if session.json is not None:
+        def save_json(output_json):
+            path = Path(session.json)
+            write_atomically(path, lambda tmp: tmp.write_bytes(_dumps(output_json)))
+            session.logger.info(f"Wrote benchmark data in: {path}", purple=True)
+        session.save_json = save_json
+
+
+def cancel_saving(session) -> bool:
+    """Turn off every save of this session; True when one was asked for."""
+    asked = bool(session.save or session.autosave or session.json)
+    session.save = session.autosave = False
+    session.json = None
+    return asked
+
+
+def compares_nothing(session) -> bool:
+    """--benchmark-compare was asked for, but the storage holds no run to compare with."""
+    return bool(session.compare) and not session.compared_mapping
+
+
+def storage_location(session) -> str:
+    return str(session.storage)

@@ -1,0 +1,30 @@
+"""What the plugin adds to pytest-benchmark's saved runs and comparisons: the session's settings,
+device state and gate verdicts at the top level of the JSON, and the context facts that differ
+from a compared run."""
+
+from __future__ import annotations
+
+from mpmodel.measure.context import describe, diff
+from mpmodel.plugin.options import Settings
+from mpmodel.plugin.run_context import RunContext
+
+FORMAT = 1
+
+
+def run_record(settings: Settings, device_state: dict | None, ctx: RunContext | None) -> dict:
+    """output_json["mpmodel"]: settings, device state over the session, every gate's verdict."""
+    return {
+        "format": FORMAT,
+        "settings": {"profile": settings.profile, "policies": list(settings.policies), "jit": list(settings.jit),
+                     "fp32": list(settings.fp32), "data": settings.data, "offline": settings.offline,
+                     "accuracy_tol": settings.accuracy_tol,
+                     "min_speedup": settings.min_speedup},
+        "device_state": device_state,
+        "verdicts": [{"test": t, "outcome": o, "message": m} for t, o, m in (ctx.verdicts if ctx else [])],
+    }
+
+
+def context_changes(saved_machine_info: dict, machine_info: dict) -> list[str]:
+    """The facts that differ between a compared run and this one; data only where this run has loaded it."""
+    current = machine_info.get("mpmodel") or {}
+    return diff(describe(saved_machine_info), describe(machine_info), ignore=() if current.get("data") else ("data",))

@@ -1,0 +1,111 @@
+"""The session's shared state: settings, device, profile, data, float32 baselines and gate verdicts.
+
+`RunContext` is what the `mp_run` fixture hands to every benchmark. It is built on first use,
+which detects the device and so imports the Keras backend; the stash keys name everything else
+the hooks keep on the pytest config.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+
+from mpmodel.core.data import DataError, Dataset, load_data
+from mpmodel.core.device import DeviceInfo, detect
+from mpmodel.core.matmul_precision import float32_matmuls, resolve_variants, tf32_allowed
+from mpmodel.core.profiles import Profile, default_profile_name, get_profile
+from mpmodel.measure.context import describe, label
+from mpmodel.measure.expectations import Expectation, device_class, expectation_for
+from mpmodel.plugin.backend_check import missing_backend_message
+from mpmodel.plugin.options import Settings
+
+SETTINGS = pytest.StashKey[Settings]()
+CONTEXT = pytest.StashKey["RunContext"]()
+MONITOR = pytest.StashKey()  # mpmodel.plugin.monitor.StateMonitor, while benchmarks run
+SIGTERM = pytest.StashKey()  # the SIGTERM handler to restore at the end
+DATA = pytest.StashKey[Dataset]()  # where --mp-data named a file or real MNIST: loaded at configure time
+CONTEXT_FIXTURE = "mp_run"
+READ_NOW = object()  # result_info: read the TF32 state at the call
+
+
+@dataclass
+class RunContext:
+    """Everything a benchmark shares: settings, device, profile, data, float32 baselines."""
+
+    settings: Settings
+    device: DeviceInfo
+    profile: Profile
+    data: Dataset | None = None  # loaded at collection's end
+    float32_fits: dict = field(default_factory=dict)  # (order seed, compile mode, float32 variant) -> FitResult
+    verdicts: list = field(default_factory=list)  # (test id, outcome, message) for the summary
+
+    def record(self, benchmark, verdict) -> None:
+        """Keep a gate's verdict for the summary, and in the saved result's extra_info."""
+        outcome = "skip" if not verdict.expected else ("pass" if verdict.passed else "FAIL")
+        self.verdicts.append((benchmark.fullname.split("::")[-1], outcome, verdict.message))
+        benchmark.extra_info.update({"gate": outcome, "gate_message": verdict.message})
+
+    def result_info(self, jit: str, fp32: str, model, tf32=READ_NOW) -> dict:
+        """What every result records: backend and version, compile mode as asked and as resolved, float32
+        variant and the TF32 state it ran under (read now unless given), profile, data."""
+        return {"backend": self.device.backend, "backend_version": self.device.backend_version,
+                "jit": jit, "jit_compile": bool(model.jit_compile), "fp32": fp32,
+                "tf32": self.tf32() if tf32 is READ_NOW else tf32, "profile": self.profile.name,
+                "data_source": self.data.source if self.data is not None else None}
+
+    @property
+    def fp32_variants(self) -> tuple[str, ...]:
+        return resolve_variants(self.settings.fp32, self.device.gpu_visible)
+
+    def float32_matmuls(self, variant: str):
+        """Context for a test body: the float32 variant's matmul precision on this backend."""
+        return float32_matmuls(variant, self.device.backend)
+
+    def tf32(self) -> bool | None:
+        """Whether float32 matmuls run as TF32 right now; None on a device without TF32 (CPU)."""
+        return tf32_allowed(self.device.backend) if self.device.gpu_visible else None
+
+    def expectation(self, policy: str, tf32: bool | None = None, compiled: bool | None = None) -> Expectation:
+        return expectation_for(self.device, policy, self.settings.min_speedup, tf32, compiled)
+
+    def machine_info(self) -> dict:
+        """The run's context for pytest-benchmark's machine_info. pytest-benchmark reads it once
+        before data loads (to compare) and again when saving, so `data` is present only then."""
+        info = {"device": self.device.as_dict(), "device_class": device_class(self.device),
+                "backend": self.device.backend, "backend_version": self.device.backend_version,
+                "profile": self.profile.name, "data": self.data.source if self.data is not None else None}
+        info["key"] = label(describe({"mpmodel": info}))
+        return info
+
+
+def run_context(config) -> RunContext:
+    """The session's context, detecting the device on first use (imports the backend)."""
+    if CONTEXT not in config.stash:
+        settings = config.stash[SETTINGS]
+        try:
+            device = detect()
+        except ImportError as exc:  # the Keras backend's framework is not installed
+            raise pytest.UsageError(missing_backend_message(exc)) from None
+        name = settings.profile if settings.profile != "auto" else default_profile_name(device.gpu_visible)
+        config.stash[CONTEXT] = RunContext(settings, device, get_profile(name))
+    return config.stash[CONTEXT]
+
+
+def load_checked_data(settings: Settings) -> Dataset:
+    """The session's data; pytest.UsageError with the loader's one line when it cannot be used."""
+    try:
+        return load_data(settings.data, offline=settings.offline)
+    except DataError as exc:
+        raise pytest.UsageError(f"--mp-data: {exc}") from None
+
+
+def require_gpu(config) -> None:
+    """--mp-require-gpu: stop at once, naming what was found, when no GPU is visible."""
+    device = run_context(config).device
+    if not device.gpu_visible:
+        found = ", ".join(device.devices_seen) or "none"
+        raise pytest.UsageError(
+            f"--mp-require-gpu: no GPU visible; devices found: {found} (CPU {device.cpu_model}); "
+            "check the driver and CUDA install (nvidia-smi)"
+        )

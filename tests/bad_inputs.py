@@ -1,0 +1,200 @@
+"""Bad inputs, each run for real: the suite (`pytest benchmarks/ --benchmark-autosave`) or the history
+CLI, given one broken file, option or environment value. Each must end with one line naming the
+input and what is wrong, a non-zero exit, no traceback, and nothing saved to the history.
+
+`CASES` is what tests/test_bad_inputs.py runs. Run as a script to print the README's table:
+
+    python tests/bad_inputs.py
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+SUITE = Path(__file__).resolve().parents[1] / "benchmarks"
+IMAGES_MAGIC, LABELS_MAGIC = 0x803, 0x801
+IDX = {"x_train": "train-images-idx3-ubyte", "y_train": "train-labels-idx1-ubyte",
+       "x_test": "t10k-images-idx3-ubyte", "y_test": "t10k-labels-idx1-ubyte"}
+
+
+def _arrays(**overrides) -> dict:
+    rng = np.random.default_rng(0)
+    a = {"x_train": rng.integers(0, 256, (32, 28, 28), dtype=np.uint8), "y_train": rng.integers(0, 10, 32),
+         "x_test": rng.integers(0, 256, (16, 28, 28), dtype=np.uint8), "y_test": rng.integers(0, 10, 16)}
+    a.update(overrides)
+    return {k: v for k, v in a.items() if v is not None}
+
+
+def _npz(folder: Path, **overrides) -> Path:
+    path = folder / "mnist.npz"
+    np.savez(path, **_arrays(**overrides))
+    return path
+
+
+def _raw(folder: Path, content: bytes, name: str = "mnist.npz") -> Path:
+    path = folder / name
+    path.write_bytes(content)
+    return path
+
+
+def _truncated(folder: Path) -> Path:
+    whole = _npz(folder).read_bytes()
+    return _raw(folder, whole[: len(whole) // 2])
+
+
+def _pickled(folder: Path) -> Path:
+    path = folder / "mnist.npz"
+    np.savez(path, **_arrays(y_train=np.array([{"label": 1}] * 32, dtype=object)))
+    return path
+
+
+def _idx(folder: Path, magic: dict | None = None, cut: int = 0) -> Path:
+    target = folder / "idx"
+    target.mkdir()
+    for key, stem in IDX.items():
+        array = _arrays()[key].astype(np.uint8)
+        m = (magic or {}).get(key, IMAGES_MAGIC if key.startswith("x") else LABELS_MAGIC)
+        raw = m.to_bytes(4, "big") + b"".join(d.to_bytes(4, "big") for d in array.shape) + array.tobytes()
+        if key == "x_train" and cut:
+            raw = raw[:-cut]
+        (target / (stem + ".gz")).write_bytes(gzip.compress(raw))
+    return target
+
+
+def _corrupt_run(folder: Path) -> Path:
+    storage = folder / "history" / "Linux-CPython-3.11-64bit"
+    storage.mkdir(parents=True)
+    (storage / "0001_abc_20261124_120000.json").write_text('{"machine_info": {"node": "x"}, "benchmarks": [')
+    return folder / "history"
+
+
+@dataclass(frozen=True)
+class Case:
+    name: str  # what is wrong, as the README's table says it
+    kind: str  # "suite" (pytest benchmarks/) or "cli" (mpmodel ...)
+    make: Callable[[Path], tuple[list[str], dict]]  # folder -> (arguments, environment additions)
+    expect: str  # a piece of the one line
+
+
+def data(make_file, expect: str, name: str) -> Case:
+    return Case(name, "suite", lambda d: (["--mp-data", str(make_file(d))], {}), expect)
+
+
+def option(args: list[str], expect: str, name: str, env: dict | None = None) -> Case:
+    return Case(name, "suite", lambda d: (list(args), dict(env or {})), expect)
+
+
+CASES = [
+    data(lambda d: d / "absent.npz", "absent.npz: no such file", "--mp-data file missing"),
+    data(lambda d: _raw(d, b""), "file is empty", "--mp-data file empty"),
+    data(_truncated, "not an .npz (zip) archive", "--mp-data npz truncated halfway"),
+    data(lambda d: _raw(d, b"x_train,y_train\n1,2\n"), "not an .npz (zip) archive", "--mp-data not a zip (CSV text)"),
+    data(lambda d: _npz(d, y_test=None), "missing y_test", "npz without y_test"),
+    data(lambda d: _npz(d, x_train=np.zeros((32, 27, 27), np.uint8)), "x_train has shape (32, 27, 27)",
+         "npz images 27x27"),
+    data(lambda d: _npz(d, y_train=np.full(32, 10)), "y_train holds labels in [10, 10], expected 0-9",
+         "npz labels outside 0-9"),
+    data(lambda d: _npz(d, x_test=np.full((16, 784), np.nan, np.float32)), "x_test holds NaN or infinite",
+         "npz NaN pixels"),
+    data(lambda d: _npz(d, x_test=np.full((16, 784), np.inf, np.float32)), "x_test holds NaN or infinite",
+         "npz infinite pixels"),
+    data(_pickled, "object (pickled) arrays, which are never loaded", "npz with an object (pickled) array"),
+    data(lambda d: _npz(d, y_train=np.zeros(31, int)), "x_train has 32 images but y_train has 31 labels",
+         "npz image and label counts differ"),
+    data(lambda d: _idx(d, magic={"x_test": 0x12345678}), "magic number 0x12345678, expected",
+         "IDX images file with a wrong magic number"),
+    data(lambda d: _idx(d, magic={"y_test": 0x803}), "magic number 0x00000803 (images), expected 0x00000801 (labels)",
+         "IDX labels file with the images magic"),
+    data(lambda d: _idx(d, cut=100), "body has 24988 bytes, header promises 25088", "IDX images body truncated"),
+    option(["--mp-policies", "float32,mixed_fp8"], "unknown policy 'mixed_fp8'", "unknown policy"),
+    option(["--mp-profile", "huge"], "unknown profile 'huge'", "unknown profile"),
+    option(["--mp-accuracy-tol", "-0.1"], "'-0.1' must be a fraction in [0, 1)", "negative tolerance"),
+    option(["--mp-accuracy-tol", "1%"], "'1%' is not a number", "non-numeric tolerance"),
+    option(["--mp-min-speedup", "-1.5"], "'-1.5' must be a positive finite number", "negative speedup"),
+    option(["--mp-min-speedup", "fast"], "'fast' is not a number or 'none'", "non-numeric speedup"),
+    option(["--mp-min-speedup", "mixed_bfloat16=1.5,mixed_float16"], "'mixed_float16' is not policy=value",
+           "malformed policy=value list"),
+    option(["--mp-min-speedup", "mixed_bf16=1.5"], "unknown policy 'mixed_bf16'", "unknown policy in policy=value"),
+    option(["--mp-jit", "xla"], "unknown compile mode 'xla'", "unknown compile mode"),
+    option(["--mp-fp32", "tf16"], "unknown float32 variant 'tf16'", "unknown float32 variant"),
+    option([], "MPMODEL_OFFLINE: 'maybe' is not 1/true/yes", "MPMODEL_OFFLINE=maybe", {"MPMODEL_OFFLINE": "maybe"}),
+    Case("--mp-data mnist offline, no cache", "suite",
+         lambda d: (["--mp-data", "mnist", "--mp-offline"], {"KERAS_HOME": str(d / "keras")}),
+         "no real MNIST at"),
+    option([], "Keras backend jaxx (from KERAS_BACKEND) cannot load", "KERAS_BACKEND=jaxx",
+           {"KERAS_BACKEND": "jaxx"}),
+    Case("mpmodel compare: run 0007 not in the history", "cli",
+         lambda d: (["compare", "0007", "latest", "--storage", str(_corrupt_run(d))], {}),
+         "0007: no such file, and no saved run numbered '0007'"),
+    Case("mpmodel compare: run 0001 is a truncated file", "cli",
+         lambda d: (["compare", "0001", "latest", "--storage", str(_corrupt_run(d))], {}),
+         "cannot be used: not valid JSON"),
+    Case("mpmodel compare: a named run file is corrupt", "cli",
+         lambda d: (["compare", str(next(_corrupt_run(d).rglob("*.json"))), "latest", "--storage", str(d / "history")],
+                    {}), "0001_abc_20261124_120000.json"),
+    Case("mpmodel compare --threshold -1", "cli", lambda d: (["compare", "previous", "latest", "--threshold", "-1"], {}),
+         "'-1' must be a fraction in [0, 1)"),
+]
+
+
+@dataclass
+class Outcome:
+    exit_code: int
+    lines: list[str]  # non-empty lines on stderr
+    stdout: str
+    saved: list[str]  # files left in the history storage
+    seconds: float
+
+    @property
+    def traceback(self) -> bool:
+        return "Traceback" in self.stdout or any("Traceback" in line for line in self.lines)
+
+
+def run_case(case: Case, folder: Path) -> Outcome:
+    args, env_extra = case.make(folder)
+    storage = folder / "storage"
+    env = {**os.environ, **env_extra}
+    if case.kind == "suite":
+        cmd = [sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider", "--benchmark-autosave",
+               f"--benchmark-storage=file://{storage}", *args]
+    else:
+        cmd = [sys.executable, "-m", "mpmodel", *args]
+    start = time.perf_counter()
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=folder, timeout=300)
+    seconds = time.perf_counter() - start
+    saved = [str(p.relative_to(folder)) for p in storage.rglob("*") if p.is_file()] if storage.exists() else []
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    return Outcome(proc.returncode, lines, proc.stdout, saved, seconds)
+
+
+def main() -> int:
+    print("| bad input | exit | the one line (stderr) | saved | seconds |")
+    print("|---|---|---|---|---|")
+    clean = 0
+    for case in CASES:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = run_case(case, Path(tmp))
+            shown = [line.replace(tmp, "$TMP") for line in out.lines]
+        ok = out.exit_code != 0 and len(out.lines) == 1 and not out.traceback and not out.saved and \
+            case.expect in out.lines[0]
+        clean += ok
+        line = shown[0] if len(shown) == 1 else f"{len(shown)} lines: " + " / ".join(shown[:3])
+        line = line.replace("|", "\\|")
+        print(f"| {case.name} | {out.exit_code} | `{line}` | {len(out.saved) or 'nothing'} | {out.seconds:.1f} |"
+              + ("" if ok else " **NOT CLEAN**"), flush=True)
+    print(f"\n{clean}/{len(CASES)} clean", file=sys.stderr)
+    return 0 if clean == len(CASES) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,126 @@
+"""Comparing real runs: A/A shows no regression, the planted oneDNN-off slowdown is flagged both ways."""
+
+import pytest
+
+from mpmodel.history.comparison import (
+    DEFAULT_SPEEDUP_THRESHOLD,
+    DEFAULT_STEP_THRESHOLD,
+    Thresholds,
+    compare_runs,
+    confirming_steps,
+    decide,
+    judge,
+)
+from mpmodel.history.runs import SPEEDUP_KIND, STEP_KIND
+from mpmodel.history.twosample import SampleChange
+
+
+def change(ratio, p):
+    return SampleChange(1.0, ratio, ratio, ratio * 0.95, ratio * 1.05, p, 12, 12, 0.95)
+
+
+@pytest.mark.parametrize("kind,ratio,p,expected", [
+    (STEP_KIND, 1.30, 0.001, "worse"),
+    (STEP_KIND, 0.70, 0.001, "better"),
+    (STEP_KIND, 1.30, 0.20, "same"),   # large but not significant
+    (STEP_KIND, 1.05, 0.001, "same"),  # significant but within the 10% threshold
+    (SPEEDUP_KIND, 0.70, 0.001, "worse"),
+    (SPEEDUP_KIND, 1.30, 0.001, "better"),
+])
+def test_judge_needs_significance_and_size_both_ways(kind, ratio, p, expected):
+    assert judge(kind, change(ratio, p), 0.10, 0.05) == expected
+
+
+@pytest.mark.parametrize("confirming,expected", [
+    (change(1.30, 0.001), ("worse", False)),  # both measurements slower: a regression
+    (change(1.02, 0.40), ("same", True)),     # test_speedup's steps did not move: a busy moment, not a regression
+    (change(0.80, 0.001), ("same", True)),    # the other way: not confirmed either
+    (None, ("worse", False)),                 # no test_speedup in the runs: step time judged alone
+])
+def test_a_step_time_change_needs_its_confirming_steps(confirming, expected):
+    assert decide(STEP_KIND, change(1.30, 0.001), confirming, 0.10, 0.05) == expected
+
+
+def with_scaled_times(run, policy, step=1.0, speedup_steps=1.0):
+    """A copy of a saved run with one policy's step-time rounds and test_speedup steps scaled."""
+    import copy
+
+    out = copy.deepcopy(run)
+    for r in out.results.values():
+        if r.test == "test_step_time" and r.policy == policy:
+            r.rounds = [t * step for t in r.rounds]
+        if r.test == "test_speedup" and r.policy == policy:
+            r.extra["mixed_times"] = [t * speedup_steps for t in r.extra["mixed_times"]]
+    return out
+
+
+def test_a_slowdown_seen_only_in_test_step_time_is_reported_unconfirmed(saved_runs):
+    bf16 = "mixed_bfloat16"
+    busy = compare_runs(saved_runs[0], with_scaled_times(saved_runs[0], bf16, step=1.5))
+    step = next(c for c in busy.changes if c.kind == STEP_KIND and c.policy == bf16)
+    assert step.unconfirmed and step.direction == "same" and busy.regressions == []
+    assert step.confirmation.ratio == pytest.approx(1.0)
+    real = compare_runs(saved_runs[0], with_scaled_times(saved_runs[0], bf16, step=1.5, speedup_steps=1.5))
+    assert {(c.kind, c.policy) for c in real.regressions} == {(STEP_KIND, bf16), (SPEEDUP_KIND, bf16)}
+
+
+def test_float32_is_confirmed_by_every_speedup_tests_float32_steps(saved_runs):
+    run = saved_runs[0]
+    step = run.results["test_step_time[small-float32]"]
+    pooled = [t for r in run.results.values() if r.test == "test_speedup" for t in r.extra["float32_times"]]
+    assert confirming_steps(run, step) == pooled and len(pooled) == 30
+
+
+def test_aa_runs_show_no_regression(saved_runs):
+    result = compare_runs(saved_runs[0], saved_runs[1])
+    assert result.context == []
+    assert {c.name for c in result.changes} >= {"test_step_time[small-float32]", "test_speedup[small-mixed_bfloat16]"}
+    assert result.regressions == [], [(c.name, c.percent, c.sample.p_value) for c in result.regressions]
+    assert {a.policy for a in result.accuracy} == {"mixed_bfloat16", "mixed_float16"}
+
+
+def test_onednn_off_flags_bf16_slowdown_and_speedup_drop(saved_runs):
+    result = compare_runs(saved_runs[1], saved_runs[2])
+    assert result.context == ["TF_ENABLE_ONEDNN_OPTS unset -> 0"]
+    flagged = {(c.kind, c.policy) for c in result.regressions}
+    assert (STEP_KIND, "mixed_bfloat16") in flagged
+    assert (SPEEDUP_KIND, "mixed_bfloat16") in flagged
+    bf16 = next(c for c in result.changes if c.kind == STEP_KIND and c.policy == "mixed_bfloat16")
+    assert bf16.sample.p_value < 0.001 and bf16.sample.low > 1.1
+
+
+def test_reversed_comparison_reports_an_unexpected_improvement(saved_runs):
+    result = compare_runs(saved_runs[2], saved_runs[1])
+    assert (STEP_KIND, "mixed_bfloat16") in {(c.kind, c.policy) for c in result.improvements}
+    assert (STEP_KIND, "mixed_bfloat16") not in {(c.kind, c.policy) for c in result.regressions}
+
+
+def test_benchmarks_in_one_run_only_are_listed_not_compared(saved_runs):
+    import copy
+
+    after = copy.copy(saved_runs[1])
+    after.results = {k: v for k, v in saved_runs[1].results.items() if "float16" not in k}
+    result = compare_runs(saved_runs[0], after)
+    assert "test_step_time[small-mixed_float16] (only in before)" in result.unmatched
+
+
+class FakeCalibration:
+    def __init__(self, value):
+        self.value = value
+
+    def threshold(self, kind, name):
+        return self.value
+
+
+def test_calibration_raises_the_threshold_but_never_lowers_it():
+    raised = Thresholds(step=0.10, calibration=FakeCalibration(0.25))
+    assert raised.for_series(STEP_KIND, "x") == (0.25, "calibrated A/A noise")
+    value, source = Thresholds(step=0.10, calibration=FakeCalibration(0.02)).for_series(STEP_KIND, "x")
+    assert value == 0.10 and source == "default (calibrated noise 2.0%)"
+
+
+def test_step_time_and_speedup_have_their_own_defaults():
+    t = Thresholds()
+    assert t.for_series(STEP_KIND, "x") == (DEFAULT_STEP_THRESHOLD, "default")
+    assert t.for_series(SPEEDUP_KIND, "x") == (DEFAULT_SPEEDUP_THRESHOLD, "default")
+    assert DEFAULT_SPEEDUP_THRESHOLD < DEFAULT_STEP_THRESHOLD  # the within-run ratio is the steadier series

@@ -1,0 +1,102 @@
+import pytest
+
+from mpmodel.core.device import DeviceInfo, GpuInfo
+from mpmodel.core.policies import MIXED_POLICIES
+from mpmodel.measure import expectations as ex
+
+
+def cpu(flags=(), arch="x86_64", backend="tensorflow"):
+    return DeviceInfo(cpu_arch=arch, cpu_flags=list(flags), versions={"keras_backend": backend})
+
+
+def gpu(cc):
+    return DeviceInfo(gpus=[GpuInfo("NVIDIA Test", cc)], cpu_arch="x86_64", cpu_flags=["avx512_bf16"])
+
+
+@pytest.mark.parametrize("info,cls", [
+    (cpu(["avx512_bf16"]), ex.X86_BF16),
+    (cpu(["amx_bf16"]), ex.X86_BF16),
+    (cpu([]), ex.X86),
+    (cpu([], arch="aarch64"), ex.OTHER),
+    (gpu("7.5"), ex.NVIDIA_CC7),
+    (gpu("8.0"), ex.NVIDIA_CC8),
+    (gpu("9.0"), ex.NVIDIA_CC8),
+    (gpu("6.1"), ex.OTHER),
+])
+def test_device_class(info, cls):
+    assert ex.device_class(info) == cls
+
+
+@pytest.mark.parametrize("info,policy,tf32,minimum", [
+    (cpu(["avx512_bf16"]), "mixed_bfloat16", None, 1.3),  # TensorFlow, not compiled
+    (cpu(["avx512_bf16"]), "mixed_float16", None, None),
+    (cpu([]), "mixed_bfloat16", None, None),
+    (gpu("7.0"), "mixed_float16", False, 2.0),
+    (gpu("7.0"), "mixed_bfloat16", False, None),
+    (gpu("8.9"), "mixed_float16", True, 1.2),
+    (gpu("9.0"), "mixed_bfloat16", True, 1.2),
+    (gpu("8.0"), "mixed_float16", False, 2.0),  # against strict float32
+    (gpu("9.0"), "mixed_bfloat16", False, 2.0),
+])
+def test_table_values(info, policy, tf32, minimum):
+    e = ex.expectation_for(info, policy, tf32=tf32, compiled=False)
+    assert e.min_speedup == minimum
+    assert e.reason and e.source == "expectations table"
+
+
+@pytest.mark.parametrize("backend,compiled,minimum", [
+    ("tensorflow", False, 1.3), ("tensorflow", True, None),  # XLA:CPU has no bf16 kernels
+    ("torch", False, 1.5), ("torch", True, 1.5), ("jax", True, None), ("mlx", False, None)])
+def test_bf16_cpu_rows_differ_by_backend_and_compiler_as_measured(backend, compiled, minimum):
+    e = ex.expectation_for(cpu(["avx512_bf16"], backend=backend), "mixed_bfloat16", compiled=compiled)
+    assert e.min_speedup == minimum
+    assert e.backend in (backend, None)
+    if backend == "mlx":
+        assert "no measurement of this backend" in e.reason
+
+
+def test_gpu_rows_hold_for_every_backend():
+    for backend in ("tensorflow", "torch", "jax"):
+        info = gpu("9.0")
+        info.versions["keras_backend"] = backend
+        assert ex.expectation_for(info, "mixed_bfloat16", tf32=True).min_speedup == 1.2
+        assert ex.expectation_for(info, "mixed_bfloat16", tf32=False).min_speedup == 2.0
+
+
+def test_every_device_class_has_a_row_per_mixed_policy():
+    for cls in (ex.X86_BF16, ex.X86, ex.NVIDIA_CC7, ex.NVIDIA_CC8):
+        assert {r.policy for r in ex.EXPECTATIONS if r.device_class == cls} == set(MIXED_POLICIES)
+
+
+def test_unknown_device_expects_nothing_and_says_so():
+    e = ex.expectation_for(cpu([], arch="aarch64"), "mixed_bfloat16")
+    assert e.min_speedup is None and "no row" in e.reason
+
+
+def test_override_wins_over_the_table():
+    info = cpu(["avx512_bf16"])
+    e = ex.expectation_for(info, "mixed_float16", ex.parse_min_speedup("mixed_float16=1.1"))
+    assert (e.min_speedup, e.source) == (1.1, "--mp-min-speedup")
+    other = ex.expectation_for(info, "mixed_bfloat16", ex.parse_min_speedup("mixed_float16=1.1"), compiled=False)
+    assert other.min_speedup == 1.3
+
+
+def test_parse_min_speedup():
+    assert ex.parse_min_speedup("1.5") == {"mixed_float16": 1.5, "mixed_bfloat16": 1.5}
+    assert ex.parse_min_speedup("mixed_bfloat16=2, mixed_float16=none") == {"mixed_bfloat16": 2.0, "mixed_float16": None}
+
+
+@pytest.mark.parametrize("text,message", [
+    ("fast", "not a number"),
+    ("-1", "positive"),
+    ("0", "positive"),
+    ("inf", "positive finite"),
+    ("mixed_bfloat16=", "not a number"),
+    ("mixed_bfloat16:1.5,x=2", "not policy=value"),
+    ("bf16=1.5", "unknown policy 'bf16'"),
+    ("float32=1.5", "baseline"),
+    ("mixed_bfloat16=1.5,=2", "not policy=value"),
+])
+def test_parse_min_speedup_rejects(text, message):
+    with pytest.raises(ValueError, match=message):
+        ex.parse_min_speedup(text)

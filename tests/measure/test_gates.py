@@ -1,0 +1,39 @@
+import math
+
+from mpmodel.measure.expectations import X86_BF16, Expectation
+from mpmodel.measure.gates import AccuracyComparison, accuracy_verdict, speedup_verdict
+from mpmodel.measure.stats import Estimate
+
+EXPECT = Expectation(X86_BF16, "mixed_bfloat16", 1.3, "bf16 units")
+
+
+def test_speedup_passes_when_ci_low_reaches_minimum():
+    v = speedup_verdict("mixed_bfloat16", Estimate(1.8, 1.7, 1.9, 15, 0.95), EXPECT)
+    assert v.passed and v.expected and "1.800x" in v.message
+
+
+def test_speedup_fails_on_ci_low_even_with_a_good_median_and_says_why():
+    v = speedup_verdict("mixed_bfloat16", Estimate(1.4, 1.25, 1.6, 15, 0.95), EXPECT)
+    assert not v.passed
+    for part in ("1.400x", "[1.250, 1.600]", "15 interleaved pairs", "1.3x", "expectations table", "bf16 units"):
+        assert part in v.message
+
+
+def test_speedup_without_expectation_is_not_a_verdict():
+    v = speedup_verdict("mixed_float16", Estimate(0.9, 0.85, 0.95, 15, 0.95),
+                        Expectation(X86_BF16, "mixed_float16", None, "no fp16 path"))
+    assert not v.expected and "no speedup expected" in v.message and "no fp16 path" in v.message
+
+
+def test_accuracy_median_delta_against_tolerance():
+    c = AccuracyComparison([0, 1, 2], [0.90, 0.91, 0.92], [0.89, 0.95, 0.70])
+    assert math.isclose(c.median_delta, -0.01)
+    assert accuracy_verdict("mixed_bfloat16", c, 0.03, []).passed
+    v = accuracy_verdict("mixed_bfloat16", c, 0.005, [])
+    assert not v.passed and "-0.0100" in v.message and "0.005" in v.message and "seed 2: 0.7000 vs 0.9200" in v.message
+
+
+def test_accuracy_fails_on_nonfinite_loss_whatever_the_accuracy():
+    c = AccuracyComparison([0], [0.9], [0.9])
+    v = accuracy_verdict("mixed_float16", c, 0.5, ["mixed_float16 seed 0: losses [nan]"])
+    assert not v.passed and "non-finite" in v.message and "nan" in v.message

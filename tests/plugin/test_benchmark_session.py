@@ -1,0 +1,58 @@
+"""The adapter to pytest-benchmark's private parts: it fails here, loudly, the day pytest-benchmark changes
+what it relies on, and it leaves a pytest-benchmark it was not written for alone."""
+
+import pytest_benchmark
+
+from mpmodel.plugin import benchmark_session as adapter
+
+pytest_plugins = ("pytester",)
+
+
+def test_installed_pytest_benchmark_is_the_major_version_the_adapter_was_written_for():
+    assert adapter.major_version() == adapter.WRITTEN_FOR_MAJOR, (
+        f"pytest-benchmark {pytest_benchmark.__version__} is installed; mpmodel.plugin.benchmark_session was written "
+        f"for {adapter.WRITTEN_FOR_MAJOR}.x: check every attribute it uses, then update WRITTEN_FOR_MAJOR and pyproject's bound")
+
+
+def test_a_real_session_has_every_private_attribute_the_adapter_uses(pytester):
+    config = pytester.parseconfigure("-p", "mpmodel.plugin", "--benchmark-autosave",
+                                     f"--benchmark-json={pytester.path / 'out.json'}")
+    session = adapter.session_of(config)
+    assert session is not None, "pytest-benchmark no longer keeps its BenchmarkSession on config._benchmarksession"
+    assert adapter.unsupported(session) is None
+    for name in adapter.SESSION_ATTRIBUTES:
+        assert hasattr(session, name), name
+
+
+def test_another_major_version_or_a_missing_attribute_is_named():
+    class Storage:
+        save = get = logger = None
+
+    class Session:
+        storage, json, save, autosave, save_json, logger = Storage(), None, "", False, None, None
+        compare, compared_mapping = None, {}
+
+    assert adapter.unsupported(Session(), version="6.0.0") == \
+        f"pytest-benchmark 6.0.0 is not the {adapter.WRITTEN_FOR_MAJOR}.x this plugin was written for"
+    broken = Session()
+    del Session.compared_mapping
+    assert adapter.unsupported(broken, version="5.9.0") == "pytest-benchmark 5.9.0 has no compared_mapping"
+
+
+def test_an_unsupported_pytest_benchmark_is_left_alone_and_said_so(pytester, monkeypatch):
+    pytester.makepyfile("def test_sum(benchmark):\n    benchmark(sum, range(100))\n")
+    pytester.makeconftest("import pytest_benchmark\npytest_benchmark.__version__ = '6.0.0'\n")
+    result = pytester.runpytest_subprocess("-p", "mpmodel.plugin", "--benchmark-autosave",
+                                           f"--benchmark-storage=file://{pytester.path / 'storage'}")
+    assert result.ret == 0
+    result.stdout.fnmatch_lines(["*mpmodel: pytest-benchmark 6.0.0 is not the 5.x this plugin was written for: "
+                                 "saves are not atomic*install pytest-benchmark 5.x"])
+
+
+def test_cancel_saving_turns_off_every_kind_of_save():
+    class Session:
+        save, autosave, json = "x", True, "out.json"
+
+    s = Session()
+    assert adapter.cancel_saving(s) and not s.save and not s.autosave and s.json is None
+    assert not adapter.cancel_saving(s)

@@ -1,0 +1,175 @@
+"""The options and session behaviour, through pytest itself (pytester)."""
+
+import numpy as np
+import pytest
+
+pytest_plugins = ("pytester",)
+
+PLUGIN = ("-p", "mpmodel.plugin")
+
+
+def run(pytester, *args):
+    return pytester.runpytest_subprocess(*PLUGIN, *args)
+
+
+def test_help_lists_every_option_in_one_group(pytester):
+    result = run(pytester, "--help")
+    result.stdout.fnmatch_lines(["*mixed-precision benchmarks (mpmodel):*"])
+    for flag in ("--mp-profile=NAME", "--mp-policies=LIST", "--mp-min-speedup=SPEC", "--mp-accuracy-tol=DELTA",
+                 "--mp-data=SOURCE", "--mp-require-gpu", "--mp-jit=LIST", "--mp-fp32=LIST", "--mp-offline"):
+        result.stdout.fnmatch_lines([f"*{flag}*"])
+    for ini in ("mp_profile", "mp_policies", "mp_min_speedup", "mp_accuracy_tol", "mp_data", "mp_require_gpu",
+                "mp_jit", "mp_fp32", "mp_offline"):
+        result.stdout.fnmatch_lines([f"*{ini} *"])
+
+
+@pytest.mark.parametrize("args,message", [
+    (("--mp-policies", "float32,fp8"),
+     "--mp-policies: unknown policy 'fp8'; valid policies: float32, mixed_float16, mixed_bfloat16 (from command line)"),
+    (("--mp-jit", "xla"), "--mp-jit: unknown compile mode 'xla'; valid modes: auto, on, off (from command line)"),
+    (("--mp-fp32", "tf16"), "--mp-fp32: unknown float32 variant 'tf16'; valid: auto, default, strict (from command line)"),
+    (("--mp-profile", "huge"), "--mp-profile: unknown profile 'huge'; valid profiles: seed, small (from command line)"),
+    (("--mp-accuracy-tol", "abc"), "--mp-accuracy-tol: 'abc' is not a number (from command line)"),
+    (("--mp-accuracy-tol", "-0.1"),
+     "--mp-accuracy-tol: '-0.1' must be a fraction in [0, 1), e.g. 0.1 for 10% (from command line)"),
+    (("--mp-min-speedup", "fast"), "--mp-min-speedup: speedup: 'fast' is not a number or 'none' (from command line)"),
+    (("--mp-min-speedup", "-2"), "--mp-min-speedup: speedup: '-2' must be a positive finite number (from command line)"),
+    (("--mp-min-speedup", "mixed_bfloat16=1.5,bogus"), "--mp-min-speedup: 'bogus' is not policy=value (from command line)"),
+])
+def test_bad_values_are_one_line_usage_errors(pytester, args, message):
+    result = run(pytester, *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {message}"])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()
+
+
+def test_ini_twin_is_read_and_named_when_bad(pytester):
+    pytester.makeini("[pytest]\nmp_accuracy_tol = 2\n")
+    result = run(pytester)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --mp-accuracy-tol: '2' must be a fraction in [0, 1), e.g. 0.1 for 10% (from ini file)"])
+
+
+def test_header_shows_the_resolved_settings(pytester):
+    pytester.makeini("[pytest]\nmp_policies = mixed_bfloat16\n")
+    pytester.makepyfile("def test_nothing(): pass")
+    result = run(pytester, "--mp-accuracy-tol", "0.02")
+    result.stdout.fnmatch_lines(
+        ["mpmodel: profile=auto policies=mixed_bfloat16 jit=auto fp32=auto data=auto accuracy_tol=0.02 min_speedup=table"])
+    assert result.ret == 0
+
+
+def test_require_gpu_fails_at_once_on_a_cpu_host(pytester):
+    pytester.makepyfile("def test_never(): raise AssertionError('must not run')")
+    result = run(pytester, "--mp-require-gpu")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: --mp-require-gpu: no GPU visible; devices found: CPU:0 *"])
+    assert "must not run" not in result.stdout.str()
+
+
+BENCH = """
+def test_policy(mp_run, profile_name, policy):
+    assert mp_run.profile.name == profile_name
+    assert mp_run.data.x_train.shape[1] == 784
+
+def test_mixed(mp_run, profile_name, mixed_policy):
+    assert mixed_policy != "float32"
+"""
+
+
+def test_parametrized_ids_carry_profile_and_policy(pytester):
+    pytester.makepyfile(BENCH)
+    result = run(pytester, "--mp-profile", "small", "--mp-data", "synthetic",
+                 "--mp-policies", "float32,mixed_bfloat16", "-v")
+    result.stdout.fnmatch_lines([
+        "mpmodel data: synthetic-v1 (60000 train / 10000 test)",
+        "*test_policy?small-float32? PASSED*",
+        "*test_policy?small-mixed_bfloat16? PASSED*",
+        "*test_mixed?small-mixed_bfloat16? PASSED*",
+    ])
+    assert result.ret == 0
+
+
+def test_broken_data_file_fails_with_one_line(pytester):
+    pytester.makepyfile(BENCH)
+    bad = pytester.path / "mnist.npz"
+    bad.write_bytes(b"PK\x03\x04 truncated")
+    result = run(pytester, "--mp-data", str(bad))
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: --mp-data: {bad}: *"])
+    assert "Traceback" not in result.stderr.str()
+
+
+def test_labels_out_of_range_fail_with_one_line(pytester):
+    pytester.makepyfile(BENCH)
+    path = pytester.path / "m.npz"
+    rng = np.random.default_rng(0)
+    np.savez(path, x_train=rng.integers(0, 256, (8, 784)), y_train=np.full(8, 12),
+             x_test=rng.integers(0, 256, (4, 784)), y_test=np.zeros(4, int))
+    result = run(pytester, "--mp-data", str(path))
+    result.stderr.fnmatch_lines([f"ERROR: --mp-data: {path}: y_train holds labels in [12, 12], expected 0-9"])
+
+
+def test_autosave_then_compare_keeps_device_details_and_rounds(pytester):
+    import json
+
+    pytester.makepyfile("def test_sum(benchmark):\n    benchmark(sum, range(1000))\n")
+    first = run(pytester, "--benchmark-compare")
+    first.stdout.fnmatch_lines(["mpmodel: --benchmark-compare found no saved run in *: nothing is compared this time*"])
+    assert first.ret == 0
+    assert run(pytester, "--benchmark-autosave").ret == 0
+    saved = list((pytester.path / ".benchmarks").rglob("*.json"))
+    assert len(saved) == 1
+    content = json.loads(saved[0].read_text())
+    assert content["machine_info"]["mpmodel"]["device"]["cpu_arch"]
+    assert content["machine_info"]["mpmodel"]["profile"] in ("seed", "small")
+    assert len(content["benchmarks"][0]["stats"]["data"]) > 1  # per-round data is kept
+    second = run(pytester, "--benchmark-compare", "--benchmark-compare-fail=median:1000%")
+    second.stdout.fnmatch_lines(["*test_sum (0001_*"])
+    assert second.ret == 0
+
+
+def test_compare_names_what_differs_instead_of_dumping_machine_info(pytester, tmp_path_factory):
+    import json
+
+    storage = tmp_path_factory.mktemp("outside")  # outside the working directory: pytest-benchmark's own warning crashed here
+    pytester.makepyfile("def test_sum(benchmark):\n    benchmark(sum, range(1000))\n")
+    assert run(pytester, "--benchmark-autosave", f"--benchmark-storage=file://{storage}").ret == 0
+    saved = next(storage.rglob("*.json"))
+    content = json.loads(saved.read_text())
+    assert content["benchmarks"][0]["extra_info"]["device_state"]["samples"] >= 2
+    assert content["mpmodel"]["format"] == 1 and "device_state" in content["mpmodel"]
+    content["machine_info"]["mpmodel"]["device"]["cpu_model"] = "Old CPU"
+    content["machine_info"]["mpmodel"]["device"]["versions"]["keras"] = "3.0.0"
+    saved.write_text(json.dumps(content))
+    result = run(pytester, "--benchmark-compare", f"--benchmark-storage=file://{storage}")
+    assert result.ret == 0
+    text = result.stdout.str() + result.stderr.str()
+    assert "mpmodel: the compared run ran on a different context: CPU Old CPU -> " in text
+    assert "Keras 3.0.0 -> " in text
+    assert "Benchmark machine_info is different" not in text
+    assert "INTERNALERROR" not in text
+
+
+def test_missing_backend_is_one_line_naming_the_fix(monkeypatch, tmp_path):
+    from mpmodel.plugin.backend_check import missing_backend_message
+
+    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
+    line = missing_backend_message(ImportError("No module named 'tensorflow'"))
+    assert line.startswith("Keras backend tensorflow (from KERAS_BACKEND) cannot load (No module named 'tensorflow'); ")
+    assert "fix: pip install 'mpmodel[tensorflow]'" in line and "\n" not in line
+    monkeypatch.delenv("KERAS_BACKEND")
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    assert missing_backend_message(ImportError("x")).startswith("Keras backend tensorflow (from Keras's default)")
+    (tmp_path / "keras.json").write_text('{"backend": "jax"}')
+    assert missing_backend_message(ImportError("x")).startswith(f"Keras backend jax (from {tmp_path / 'keras.json'})")
+
+
+def test_uninstalled_backend_stops_before_collection_with_one_line(pytester, monkeypatch):
+    pytester.makepyfile("import keras\ndef test_never(): pass\n")
+    monkeypatch.setenv("KERAS_BACKEND", "nosuchbackend")
+    result = run(pytester)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["ERROR: Keras backend nosuchbackend (from KERAS_BACKEND) cannot load (No module named "
+                                 "'nosuchbackend'); installed backends: *"])
+    assert "Traceback" not in result.stderr.str() + result.stdout.str()

@@ -1,0 +1,90 @@
+"""The package's layers: dependencies point one way, the plugin loads no framework, function-local
+imports are only of frameworks and optional libraries, each with its reason."""
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "mpmodel"
+# What each layer may import from mpmodel: itself and the layers below it.
+ALLOWED = {
+    "core": {"core"},
+    "measure": {"core", "measure"},
+    "plugin": {"core", "measure", "plugin"},
+    "history": {"core", "measure", "history"},
+    "": {"core", "history"},  # mpmodel/__init__.py (public names) and __main__.py (the CLI)
+}
+FRAMEWORKS = ("keras", "tensorflow", "torch", "jax")
+LOADED_ON_PURPOSE = {*FRAMEWORKS, "pynvml", "matplotlib"}
+
+
+def modules():
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+        yield path, ".".join(p for p in parts if p != "__init__")
+
+
+def layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in ALLOWED else ""
+
+
+def imports(path: Path):
+    """(module imported, line, whether at module level) for every import in the file."""
+    tree = ast.parse(path.read_text())
+    top = {id(node) for node in tree.body}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            base = node.module or ""
+            names = [base] if base != "mpmodel" else [f"mpmodel.{a.name}" for a in node.names]
+        else:
+            continue
+        for name in names:
+            yield name, node.lineno, id(node) in top
+
+
+def test_every_layer_has_its_docstring():
+    for name in ("core", "measure", "plugin", "history"):
+        doc = ast.get_docstring(ast.parse((PACKAGE / name / "__init__.py").read_text()))
+        assert doc and "import" in doc, f"mpmodel/{name}/__init__.py must say what the layer owns and may import"
+
+
+def test_no_module_imports_against_the_layer_direction():
+    wrong = []
+    for path, module in modules():
+        for name, line, _ in imports(path):
+            if name.startswith("mpmodel.") and layer(name) not in ALLOWED[layer(module)]:
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line} ({layer(module) or 'top'}) imports {name}")
+    assert not wrong, "imports against plugin/history -> measure -> core:\n" + "\n".join(wrong)
+
+
+def test_the_check_sees_a_wrong_import():
+    """Control: the same walk flags an import from the plugin in the core."""
+    assert layer("mpmodel.plugin.options") not in ALLOWED[layer("mpmodel.core.model")]
+    assert layer("mpmodel.history.runs") not in ALLOWED[layer("mpmodel.plugin.saving")]
+
+
+def test_function_local_imports_load_a_framework_or_optional_library_and_say_why():
+    lines_of = {}
+    wrong = []
+    for path, _ in modules():
+        lines = lines_of.setdefault(path, path.read_text().splitlines())
+        for name, line, at_top in imports(path):
+            if at_top:
+                continue
+            reason = lines[line - 1].partition("# noqa: PLC0415")[2].strip()
+            if name.split(".")[0] not in LOADED_ON_PURPOSE or not reason.startswith("("):
+                wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {name} {reason or 'without a reason'}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("module", ["mpmodel", "mpmodel.plugin", "mpmodel.history.cli"])
+def test_importing_loads_no_framework(module):
+    code = f"import sys, {module}; print(','.join(m for m in {FRAMEWORKS!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "", f"import {module} loaded {loaded}"

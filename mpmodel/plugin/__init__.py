@@ -44,6 +44,7 @@ def pytest_addoption(parser):
     options.add_options(parser)
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-benchmark's, which reads benchmark_save_data once
 def pytest_configure(config):
     settings = options.resolve(config)
     config.stash[SETTINGS] = settings
@@ -179,6 +180,7 @@ def pytest_sessionfinish(session, exitstatus):
     return (yield)
 
 
+@pytest.hookimpl(trylast=True)  # the verdicts close the report, after pytest-benchmark's table
 def pytest_terminal_summary(terminalreporter, config):
     ctx = config.stash.get(CONTEXT, None)
     if ctx is None or not ctx.verdicts:

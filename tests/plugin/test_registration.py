@@ -2,6 +2,7 @@
 and naming the module as well (`-p`, a conftest's pytest_plugins) registers it once."""
 
 import importlib.metadata
+import json
 
 import pytest
 
@@ -51,3 +52,14 @@ def test_a_conftest_naming_the_plugin_works_with_autoload_off_and_on(pytester, m
 def test_accuracy_tolerance_help_names_the_median_the_gate_takes():
     (tol,) = [o for o in options.OPTIONS if o.flag == "--mp-accuracy-tol"]
     assert "median" in tol.help and "mean" not in tol.help.replace("median", "")
+
+
+def test_saved_runs_keep_every_round_whichever_way_the_plugin_was_registered(pytester):
+    """pytest-benchmark reads --benchmark-save-data once, in its own pytest_configure; the plugin turns it
+    on before that however pytest ordered the two (entry point alone here)."""
+    entry_point()
+    pytester.makepyfile("def test_sum(benchmark):\n    benchmark.pedantic(sum, args=(range(10),), rounds=5)\n")
+    result = pytester.runpytest_subprocess("--benchmark-json", "out.json")
+    assert result.ret == 0
+    (bench,) = json.loads((pytester.path / "out.json").read_text())["benchmarks"]
+    assert len(bench["stats"]["data"]) == 5

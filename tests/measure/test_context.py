@@ -1,6 +1,6 @@
 """Context facts from machine_info, their diff and label."""
 
-from mpmodel.measure.context import describe, diff, label, measured_changes
+from mpmodel.measure.context import describe, diff, hardware, label, measured_changes, series_owner
 
 
 def machine_info(**changes):
@@ -54,3 +54,13 @@ def test_label_names_device_driver_and_frameworks():
 
 def test_empty_machine_info_describes_to_nothing():
     assert describe({}) == {}
+
+
+def test_hardware_and_series_owner_split_devices_and_backends_not_versions():
+    gpu = describe(machine_info())
+    assert hardware(gpu) == "GPU NVIDIA A100-SXM4-80GB" and series_owner(gpu) == "GPU NVIDIA A100-SXM4-80GB, tensorflow"
+    cpu = describe(machine_info(gpus=[]))
+    assert hardware(cpu) == "CPU AMD EPYC" and series_owner(cpu) == "CPU AMD EPYC x16, tensorflow"
+    upgraded = describe(machine_info(versions={"tensorflow": "2.21.0", "keras_backend": "tensorflow"}))
+    assert series_owner(upgraded) == series_owner(gpu)  # an upgrade is a change within the series
+    assert label(cpu).startswith("CPU AMD EPYC | ")

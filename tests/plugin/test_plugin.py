@@ -149,27 +149,3 @@ def test_compare_names_what_differs_instead_of_dumping_machine_info(pytester, tm
     assert "Keras 3.0.0 -> " in text
     assert "Benchmark machine_info is different" not in text
     assert "INTERNALERROR" not in text
-
-
-def test_missing_backend_is_one_line_naming_the_fix(monkeypatch, tmp_path):
-    from mpmodel.plugin.backend_check import missing_backend_message
-
-    monkeypatch.setenv("KERAS_BACKEND", "tensorflow")
-    line = missing_backend_message(ImportError("No module named 'tensorflow'"))
-    assert line.startswith("Keras backend tensorflow (from KERAS_BACKEND) cannot load (No module named 'tensorflow'); ")
-    assert "fix: pip install 'mpmodel[tensorflow]'" in line and "\n" not in line
-    monkeypatch.delenv("KERAS_BACKEND")
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
-    assert missing_backend_message(ImportError("x")).startswith("Keras backend tensorflow (from Keras's default)")
-    (tmp_path / "keras.json").write_text('{"backend": "jax"}')
-    assert missing_backend_message(ImportError("x")).startswith(f"Keras backend jax (from {tmp_path / 'keras.json'})")
-
-
-def test_uninstalled_backend_stops_before_collection_with_one_line(pytester, monkeypatch):
-    pytester.makepyfile("import keras\ndef test_never(): pass\n")
-    monkeypatch.setenv("KERAS_BACKEND", "nosuchbackend")
-    result = run(pytester)
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: Keras backend nosuchbackend (from KERAS_BACKEND) cannot load (No module named "
-                                 "'nosuchbackend'); installed backends: *"])
-    assert "Traceback" not in result.stderr.str() + result.stdout.str()

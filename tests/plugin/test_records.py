@@ -1,0 +1,28 @@
+"""What saved runs carry from the plugin, and the context facts named when a compared run differs."""
+
+from mpmodel.plugin.options import Settings
+from mpmodel.plugin.records import context_changes, run_record
+
+SETTINGS = Settings(profile="auto", policies=("float32", "mixed_bfloat16"), jit=("auto",), fp32=("auto",),
+                    min_speedup={}, accuracy_tol=0.15, data="auto", require_gpu=False)
+
+
+class Ctx:
+    verdicts = [("test_speedup[x]", "pass", "1.6x >= 1.3x")]
+
+
+def test_run_record_holds_settings_state_and_verdicts():
+    record = run_record(SETTINGS, {"cpu_mhz": {"median": 3000}}, Ctx())
+    assert record["format"] == 1 and record["settings"]["policies"] == ["float32", "mixed_bfloat16"]
+    assert record["device_state"] == {"cpu_mhz": {"median": 3000}}
+    assert record["verdicts"] == [{"test": "test_speedup[x]", "outcome": "pass", "message": "1.6x >= 1.3x"}]
+    assert run_record(SETTINGS, None, None)["verdicts"] == []
+
+
+def info(driver, data):
+    return {"mpmodel": {"device": {"gpus": [{"name": "H100"}], "driver_version": driver}, "data": data}}
+
+
+def test_context_changes_ignore_data_until_this_run_has_loaded_it():
+    assert context_changes(info("550", "mnist"), info("560", None)) == ["driver 550 -> 560"]
+    assert context_changes(info("550", "mnist"), info("550", "synthetic-v1")) == ["data mnist -> synthetic-v1"]

@@ -18,10 +18,41 @@ from mpmodel.core.matmul_precision import tf32_allowed
 CPU_PRECISION_FLAGS = ("avx512_bf16", "amx_bf16", "avx512_fp16", "amx_fp16")
 
 
+# NVIDIA models by the compute capability their name implies, most specific first: for devices whose
+# framework does not report one (a JAX device whose compute_capability reads as None).
+CAPABILITY_BY_NAME = (
+    ("GB200", "10.0"), ("B200", "10.0"), ("B100", "10.0"), ("GH200", "9.0"), ("H200", "9.0"), ("H100", "9.0"),
+    ("H800", "9.0"), ("L40", "8.9"), ("L4", "8.9"), ("RTX 40", "8.9"), ("RTX 6000 Ada", "8.9"), ("A100", "8.0"),
+    ("A800", "8.0"), ("A30", "8.0"), ("A40", "8.6"), ("A10", "8.6"), ("A16", "8.6"), ("A2", "8.6"),
+    ("RTX 30", "8.6"), ("RTX A", "8.6"), ("T4", "7.5"), ("RTX 20", "7.5"), ("Quadro RTX", "7.5"),
+    ("TITAN RTX", "7.5"), ("V100", "7.0"), ("TITAN V", "7.0"),
+)
+
+
+def capability_from_name(name: str | None) -> str | None:
+    """The compute capability an NVIDIA model name implies ('NVIDIA H100 80GB HBM3' -> '9.0'), None if unknown."""
+    text = f" {name or ''} "
+    for model, capability in CAPABILITY_BY_NAME:
+        if f" {model}" in text:
+            return capability
+    return None
+
+
 @dataclass
 class GpuInfo:
     name: str
     compute_capability: str | None  # "8.0"
+
+    @property
+    def capability(self) -> str | None:
+        """The reported compute capability, else the one the model name implies."""
+        return self.compute_capability or capability_from_name(self.name)
+
+    @property
+    def has_tf32(self) -> bool:
+        """TF32 tensor cores: compute capability 8.0 (Ampere) and newer."""
+        cc = self.capability
+        return cc is not None and int(cc.split(".")[0]) >= 8
 
 
 @dataclass
@@ -51,6 +82,11 @@ class DeviceInfo:
     def gpu_visible(self) -> bool:
         return bool(self.gpus)
 
+    @property
+    def tf32_capable(self) -> bool:
+        """Whether float32 matmuls here can run as TF32, so that `strict` float32 differs from `default`."""
+        return any(g.has_tf32 for g in self.gpus)
+
     def as_dict(self) -> dict:
         return asdict(self)
 
@@ -58,7 +94,7 @@ class DeviceInfo:
         """One line: the device that runs the model, and the versions that matter."""
         if self.gpus:
             g = self.gpus[0]
-            dev = f"GPU {g.name} (cc {g.compute_capability}), driver {self.driver_version or '?'}, " \
+            dev = f"GPU {g.name} (cc {g.capability}), driver {self.driver_version or '?'}, " \
                   f"CUDA {self.cuda_build_version or '?'}, cuDNN {self.cudnn_build_version or '?'}, TF32 {self.tf32_enabled}"
         else:
             flags = ",".join(self.cpu_flags) or "no bf16/fp16 flags"
@@ -142,7 +178,8 @@ def _jax_facts(info: DeviceInfo) -> None:
     info.devices_seen = [f"{d.platform.upper()}:{d.id}" for d in jax.devices()]
     for d in jax.devices():
         if d.platform == "gpu":
-            info.gpus.append(GpuInfo(getattr(d, "device_kind", "GPU"), getattr(d, "compute_capability", None)))
+            kind = getattr(d, "device_kind", "GPU")  # some jaxlib builds report no compute_capability: take the model's
+            info.gpus.append(GpuInfo(kind, getattr(d, "compute_capability", None) or capability_from_name(kind)))
 
 
 BACKEND_FACTS = {"tensorflow": _tensorflow_facts, "torch": _torch_facts, "jax": _jax_facts}

@@ -22,10 +22,11 @@ def parse_fp32_list(text: str) -> tuple[str, ...]:
     return parse_choices(text, FP32_VARIANTS, "float32 variant", f"valid: auto, {', '.join(FP32_VARIANTS)}", lower=True)
 
 
-def resolve_variants(variants: tuple[str, ...], gpu_visible: bool) -> tuple[str, ...]:
-    """'auto': both variants where a GPU can run TF32, only the default on a CPU (which has no TF32)."""
+def resolve_variants(variants: tuple[str, ...], tf32_capable: bool) -> tuple[str, ...]:
+    """'auto': both variants where a GPU can run TF32 (compute capability 8.0 and newer); only the default
+    elsewhere (a CPU, a Volta or Turing GPU), where `strict` would time the very same float32 twice."""
     if variants == ("auto",):
-        return FP32_VARIANTS if gpu_visible else ("default",)
+        return FP32_VARIANTS if tf32_capable else ("default",)
     return variants
 
 
@@ -38,12 +39,49 @@ def tf32_allowed(backend: str) -> bool:
     if backend == "torch":
         import torch  # noqa: PLC0415 (only the Keras backend in use is loaded)
 
-        return bool(torch.backends.cuda.matmul.allow_tf32)
+        return torch_tf32_allowed(torch.backends)
     if backend == "jax":
         import jax  # noqa: PLC0415 (only the Keras backend in use is loaded)
 
         return jax.config.jax_default_matmul_precision not in ("highest", "float32")
     return False
+
+
+# PyTorch 2.9 added per-backend `fp32_precision` ("ieee", "tf32", or "none": inherit) beside the legacy
+# `allow_tf32` flags; once the new API set "tf32", reading `allow_tf32` raises. Where it exists, only
+# the new API is used: read there first, switched there.
+TORCH_IEEE, TORCH_TF32 = "ieee", "tf32"
+
+
+def torch_tf32_allowed(backends) -> bool:
+    """Whether PyTorch float32 matmuls may run as TF32, through whichever API this PyTorch has."""
+    matmul = backends.cuda.matmul
+    for precision in (getattr(matmul, "fp32_precision", None), getattr(backends, "fp32_precision", None)):
+        if precision in (TORCH_IEEE, TORCH_TF32):
+            return precision == TORCH_TF32
+    return bool(matmul.allow_tf32)
+
+
+@contextlib.contextmanager
+def torch_strict_float32(backends):
+    """TF32 off for matmuls and cuDNN convolutions, through the new API where it exists."""
+    if hasattr(backends.cuda.matmul, "fp32_precision"):
+        targets = [backends.cuda.matmul] + [t for t in (getattr(backends.cudnn, "conv", None),) if t is not None]
+        previous = [t.fp32_precision for t in targets]
+        for t in targets:
+            t.fp32_precision = TORCH_IEEE
+        try:
+            yield
+        finally:
+            for t, value in zip(targets, previous, strict=True):
+                t.fp32_precision = value
+        return
+    previous = (backends.cuda.matmul.allow_tf32, backends.cudnn.allow_tf32)
+    backends.cuda.matmul.allow_tf32 = backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        backends.cuda.matmul.allow_tf32, backends.cudnn.allow_tf32 = previous
 
 
 @contextlib.contextmanager
@@ -66,12 +104,8 @@ def float32_matmuls(variant: str, backend: str):
     elif backend == "torch":
         import torch  # noqa: PLC0415 (only the Keras backend in use is loaded)
 
-        previous = (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32)
-        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
-        try:
+        with torch_strict_float32(torch.backends):
             yield
-        finally:
-            torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = previous
     elif backend == "jax":
         import jax  # noqa: PLC0415 (only the Keras backend in use is loaded)
 

@@ -73,7 +73,7 @@ EXPECTATIONS: tuple[Expectation, ...] = (
 def device_class(info: DeviceInfo) -> str:
     """The table row family that describes the device running the model."""
     if info.gpus:
-        cc = info.gpus[0].compute_capability
+        cc = info.gpus[0].capability  # reported, else implied by the model name
         major = int(cc.split(".")[0]) if cc else 0
         if major == 7:
             return NVIDIA_CC7

@@ -55,8 +55,25 @@ def cpu_sample() -> dict:
     return sample
 
 
+def visible_devices(count: int, setting: str | None) -> list[int | str]:
+    """The GPUs the frameworks see, in their order, as NVML indices or UUIDs: CUDA_VISIBLE_DEVICES as CUDA
+    reads it (unset: all; entries up to the first it cannot parse; an index out of range ends the list)."""
+    if setting is None:
+        return list(range(count))
+    visible: list[int | str] = []
+    for entry in (e.strip() for e in setting.split(",")):
+        if entry.isdigit() and int(entry) < count:
+            visible.append(int(entry))
+        elif entry.startswith("GPU-"):
+            visible.append(entry)
+        else:  # "-1", "", a MIG instance, an index past the last GPU: CUDA stops here
+            break
+    return visible
+
+
 class GpuReader:
-    """Per-GPU readings through nvidia-ml-py; `available` is False without it or without a driver."""
+    """Per-GPU readings through nvidia-ml-py, numbered as the frameworks number the GPUs they see
+    (CUDA_VISIBLE_DEVICES applied); `available` is False without it, without a driver or a visible GPU."""
 
     def __init__(self):
         self.handles = []
@@ -65,7 +82,9 @@ class GpuReader:
 
             pynvml.nvmlInit()
             self.nvml = pynvml
-            self.handles = [pynvml.nvmlDeviceGetHandleByIndex(i) for i in range(pynvml.nvmlDeviceGetCount())]
+            visible = visible_devices(pynvml.nvmlDeviceGetCount(), os.environ.get("CUDA_VISIBLE_DEVICES"))
+            self.handles = [pynvml.nvmlDeviceGetHandleByUUID(d) if isinstance(d, str) else
+                            pynvml.nvmlDeviceGetHandleByIndex(d) for d in visible]
         except Exception:  # ImportError, NVMLError: no library, no driver, no device
             self.nvml = None
 

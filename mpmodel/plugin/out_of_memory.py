@@ -17,7 +17,9 @@ from mpmodel.core.profiles import PROFILES
 from mpmodel.plugin.monitor import GpuReader
 
 OOM_TYPES = ("ResourceExhaustedError", "OutOfMemoryError", "MemoryError")
-OOM_MARKERS = ("RESOURCE_EXHAUSTED", "out of memory", "OOM when allocating")
+# cuBLAS and cuDNN report a failed workspace allocation in their own words, often inside another error.
+OOM_MARKERS = ("RESOURCE_EXHAUSTED", "out of memory", "OOM when allocating", "CUBLAS_STATUS_ALLOC_FAILED",
+               "CUDNN_STATUS_ALLOC_FAILED", "CUDA_ERROR_OUT_OF_MEMORY", "cudaErrorMemoryAllocation")
 
 
 def is_out_of_memory(exc: BaseException) -> bool:
@@ -67,12 +69,20 @@ def smaller_profiles(batch_size: int) -> list:
     return sorted((p for p in PROFILES.values() if p.batch_size < batch_size), key=lambda p: -p.batch_size)
 
 
-def out_of_memory_message(exc: BaseException, policy: str | None, profile, free: str) -> str:
+GPU_ADVICE = ("free the GPU (other processes; fewer --mp-policies per session) or use one with more memory; "
+              "the smaller profiles are sized for CPUs, and on a GPU they would time mostly host overhead")
+
+
+def out_of_memory_message(exc: BaseException, policy: str | None, profile, free: str, on_gpu: bool = False) -> str:
     """One line: what ran out, at which batch and policy, how much is free, and what to try."""
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-    smaller = smaller_profiles(profile.batch_size)
-    advice = (f"try --mp-profile {smaller[0].name} (batch {smaller[0].batch_size}, {smaller[0].units} units)"
-              if smaller else "free the device (other processes, a smaller --mp-policies list) and rerun")
+    smaller = [] if on_gpu else smaller_profiles(profile.batch_size)
+    if on_gpu:
+        advice = GPU_ADVICE
+    elif smaller:
+        advice = f"try --mp-profile {smaller[0].name} (batch {smaller[0].batch_size}, {smaller[0].units} units)"
+    else:
+        advice = "free the device (other processes, a smaller --mp-policies list) and rerun"
     return (f"out of memory training {policy or 'the model'} at batch {profile.batch_size} "
             f"({profile.name} profile, {profile.units} units): {free}; {advice} "
             f"[{type(exc).__name__}: {first}]")
@@ -101,4 +111,4 @@ def failure_message(item, exc: BaseException, ctx) -> str | None:
     policy = params.get("policy") or params.get("mixed_policy")
     free = free_memory(ctx.device.gpu_visible)  # read before release: what the failed step faced
     release_memory()
-    return out_of_memory_message(exc, policy, ctx.profile, free)
+    return out_of_memory_message(exc, policy, ctx.profile, free, on_gpu=ctx.device.gpu_visible)

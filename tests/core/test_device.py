@@ -83,3 +83,21 @@ def test_each_backend_reports_its_version_and_devices(backend):
 def test_backend_and_its_version_come_from_the_versions():
     info = device.DeviceInfo(versions={"keras_backend": "torch", "torch": "2.13.0"})
     assert (info.backend, info.backend_version) == ("torch", "2.13.0")
+
+
+@pytest.mark.parametrize("name,cc,tf32", [
+    ("NVIDIA H100 80GB HBM3", "9.0", True), ("NVIDIA H200", "9.0", True), ("NVIDIA A100-SXM4-80GB", "8.0", True),
+    ("NVIDIA A10G", "8.6", True), ("NVIDIA L4", "8.9", True), ("NVIDIA GeForce RTX 4090", "8.9", True),
+    ("Tesla T4", "7.5", False), ("Tesla V100-SXM2-16GB", "7.0", False), ("NVIDIA B200", "10.0", True),
+    ("Mystery Accelerator", None, False),
+])
+def test_a_gpu_without_a_reported_capability_is_known_by_its_name(name, cc, tf32):
+    gpu = device.GpuInfo(name, None)
+    assert device.capability_from_name(name) == cc and gpu.capability == cc and gpu.has_tf32 is tf32
+    assert device.DeviceInfo(gpus=[gpu]).tf32_capable is tf32
+
+
+def test_a_reported_capability_wins_over_the_name():
+    assert device.GpuInfo("NVIDIA H100", "8.0").capability == "8.0"
+    assert not device.DeviceInfo(gpus=[device.GpuInfo("Tesla T4", "7.5")]).tf32_capable
+    assert not device.DeviceInfo().tf32_capable  # no GPU

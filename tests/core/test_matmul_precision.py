@@ -1,8 +1,17 @@
 """The float32 baseline variants: parsing, resolution per device, and the TF32 switch per backend."""
 
+from types import SimpleNamespace
+
 import pytest
 
-from mpmodel.core.matmul_precision import float32_matmuls, parse_fp32_list, resolve_variants, tf32_allowed
+from mpmodel.core.matmul_precision import (
+    float32_matmuls,
+    parse_fp32_list,
+    resolve_variants,
+    tf32_allowed,
+    torch_strict_float32,
+    torch_tf32_allowed,
+)
 
 
 def test_variants_parse_in_order_and_auto_stays_auto():
@@ -15,9 +24,9 @@ def test_variants_parse_in_order_and_auto_stays_auto():
 
 
 def test_auto_means_both_on_a_gpu_and_the_default_on_a_cpu():
-    assert resolve_variants(("auto",), gpu_visible=True) == ("default", "strict")
-    assert resolve_variants(("auto",), gpu_visible=False) == ("default",)
-    assert resolve_variants(("strict",), gpu_visible=False) == ("strict",)
+    assert resolve_variants(("auto",), tf32_capable=True) == ("default", "strict")
+    assert resolve_variants(("auto",), tf32_capable=False) == ("default",)  # a CPU, or a GPU before Ampere
+    assert resolve_variants(("strict",), tf32_capable=False) == ("strict",)  # asked for: kept
 
 
 @pytest.mark.parametrize("backend", ["tensorflow", "torch", "jax"])
@@ -39,3 +48,31 @@ def test_framework_defaults_differ_as_documented():
 def test_unknown_variant_is_refused():
     with pytest.raises(ValueError, match="unknown float32 variant"), float32_matmuls("loose", "tensorflow"):
         pass
+
+
+def test_torch_new_precision_api_is_read_and_switched_without_touching_allow_tf32():
+    """PyTorch >= 2.9: after the new API set "tf32", reading the legacy allow_tf32 raises."""
+    class Legacy:
+        fp32_precision = "tf32"
+
+        @property
+        def allow_tf32(self):
+            raise RuntimeError("mix of the legacy and new APIs")
+
+    conv = SimpleNamespace(fp32_precision="tf32")
+    backends = SimpleNamespace(cuda=SimpleNamespace(matmul=Legacy()), cudnn=SimpleNamespace(conv=conv), fp32_precision="none")
+    assert torch_tf32_allowed(backends) is True
+    with torch_strict_float32(backends):
+        assert torch_tf32_allowed(backends) is False and conv.fp32_precision == "ieee"
+    assert torch_tf32_allowed(backends) is True and conv.fp32_precision == "tf32"
+    backends.cuda.matmul.fp32_precision = "none"  # inherits the global setting
+    backends.fp32_precision = "ieee"
+    assert torch_tf32_allowed(backends) is False
+
+
+def test_torch_legacy_api_where_the_new_one_is_missing():
+    matmul, cudnn = SimpleNamespace(allow_tf32=True), SimpleNamespace(allow_tf32=True)
+    backends = SimpleNamespace(cuda=SimpleNamespace(matmul=matmul), cudnn=cudnn)
+    with torch_strict_float32(backends):
+        assert torch_tf32_allowed(backends) is False and cudnn.allow_tf32 is False
+    assert torch_tf32_allowed(backends) is True and cudnn.allow_tf32 is True

@@ -1,13 +1,20 @@
 import pytest
 
-from mpmodel.core.profiles import PROFILES, default_profile_name, get_profile, training_flops_per_step
+from mpmodel.core.profiles import PROFILES, default_profile_name, flops_per_step, get_profile
 
 
 def test_seed_profile_is_the_seed():
     seed = get_profile("seed")
     assert (seed.units, seed.batch_size, seed.epochs, seed.validation_split) == (4096, 8192, 5, 0.2)
-    # 3 x 2 x 8192 x (784*4096 + 4096*4096 + 4096*10): 0.984 TFLOP a step
-    assert training_flops_per_step(seed) == 3 * 2 * 8192 * 20_029_440
+    # forward and weight gradients of all three layers, input gradients of the last two: 0.932 TFLOP a step
+    assert flops_per_step(seed) == 931_873_685_504
+    assert flops_per_step(seed) == 2 * 8192 * (2 * (784 * 4096 + 4096 * 4096 + 4096 * 10) + 4096 * 4096 + 4096 * 10)
+
+
+def test_small_profile_flops_count_no_input_gradient_for_the_first_layer():
+    small = get_profile("small")
+    assert flops_per_step(small) == 19_587_399_680
+    assert flops_per_step(small, batch_size=1) * 2048 == flops_per_step(small)
 
 
 @pytest.mark.parametrize("name", list(PROFILES))

@@ -22,6 +22,9 @@ def gpu(cc):
     (gpu("8.0"), ex.NVIDIA_CC8),
     (gpu("9.0"), ex.NVIDIA_CC8),
     (gpu("6.1"), ex.OTHER),
+    (DeviceInfo(gpus=[GpuInfo("NVIDIA H100 80GB HBM3", None)]), ex.NVIDIA_CC8),  # a JAX device without a capability
+    (DeviceInfo(gpus=[GpuInfo("Tesla V100-SXM2-16GB", None)]), ex.NVIDIA_CC7),
+    (DeviceInfo(gpus=[GpuInfo("Some Future GPU", None)]), ex.OTHER),
 ])
 def test_device_class(info, cls):
     assert ex.device_class(info) == cls

@@ -3,7 +3,10 @@
 import sys
 import types
 
-from mpmodel.plugin.monitor import GpuReader, StateMonitor, cpu_mhz, decode_throttle, summarize
+import pytest
+
+from mpmodel.plugin.monitor import GpuReader, StateMonitor, cpu_mhz, decode_throttle, summarize, visible_devices
+from mpmodel.plugin.out_of_memory import free_memory
 
 
 def test_cpu_mhz_is_the_mean_over_cores():
@@ -41,6 +44,11 @@ def fake_pynvml(throttle_mask=0x4):
     return nv
 
 
+@pytest.fixture(autouse=True)
+def all_gpus_visible(monkeypatch):
+    monkeypatch.delenv("CUDA_VISIBLE_DEVICES", raising=False)
+
+
 def test_gpu_reader_reads_clocks_temperature_and_throttle(monkeypatch):
     monkeypatch.setitem(sys.modules, "pynvml", fake_pynvml())
     reader = GpuReader()
@@ -51,8 +59,6 @@ def test_gpu_reader_reads_clocks_temperature_and_throttle(monkeypatch):
 
 def test_gpu_reader_reads_free_memory_for_out_of_memory_messages(monkeypatch):
     monkeypatch.setitem(sys.modules, "pynvml", fake_pynvml())
-    from mpmodel.plugin.out_of_memory import free_memory
-
     assert GpuReader().memory() == [(2 * 2**30, 80 * 2**30)]
     assert free_memory(gpu_visible=True) == "GPU0 2.0 GiB free of 80.0 GiB"
 
@@ -73,3 +79,20 @@ def test_monitor_windows_cover_samples_from_their_mark(monkeypatch):
     assert window["samples"] == 2  # the mark's sample and the one taken at summary
     assert window["gpu0_temp_c"]["median"] == 61.0
     assert monitor.summary()["samples"] == 4  # start, mark, first summary, this one
+
+
+@pytest.mark.parametrize("setting,expected", [
+    (None, [0, 1, 2, 3]), ("2,3", [2, 3]), ("3, 1", [3, 1]), ("", []), ("-1", []), ("1,7,2", [1]),
+    ("GPU-8f6b0d1e-aaaa,0", ["GPU-8f6b0d1e-aaaa", 0]), ("MIG-1234", []),
+])
+def test_nvml_readings_follow_cuda_visible_devices(setting, expected):
+    assert visible_devices(4, setting) == expected
+
+
+def test_gpu_reader_numbers_gpus_as_the_frameworks_do(monkeypatch):
+    nv = fake_pynvml()
+    nv.nvmlDeviceGetCount = lambda: 4
+    nv.nvmlDeviceGetHandleByUUID = lambda uuid: f"u{uuid}"
+    monkeypatch.setitem(sys.modules, "pynvml", nv)
+    monkeypatch.setenv("CUDA_VISIBLE_DEVICES", "2,GPU-abc")
+    assert GpuReader().handles == ["h2", "uGPU-abc"]  # the framework's GPU0 is NVML's index 2

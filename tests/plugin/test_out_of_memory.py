@@ -51,6 +51,27 @@ def test_message_names_batch_policy_free_memory_and_a_smaller_profile():
     assert "\n" not in msg and "more detail" not in msg
 
 
+@pytest.mark.parametrize("text", [
+    "CUDA error: CUBLAS_STATUS_ALLOC_FAILED when calling `cublasCreate(handle)`",
+    "cuDNN error: CUDNN_STATUS_ALLOC_FAILED",
+    "CUDA_ERROR_OUT_OF_MEMORY: out of memory",
+])
+def test_cublas_and_cudnn_allocation_failures_are_out_of_memory(text):
+    try:
+        try:
+            raise RuntimeError(text)
+        except RuntimeError as inner:
+            raise ValueError("Exception encountered when calling Dense.call()") from inner
+    except ValueError as exc:
+        assert is_out_of_memory(exc)
+
+
+def test_on_a_gpu_the_advice_is_not_a_cpu_profile():
+    line = out_of_memory_message(RuntimeError("CUDA out of memory"), "mixed_float16", get_profile("seed"),
+                                 "GPU0 0.3 GiB free of 79.1 GiB", on_gpu=True)
+    assert "--mp-profile small" not in line and "free the GPU" in line and "host overhead" in line
+
+
 def test_the_smallest_profile_gets_other_advice():
     assert smaller_profiles(get_profile("small").batch_size) == []
     msg = out_of_memory_message(MemoryError(), "float32", get_profile("small"), "host 0.3 GiB available")

@@ -31,10 +31,14 @@ def expected_jit_compile(mode: str, backend: str | None, gpu_visible: bool) -> b
     return backend == "jax" or (backend == "tensorflow" and gpu_visible)
 
 
+def policy_rank(name: str) -> tuple[int, str]:
+    """Sort key of a policy name as tables show them: POLICIES order, then any other name alphabetically."""
+    return (POLICIES.index(name), "") if name in POLICIES else (len(POLICIES), name)
+
+
 def in_table_order(names) -> list[str]:
     """Policy names as tables show them: the known ones in POLICIES order, then any others sorted."""
-    found = set(names)
-    return [p for p in POLICIES if p in found] + sorted(found - set(POLICIES))
+    return sorted(set(names), key=policy_rank)
 
 
 def validate_policy(name: str) -> str:

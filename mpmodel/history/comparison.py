@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mpmodel.core.policies import BASELINE
-from mpmodel.history.runs import ACCURACY, SPEEDUP, SPEEDUP_KIND, STEP_KIND, STEP_TIME, Result, SavedRun
+from mpmodel.history.runs import ACCURACY, SPEEDUP, SPEEDUP_KIND, STEP_KIND, STEP_TIME, Result, SavedRun, varied_axes
 from mpmodel.history.twosample import SampleChange, sample_change
 from mpmodel.measure.context import diff
 
-# Tuned on 12 A/A runs and 6 planted-slowdown runs (benchmarks/noise_study.py; README, Reliability).
+# Tuned on 12 A/A runs and 6 planted-slowdown runs (studies/noise_study.py; README, Reliability).
 DEFAULT_STEP_THRESHOLD = 0.15
 DEFAULT_SPEEDUP_THRESHOLD = 0.05
 DEFAULT_ALPHA = 0.05
@@ -66,6 +66,11 @@ class Change:
     alpha: float = DEFAULT_ALPHA
     confirmation: SampleChange | None = None  # the same policy's steps in test_speedup (step-time series only)
     unconfirmed: bool = False  # beyond the threshold in test_step_time, not in the confirming steps
+    label: str = ""  # the policy, with the compile mode and float32 variant where the runs hold several
+
+    @property
+    def row(self) -> str:
+        return self.label or self.policy
 
     @property
     def percent(self) -> float:
@@ -98,6 +103,11 @@ class AccuracyChange:
     policy: str
     before: float  # median accuracy delta (mixed - float32) over seeds
     after: float
+    label: str = ""  # as Change.label
+
+    @property
+    def row(self) -> str:
+        return self.label or self.policy
 
     @property
     def change(self) -> float:
@@ -150,6 +160,10 @@ def compare_runs(before: SavedRun, after: SavedRun, thresholds: Thresholds | Non
     """Every series the two runs share, compared; names only one run has are listed as unmatched."""
     thresholds = thresholds or Thresholds()
     result = Comparison(before, after, diff(before.facts, after.facts))
+    axes = varied_axes([before, after])
+
+    def label(r: Result) -> str:
+        return r.variant.label(axes) if r.variant else "?"
     names = list(before.results) + [n for n in after.results if n not in before.results]
     for name in names:
         a, b = before.results.get(name), after.results.get(name)
@@ -166,7 +180,7 @@ def compare_runs(before: SavedRun, after: SavedRun, thresholds: Thresholds | Non
         elif a.test == ACCURACY:
             if "accuracy_delta" in a.extra and "accuracy_delta" in b.extra:
                 result.accuracy.append(AccuracyChange(a.policy, float(a.extra["accuracy_delta"]),
-                                                      float(b.extra["accuracy_delta"])))
+                                                      float(b.extra["accuracy_delta"]), label(a)))
             continue
         else:
             continue
@@ -177,5 +191,5 @@ def compare_runs(before: SavedRun, after: SavedRun, thresholds: Thresholds | Non
         threshold, source = thresholds.for_series(kind, name)
         direction, unconfirmed = decide(kind, sample, confirmation, threshold, thresholds.alpha)
         result.changes.append(Change(kind, name, a.policy or "?", sample, threshold, source, direction,
-                                     thresholds.alpha, confirmation, unconfirmed))
+                                     thresholds.alpha, confirmation, unconfirmed, label(a)))
     return result

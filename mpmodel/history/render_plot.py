@@ -5,16 +5,17 @@ Needs matplotlib (`pip install 'mpmodel[plot]'`); it is imported only here, with
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 from mpmodel.core.atomic import write_atomically
-from mpmodel.core.policies import in_table_order
-from mpmodel.history.runs import SPEEDUP, STEP_KIND, STEP_TIME, SavedRun
+from mpmodel.history.runs import SPEEDUP, STEP_KIND, STEP_TIME, SavedRun, Variant, varied_axes
 from mpmodel.measure.context import label, measured_changes
 
 COLORS = {"float32": "tab:blue", "mixed_bfloat16": "tab:green", "mixed_float16": "tab:orange"}
+STYLES = (("o", "-"), ("s", "--"), ("^", ":"), ("D", "-."))  # a policy's compile modes and float32 variants apart
 
 
 class PlotUnavailable(Exception):
@@ -33,27 +34,30 @@ def plot_history(runs: list[SavedRun], shifts: dict, path) -> Path:
 
     x = np.arange(len(runs))
     fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(max(8, 0.7 * len(runs) + 4), 8))
-    for policy in in_table_order(p for r in runs for p in r.policies):
-        color = COLORS.get(policy)
-        pts = [(i, r.find(SPEEDUP, policy)) for i, r in enumerate(runs)]
+    axes, seen = varied_axes(runs), Counter()  # variants drawn so far, per policy
+    for variant in sorted({v for r in runs for v in r.variants}, key=Variant.sort_key):
+        color, name = COLORS.get(variant.policy), variant.label(axes)
+        marker, line = STYLES[seen[variant.policy] % len(STYLES)]
+        seen[variant.policy] += 1
+        pts = [(i, r.find(SPEEDUP, variant)) for i, r in enumerate(runs)]
         pts = [(i, res.extra) for i, res in pts if res is not None and "speedup" in res.extra]
         if pts:
             xs = [i for i, _ in pts]
             ys = np.array([e["speedup"] for _, e in pts])
             err = np.array([[e["speedup"] - e["speedup_ci_low"] for _, e in pts],
                             [e["speedup_ci_high"] - e["speedup"] for _, e in pts]])
-            top.errorbar(xs, ys, yerr=err, marker="o", capsize=3, color=color, label=f"{policy} (95% CI)")
+            top.errorbar(xs, ys, yerr=err, marker=marker, linestyle=line, capsize=3, color=color, label=f"{name} (95% CI)")
             mins = [e.get("min_speedup") for _, e in pts]
             if any(m is not None for m in mins):
                 top.step(xs, [m if m is not None else np.nan for m in mins], where="mid", linestyle="--",
-                         color=color, alpha=0.6, label=f"{policy} gate minimum")
-        steps = [(i, r.find(STEP_TIME, policy)) for i, r in enumerate(runs)]
+                         color=color, alpha=0.6, label=f"{name} gate minimum")
+        steps = [(i, r.find(STEP_TIME, variant)) for i, r in enumerate(runs)]
         steps = [(i, res) for i, res in steps if res is not None and res.rounds]
         if steps:
             xs = [i for i, _ in steps]
             q = np.array([np.percentile(res.rounds, [25, 50, 75]) for _, res in steps]) * 1e3
-            bottom.errorbar(xs, q[:, 1], yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], marker="o", capsize=3,
-                            color=color, label=f"{policy} (median, IQR)")
+            bottom.errorbar(xs, q[:, 1], yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], marker=marker, linestyle=line, capsize=3,
+                            color=color, label=f"{name} (median, IQR)")
     top.axhline(1.0, color="grey", linewidth=0.8)
     top.set_ylabel("speedup over float32 (x)")
     bottom.set_ylabel("training step time (ms)")

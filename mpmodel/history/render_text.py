@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from mpmodel.core.policies import in_table_order
 from mpmodel.history.comparison import Change, Comparison
-from mpmodel.history.runs import ACCURACY, SPEEDUP, STEP_KIND, STEP_TIME, SavedRun
+from mpmodel.history.runs import ACCURACY, SPEEDUP, STEP_KIND, STEP_TIME, SavedRun, Variant, varied_axes
 from mpmodel.measure.context import label, measured_changes
 
 WORDS = {(STEP_KIND, "worse"): "SLOWER", (STEP_KIND, "better"): "FASTER",
@@ -28,7 +27,7 @@ def _value(kind: str, v: float, padded: bool = True) -> str:
     return f"{v:7.3f}x" if padded else f"{v:.3f}x"
 
 
-def change_line(c: Change) -> str:
+def change_line(c: Change, width: int = 16) -> str:
     s = c.sample
     verdict = WORDS.get((c.kind, c.direction))
     if verdict is None and c.unconfirmed:
@@ -45,11 +44,12 @@ def change_line(c: Change) -> str:
         verdict += ")"
         if c.direction == "better":
             verdict += f": {UNEXPECTED}"
-    return (f"  {c.policy:16s} {_value(c.kind, s.before)} -> {_value(c.kind, s.after)}  {c.percent:+7.1f}% "
+    return (f"  {c.row:{width}s} {_value(c.kind, s.before)} -> {_value(c.kind, s.after)}  {c.percent:+7.1f}% "
             f"[{(s.low - 1) * 100:+.1f}%, {(s.high - 1) * 100:+.1f}%]  {p_text(s.p_value):8s} {verdict}")
 
 
 def format_comparison(cmp: Comparison) -> str:
+    width = max([16] + [len(c.row) for c in cmp.changes] + [len(a.row) for a in cmp.accuracy])
     lines = [f"before: {run_line(cmp.before)}", f"after:  {run_line(cmp.after)}",
              f"device: {label(cmp.before.facts)}" + (f"  ->  {label(cmp.after.facts)}"
                                                      if label(cmp.after.facts) != label(cmp.before.facts) else "")]
@@ -60,27 +60,27 @@ def format_comparison(cmp: Comparison) -> str:
         rows = [c for c in cmp.changes if c.kind == kind]
         if rows:
             lines.append(f"{title}:")
-            lines.extend(change_line(c) for c in rows)
+            lines.extend(change_line(c, width) for c in rows)
     if cmp.accuracy:
         lines.append("accuracy, mixed minus float32 (median over seeds; reported, not judged: the suite's gate does that):")
-        lines.extend(f"  {a.policy:16s} {a.before:+.4f} -> {a.after:+.4f}  ({a.change:+.4f})" for a in cmp.accuracy)
+        lines.extend(f"  {a.row:{width}s} {a.before:+.4f} -> {a.after:+.4f}  ({a.change:+.4f})" for a in cmp.accuracy)
     if cmp.unmatched:
         lines.append("not compared: " + "; ".join(cmp.unmatched))
     if not cmp.changes:
         lines.append("result: nothing to compare: the runs share no step-time or speedup benchmark")
     elif cmp.regressions:
         lines.append(f"result: REGRESSION in {len(cmp.regressions)} series: " + "; ".join(
-            f"{c.policy} {c.kind} {c.percent:+.1f}% ({p_text(c.sample.p_value)})" for c in cmp.regressions))
+            f"{c.row} {c.kind} {c.percent:+.1f}% ({p_text(c.sample.p_value)})" for c in cmp.regressions))
     else:
         lines.append("result: no significant regression")
     if cmp.improvements:
-        lines.append("note: " + "; ".join(f"{c.policy} {c.kind} {c.percent:+.1f}%" for c in cmp.improvements)
+        lines.append("note: " + "; ".join(f"{c.row} {c.kind} {c.percent:+.1f}%" for c in cmp.improvements)
                      + f": {UNEXPECTED}")
     return "\n".join(lines)
 
 
-def _cells(run: SavedRun, policy: str) -> list[str]:
-    step, speed, acc = run.find(STEP_TIME, policy), run.find(SPEEDUP, policy), run.find(ACCURACY, policy)
+def _cells(run: SavedRun, variant: Variant) -> list[str]:
+    step, speed, acc = run.find(STEP_TIME, variant), run.find(SPEEDUP, variant), run.find(ACCURACY, variant)
     step_ms = f"{step.median * 1e3:.1f}" if step is not None and step.median else "-"
     speedup = "-"
     if speed is not None and "speedup" in speed.extra:
@@ -96,7 +96,10 @@ def _cells(run: SavedRun, policy: str) -> list[str]:
 def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
                   calibration_note: str) -> str:
     """One table of runs over time, context lines where it changed, then lasting shifts."""
-    header = f"{'run':6s} {'date (UTC)':16s} {'commit':13s} {'policy':16s} {'step ms':>8s}  {'speedup [95% CI]':38s} acc delta"
+    axes = varied_axes(runs)  # compile modes and float32 variants get their own rows where the history has several
+    width = max([16] + [len(v.label(axes)) for run in runs for v in run.variants])
+    header = (f"{'run':6s} {'date (UTC)':16s} {'commit':13s} {'policy':{width}s} {'step ms':>8s}  "
+              f"{'speedup [95% CI]':38s} acc delta")
     lines = [header, "-" * len(header)]
     previous = None
     for run in runs:
@@ -107,10 +110,10 @@ def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
             changes = measured_changes(previous.facts, facts)
             if changes:
                 lines.append(f"       changed: {'; '.join(changes)}")
-        for i, policy in enumerate(in_table_order(run.policies)):
+        for i, variant in enumerate(run.variants):
             lead = f"{run.number:6s} {run.when:%Y-%m-%d %H:%M} {run.commit or '-':13s}" if i == 0 else " " * 37
-            step_ms, speedup, delta = _cells(run, policy)
-            lines.append(f"{lead} {policy:16s} {step_ms:>8s}  {speedup:38s} {delta}")
+            step_ms, speedup, delta = _cells(run, variant)
+            lines.append(f"{lead} {variant.label(axes):{width}s} {step_ms:>8s}  {speedup:38s} {delta}")
         previous = run
     lines.append("")
     found = [(key, s) for key, ss in shifts.items() for s in ss]

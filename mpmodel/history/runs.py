@@ -11,14 +11,45 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
+from mpmodel.core.matmul_precision import FP32_VARIANTS
+from mpmodel.core.policies import JIT_MODES, policy_rank
 from mpmodel.measure.context import describe
 
 CALIBRATION_FILE = "mpmodel-calibration.json"
 STEP_TIME, SPEEDUP, ACCURACY = "test_step_time", "test_speedup", "test_accuracy"
 STEP_KIND, SPEEDUP_KIND = "step time", "speedup"  # the two kinds of series compared over runs
+
+
+AXES = ("jit", "fp32")  # the test-id axes besides the policy, as each result's extra_info records them
+
+
+class Variant(NamedTuple):
+    """What a result measured besides its test: the policy, the compile mode and the float32 variant."""
+
+    policy: str
+    jit: str = "auto"
+    fp32: str = "default"
+
+    def sort_key(self) -> tuple:
+        return (policy_rank(self.policy), _rank(JIT_MODES, self.jit), _rank(FP32_VARIANTS, self.fp32))
+
+    def label(self, axes: tuple[str, ...] = ()) -> str:
+        """The policy, with the named axes where they were recorded: 'mixed_bfloat16 jit_on fp32_strict'."""
+        return " ".join([self.policy] + [f"{a}_{getattr(self, a)}" for a in axes])
+
+
+def _rank(order: tuple[str, ...], value: str) -> tuple:
+    return (order.index(value), "") if value in order else (len(order), str(value))
+
+
+def varied_axes(runs) -> tuple[str, ...]:
+    """The axes that take more than one value among the runs' results: the ones a row label must name."""
+    variants = {v for run in runs for v in run.variants}
+    return tuple(a for a in AXES if len({getattr(v, a) for v in variants}) > 1)
 
 
 class HistoryError(Exception):
@@ -39,6 +70,11 @@ class Result:
     @property
     def median(self) -> float | None:
         return float(np.median(self.rounds)) if self.rounds else None
+
+    @property
+    def variant(self) -> Variant | None:
+        # runs saved before the axes existed ran what these defaults name: Keras's jit "auto", the framework's float32
+        return Variant(self.policy, self.extra.get("jit") or "auto", self.extra.get("fp32") or "default") if self.policy else None
 
 
 @dataclass
@@ -62,12 +98,18 @@ class SavedRun:
     def facts(self) -> dict[str, str]:
         return describe(self.machine_info)
 
-    def find(self, test: str, policy: str) -> Result | None:
-        """The run's result of `test` under `policy` (first match)."""
+    def find(self, test: str, variant: Variant | str) -> Result | None:
+        """The run's result of `test` for a variant, or under a policy name (its first variant)."""
         for result in self.results.values():
-            if result.test == test and result.policy == policy:
+            if result.test == test and (result.variant == variant if isinstance(variant, Variant)
+                                        else result.policy == variant):
                 return result
         return None
+
+    @property
+    def variants(self) -> list[Variant]:
+        """Every policy x compile mode x float32 variant the run measured, in table order."""
+        return sorted({r.variant for r in self.results.values() if r.variant}, key=Variant.sort_key)
 
     def levels(self) -> dict[tuple[str, str], float]:
         """One number per series: ("step time", name) -> median seconds, ("speedup", name) -> speedup."""

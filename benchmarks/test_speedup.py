@@ -1,9 +1,10 @@
 """Speedup gate: float32 and a mixed policy timed interleaved in one session.
 
-Pairs run A (float32) then B (mixed), again and again after warm-up; the speedup is the
+Pairs of rounds run A (float32) then B (mixed), again and again after warm-up, each round K steps
+with one host sync (K the same for both, chosen so the faster policy's round lasts 0.2 s); the speedup is the
 median of per-pair ratios float32 / mixed with a 95% order-statistic CI. The gate fails
 when the CI's lower bound is under the expected minimum; where no speedup is expected it
-records the measurement and skips with the reason. pytest-benchmark times the mixed steps.
+records the measurement and skips with the reason. pytest-benchmark times the mixed rounds (K steps each).
 """
 
 import pytest
@@ -13,6 +14,7 @@ from mpmodel.core.policies import BASELINE
 from mpmodel.core.training import TrainingStep
 from mpmodel.measure.gates import speedup_verdict
 from mpmodel.measure.interleave import InterleavedTimer
+from mpmodel.measure.rounds import steps_per_round, warm_up
 from mpmodel.measure.stats import paired_ratio
 
 WARMUP_PAIRS = 2
@@ -23,16 +25,17 @@ def test_speedup(benchmark, mp_run, profile_name, jit, fp32, mixed_policy):
     with mp_run.float32_matmuls(fp32):  # the float32 variant: the framework's TF32 default, or strict
         baseline = TrainingStep(build_model(BASELINE, profile, jit=jit), data, profile.batch_size)
         candidate = TrainingStep(build_model(mixed_policy, profile, jit=jit), data, profile.batch_size)
-        baseline.warm_up(profile.timing_warmup)
-        candidate.warm_up(profile.timing_warmup)
-        timer = InterleavedTimer(baseline, candidate)
+        warm = [warm_up(baseline.run, profile.timing_warmup), warm_up(candidate.run, profile.timing_warmup)]
+        k = steps_per_round(min(w.step_s for w in warm))  # one K for both: round times compare as step times
+        timer = InterleavedTimer(lambda: baseline.run(k), lambda: candidate.run(k))
 
         benchmark.pedantic(timer.candidate_step, setup=timer.baseline_step,
                            rounds=profile.timing_pairs, warmup_rounds=WARMUP_PAIRS, iterations=1)
         timer.complete(profile.timing_pairs)  # only needed under --benchmark-disable
         info = mp_run.result_info(jit, fp32, candidate.model)  # reads the TF32 state under the variant
 
-    base_times, mixed_times = timer.last(profile.timing_pairs)
+    base_rounds, mixed_rounds = timer.last(profile.timing_pairs)
+    base_times, mixed_times = [t / k for t in base_rounds], [t / k for t in mixed_rounds]
     speedup = paired_ratio(base_times, mixed_times)
     expectation = mp_run.expectation(mixed_policy, info["tf32"], info["jit_compile"])
     verdict = speedup_verdict(mixed_policy, speedup, expectation)
@@ -40,7 +43,8 @@ def test_speedup(benchmark, mp_run, profile_name, jit, fp32, mixed_policy):
         "policy": mixed_policy, "batch_size": profile.batch_size, **info,
         "speedup": speedup.value, "speedup_ci_low": speedup.low, "speedup_ci_high": speedup.high,
         "min_speedup": expectation.min_speedup, "expectation_source": expectation.source,
-        "pairs": speedup.n, "float32_times": base_times, "mixed_times": mixed_times,
+        "pairs": speedup.n, "float32_times": base_times, "mixed_times": mixed_times,  # per step
+        "harness": candidate.harness, "steps_per_round": k,  # pytest-benchmark's times here are whole rounds
     })
     mp_run.record(benchmark, verdict)
     if not verdict.expected:

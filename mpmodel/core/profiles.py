@@ -1,4 +1,4 @@
-"""Model and training sizes, one table: the seed's recipe and a CPU-sized one.
+"""Model and training sizes, one table: the seed's recipe, a CPU-sized one, and a tiny harness check.
 
 Rows here must not be changed once results are saved under their name, only appended:
 changing a profile silently breaks the history that compares against it.
@@ -26,6 +26,7 @@ class Profile:
     timing_pairs: int
     accuracy_seeds: int
     description: str
+    harness_check: bool = False  # sized to test the timing harness, not to measure mixed precision
 
 
 PROFILES: dict[str, Profile] = {
@@ -54,6 +55,19 @@ PROFILES: dict[str, Profile] = {
             timing_pairs=15,
             accuracy_seeds=3,
             description="the seed's shape at 1024 units and batch 2048, for a 2-core CPU",
+        ),
+        Profile(
+            name="tiny",
+            units=64,
+            batch_size=128,
+            epochs=5,
+            validation_split=0.2,
+            timing_rounds=12,
+            timing_warmup=3,
+            timing_pairs=15,
+            accuracy_seeds=3,
+            description="a harness check, 64 units and batch 128: one train_on_batch call is mostly host overhead",
+            harness_check=True,
         ),
     )
 }

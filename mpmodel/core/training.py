@@ -1,7 +1,8 @@
-"""Running the model: single timed training steps, and the seed's fit recipe.
+"""Running the model: training steps to time, and the seed's fit recipe.
 
-`TrainingStep` prepares full-size batches as backend tensors once, so that timing one
-step measures the step only. `fit_recipe` trains as the seed does (validation_split=0.2,
+`TrainingStep` prepares full-size batches as backend tensors once, so that timing measures the
+steps only: `run(k)` runs k steps back to back with one host sync (mpmodel.core.multi_step),
+a call runs one `train_on_batch` (host overhead and sync included). `fit_recipe` trains as the seed does (validation_split=0.2,
 batch and epochs from the profile) with a data order fixed by a seed, so two policies
 can be trained from the same weights on the same order.
 """
@@ -16,14 +17,15 @@ import numpy as np
 
 from mpmodel.core.data import Dataset
 from mpmodel.core.model import loss_scale
+from mpmodel.core.multi_step import multi_step_runner
 from mpmodel.core.profiles import Profile
 
 
 class TrainingStep:
-    """One full-size `train_on_batch` step on batches prepared ahead of time.
+    """Full-size training steps on batches prepared ahead of time.
 
-    `train_on_batch` returns host numbers, so the step has finished on the device when a
-    call returns.
+    `run(k)` and a call both return host numbers, so the steps have finished on the device when
+    they return.
     """
 
     def __init__(self, model, data: Dataset, batch_size: int, n_batches: int = 4):
@@ -38,6 +40,20 @@ class TrainingStep:
             for i in range(n_batches)
         ]
         self._next = 0
+        self._rounds = None  # (run(k), harness name), built on first use
+
+    @property
+    def harness(self) -> str:
+        return self._multi()[1]
+
+    def _multi(self):
+        if self._rounds is None:
+            self._rounds = multi_step_runner(self.model, self.batches)
+        return self._rounds
+
+    def run(self, steps: int) -> float:
+        """Run `steps` steps back to back with one host sync at the end; return the last loss."""
+        return self._multi()[0](steps)
 
     def __call__(self) -> float:
         """Run one step; return its loss (a host float)."""
@@ -45,12 +61,6 @@ class TrainingStep:
         self._next = (self._next + 1) % len(self.batches)
         loss, _accuracy = self.model.train_on_batch(x, y)
         return float(loss)
-
-    def warm_up(self, steps: int) -> None:
-        """Trace, compile and settle: steps that are never timed."""
-        for _ in range(steps):
-            self()
-
 
 @dataclass
 class FitResult:

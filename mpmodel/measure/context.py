@@ -10,7 +10,8 @@ MISSING = "none"
 
 # Facts whose change changes what is measured: report and plot mark runs where one changes.
 MEASURED_FACTS = ("GPU", "compute capability", "driver", "CUDA", "cuDNN", "TF32", "CPU", "CPU cores",
-                  "CPU flags", "TF_ENABLE_ONEDNN_OPTS", "TensorFlow", "Keras", "backend", "torch", "JAX", "profile", "data")
+                  "CPU flags", "TF_ENABLE_ONEDNN_OPTS", "TensorFlow", "Keras", "backend", "torch", "JAX", "profile", "data",
+                  "timing")
 
 
 def describe(machine_info: dict) -> dict[str, str]:
@@ -39,6 +40,7 @@ def describe(machine_info: dict) -> dict[str, str]:
         "Python": versions.get("python") or machine_info.get("python_version"),
         "profile": mp.get("profile"),
         "data": mp.get("data"),
+        "timing": mp.get("timing") or ("single train_on_batch calls" if mp else None),  # before multi-step rounds
         "host": machine_info.get("node"),
         "kernel": machine_info.get("release"),
     }

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from mpmodel.core.policies import MIXED_POLICIES, expected_jit_compile
 from mpmodel.measure.expectations import device_class
+from mpmodel.measure.rounds import ROUND_TARGET_S, TIMING_METHOD, WARMUP_MIN_S
 from mpmodel.plugin.options import Settings
 from mpmodel.plugin.run_context import RunContext
 
@@ -22,7 +23,9 @@ def context_lines(ctx: RunContext) -> list[str]:
     lines = [f"mpmodel profile: {p.name} ({p.units} units, batch {p.batch_size}, {p.epochs} epochs; {p.description})",
              f"mpmodel data: {data.source} ({data.x_train.shape[0]} train / {data.x_test.shape[0]} test{why})",
              f"mpmodel device: {ctx.device.summary()}",
-             f"mpmodel device class: {device_class(ctx.device)}"]
+             f"mpmodel device class: {device_class(ctx.device)}",
+             f"mpmodel timing: {TIMING_METHOD}: each round K steps and one host sync, K chosen per model so a "
+             f"round lasts >= {ROUND_TARGET_S} s; warm-up >= {WARMUP_MIN_S:g} s"]
     for variant in ctx.fp32_variants:
         with ctx.float32_matmuls(variant):
             tf32 = ctx.tf32()

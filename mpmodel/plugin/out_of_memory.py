@@ -66,7 +66,9 @@ def free_memory(gpu_visible: bool) -> str:
 
 
 def smaller_profiles(batch_size: int) -> list:
-    return sorted((p for p in PROFILES.values() if p.batch_size < batch_size), key=lambda p: -p.batch_size)
+    """Profiles with a smaller batch, largest first; harness checks are no way to measure the model."""
+    return sorted((p for p in PROFILES.values() if p.batch_size < batch_size and not p.harness_check),
+                  key=lambda p: -p.batch_size)
 
 
 GPU_ADVICE = ("free the GPU (other processes; fewer --mp-policies per session) or use one with more memory; "

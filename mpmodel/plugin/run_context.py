@@ -17,6 +17,7 @@ from mpmodel.core.matmul_precision import float32_matmuls, resolve_variants, tf3
 from mpmodel.core.profiles import Profile, default_profile_name, get_profile
 from mpmodel.measure.context import describe, label
 from mpmodel.measure.expectations import Expectation, device_class, expectation_for
+from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
 from mpmodel.plugin.options import Settings
 
@@ -67,14 +68,16 @@ class RunContext:
         return tf32_allowed(self.device.backend) if self.device.gpu_visible else None
 
     def expectation(self, policy: str, tf32: bool | None = None, compiled: bool | None = None) -> Expectation:
-        return expectation_for(self.device, policy, self.settings.min_speedup, tf32, compiled)
+        return expectation_for(self.device, policy, self.settings.min_speedup, tf32, compiled,
+                               self.profile.harness_check)
 
     def machine_info(self) -> dict:
         """The run's context for pytest-benchmark's machine_info. pytest-benchmark reads it once
         before data loads (to compare) and again when saving, so `data` is present only then."""
         info = {"device": self.device.as_dict(), "device_class": device_class(self.device),
                 "backend": self.device.backend, "backend_version": self.device.backend_version,
-                "profile": self.profile.name, "data": self.data.source if self.data is not None else None}
+                "profile": self.profile.name, "data": self.data.source if self.data is not None else None,
+                "timing": TIMING_METHOD}
         info["key"] = label(describe({"mpmodel": info}))
         return info
 

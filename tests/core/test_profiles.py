@@ -31,5 +31,5 @@ def test_default_profile_follows_the_gpu():
 
 
 def test_unknown_profile_lists_the_valid_ones():
-    with pytest.raises(ValueError, match="unknown profile 'huge'; valid profiles: seed, small"):
+    with pytest.raises(ValueError, match="unknown profile 'huge'; valid profiles: seed, small, tiny"):
         get_profile("huge")

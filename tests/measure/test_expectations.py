@@ -103,3 +103,11 @@ def test_parse_min_speedup():
 def test_parse_min_speedup_rejects(text, message):
     with pytest.raises(ValueError, match=message):
         ex.parse_min_speedup(text)
+
+
+def test_the_tiny_harness_profile_expects_no_speedup_unless_told():
+    e = ex.expectation_for(cpu(["avx512_bf16"]), "mixed_bfloat16", harness_check=True)
+    assert e.min_speedup is None and "harness-check profile" in e.reason
+    assert ex.expectation_for(cpu(["avx512_bf16"]), "mixed_bfloat16", compiled=False).min_speedup == 1.3
+    told = ex.expectation_for(cpu(["avx512_bf16"]), "mixed_bfloat16", {"mixed_bfloat16": 1.1}, harness_check=True)
+    assert told.min_speedup == 1.1

@@ -28,7 +28,7 @@ def test_help_lists_every_option_in_one_group(pytester):
      "--mp-policies: unknown policy 'fp8'; valid policies: float32, mixed_float16, mixed_bfloat16 (from command line)"),
     (("--mp-jit", "xla"), "--mp-jit: unknown compile mode 'xla'; valid modes: auto, on, off (from command line)"),
     (("--mp-fp32", "tf16"), "--mp-fp32: unknown float32 variant 'tf16'; valid: auto, default, strict (from command line)"),
-    (("--mp-profile", "huge"), "--mp-profile: unknown profile 'huge'; valid profiles: seed, small (from command line)"),
+    (("--mp-profile", "huge"), "--mp-profile: unknown profile 'huge'; valid profiles: seed, small, tiny (from command line)"),
     (("--mp-accuracy-tol", "abc"), "--mp-accuracy-tol: 'abc' is not a number (from command line)"),
     (("--mp-accuracy-tol", "-0.1"),
      "--mp-accuracy-tol: '-0.1' must be a fraction in [0, 1), e.g. 0.1 for 10% (from command line)"),

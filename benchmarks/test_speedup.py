@@ -7,11 +7,13 @@ when the CI's lower bound is under the expected minimum; where no speedup is exp
 records the measurement and skips with the reason. pytest-benchmark times the mixed rounds (K steps each).
 """
 
+import numpy as np
 import pytest
 
 from mpmodel.core.model import build_model
 from mpmodel.core.policies import BASELINE
 from mpmodel.core.training import TrainingStep
+from mpmodel.measure.ceilings import Ceiling
 from mpmodel.measure.gates import speedup_verdict
 from mpmodel.measure.interleave import InterleavedTimer
 from mpmodel.measure.rounds import steps_per_round, warm_up
@@ -20,7 +22,7 @@ from mpmodel.measure.stats import paired_ratio
 WARMUP_PAIRS = 2
 
 
-def test_speedup(benchmark, mp_run, profile_name, jit, fp32, mixed_policy):
+def test_speedup(benchmark, mp_run, speed_of_light, profile_name, jit, fp32, mixed_policy):
     profile, data = mp_run.profile, mp_run.data
     with mp_run.float32_matmuls(fp32):  # the float32 variant: the framework's TF32 default, or strict
         baseline = TrainingStep(build_model(BASELINE, profile, jit=jit), data, profile.batch_size)
@@ -33,18 +35,23 @@ def test_speedup(benchmark, mp_run, profile_name, jit, fp32, mixed_policy):
                            rounds=profile.timing_pairs, warmup_rounds=WARMUP_PAIRS, iterations=1)
         timer.complete(profile.timing_pairs)  # only needed under --benchmark-disable
         info = mp_run.result_info(jit, fp32, candidate.model)  # reads the TF32 state under the variant
+        light = [speed_of_light(p, info["jit_compile"], fp32) for p in (BASELINE, mixed_policy)]
 
     base_rounds, mixed_rounds = timer.last(profile.timing_pairs)
     base_times, mixed_times = [t / k for t in base_rounds], [t / k for t in mixed_rounds]
     speedup = paired_ratio(base_times, mixed_times)
+    ceiling = Ceiling(*light, float(np.median(base_times)), float(np.median(mixed_times)))
     expectation = mp_run.expectation(mixed_policy, info["tf32"], info["jit_compile"])
-    verdict = speedup_verdict(mixed_policy, speedup, expectation)
+    verdict = speedup_verdict(mixed_policy, speedup, expectation, ceiling)
     benchmark.extra_info.update({
         "policy": mixed_policy, "batch_size": profile.batch_size, **info,
         "speedup": speedup.value, "speedup_ci_low": speedup.low, "speedup_ci_high": speedup.high,
         "min_speedup": expectation.min_speedup, "expectation_source": expectation.source,
         "pairs": speedup.n, "float32_times": base_times, "mixed_times": mixed_times,  # per step
         "harness": candidate.harness, "steps_per_round": k,  # pytest-benchmark's times here are whole rounds
+        "speedup_ceiling": ceiling.value, "float32_matmul_tflops": ceiling.float32.tflops,
+        "matmul_tflops": ceiling.mixed.tflops, "float32_efficiency": ceiling.float32_efficiency,
+        "efficiency": ceiling.mixed_efficiency,
     })
     mp_run.record(benchmark, verdict)
     if not verdict.expected:

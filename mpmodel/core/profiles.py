@@ -97,12 +97,21 @@ def dense_layer_shapes(profile: Profile) -> list[tuple[int, int]]:
     return [(INPUT_DIM, u), (u, u), (u, NUM_CLASSES)]
 
 
-def flops_per_step(profile: Profile, batch_size: int | None = None) -> int:
-    """Matmul FLOPs one training step does: for each Dense layer (in, out), the forward pass and the
-    weight gradient (2 x batch x in x out each), and the input gradient for every layer but the first,
-    whose input (the images) needs none. Elementwise work (bias, relu, softmax, the optimizer) is left
-    out: it is under 0.1% of the matmuls' at these shapes."""
+def step_matmuls(profile: Profile, batch_size: int | None = None) -> list[tuple[str, int, int, int]]:
+    """Every matmul one training step does, as (role, m, k, n) for C[m, n] = A[m, k] @ B[k, n]: for each
+    Dense layer (in, out) the forward pass and the weight gradient, and the input gradient for every
+    layer but the first, whose input (the images) needs none."""
     batch = profile.batch_size if batch_size is None else batch_size
-    shapes = dense_layer_shapes(profile)
-    per_layer = [2 * batch * i * o for i, o in shapes]
-    return 2 * sum(per_layer) + sum(per_layer[1:])
+    out = []
+    for index, (i, o) in enumerate(dense_layer_shapes(profile)):
+        out.append((f"layer {index + 1} forward", batch, i, o))
+        out.append((f"layer {index + 1} weight gradient", i, batch, o))
+        if index > 0:
+            out.append((f"layer {index + 1} input gradient", batch, o, i))
+    return out
+
+
+def flops_per_step(profile: Profile, batch_size: int | None = None) -> int:
+    """Matmul FLOPs one training step does (2 m k n for each of `step_matmuls`). Elementwise work (bias,
+    relu, softmax, the optimizer) is left out: it is under 0.1% of the matmuls' at these shapes."""
+    return sum(2 * m * k * n for _, m, k, n in step_matmuls(profile, batch_size))

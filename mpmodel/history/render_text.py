@@ -90,7 +90,12 @@ def _cells(run: SavedRun, variant: Variant) -> list[str]:
     delta = "-"
     if acc is not None and "accuracy_delta" in acc.extra:
         delta = f"{acc.extra['accuracy_delta']:+.4f}" + (" FAIL" if acc.extra.get("gate") == "FAIL" else "")
-    return [step_ms, speedup, delta]
+    light = "-"  # the speed of light, where the run measured it: matmul TFLOP/s, step efficiency, speedup ceiling
+    if step is not None and "matmul_tflops" in step.extra and "efficiency" in step.extra:
+        light = f"{step.extra['matmul_tflops']:.3g} TF/s, eff {step.extra['efficiency']:.2f}"
+    if speed is not None and "speedup_ceiling" in speed.extra:
+        light += f", ceiling {speed.extra['speedup_ceiling']:.2f}x"
+    return [step_ms, speedup, delta, light]
 
 
 def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
@@ -99,7 +104,7 @@ def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
     axes = varied_axes(runs)  # compile modes and float32 variants get their own rows where the history has several
     width = max([16] + [len(v.label(axes)) for run in runs for v in run.variants])
     header = (f"{'run':6s} {'date (UTC)':16s} {'commit':13s} {'policy':{width}s} {'step ms':>8s}  "
-              f"{'speedup [95% CI]':38s} acc delta")
+              f"{'speedup [95% CI]':38s} {'acc delta':9s}  matmuls alone")
     lines = [header, "-" * len(header)]
     previous = None
     for run in runs:
@@ -112,8 +117,8 @@ def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
                 lines.append(f"       changed: {'; '.join(changes)}")
         for i, variant in enumerate(run.variants):
             lead = f"{run.number:6s} {run.when:%Y-%m-%d %H:%M} {run.commit or '-':13s}" if i == 0 else " " * 37
-            step_ms, speedup, delta = _cells(run, variant)
-            lines.append(f"{lead} {variant.label(axes):{width}s} {step_ms:>8s}  {speedup:38s} {delta}")
+            step_ms, speedup, delta, light = _cells(run, variant)
+            lines.append(f"{lead} {variant.label(axes):{width}s} {step_ms:>8s}  {speedup:38s} {delta:9s}  {light}")
         previous = run
     lines.append("")
     found = [(key, s) for key, ss in shifts.items() for s in ss]

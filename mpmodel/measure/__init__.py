@@ -1,4 +1,5 @@
-"""Measurement and verdicts: interleaved timing of two steps (`interleave`), medians and their
+"""Measurement and verdicts: interleaved timing of two steps (`interleave`), rounds of K steps chosen
+by time (`rounds`), speed of light, efficiency and speedup ceilings (`ceilings`), medians and their
 confidence intervals (`stats`), the table of expected speedups per device (`expectations`), the
 gates' decisions and messages (`gates`), and a run's context as named facts (`context`).
 

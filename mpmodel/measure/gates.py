@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mpmodel.measure.ceilings import Ceiling
 from mpmodel.measure.expectations import Expectation
 from mpmodel.measure.stats import Estimate
 
@@ -21,17 +22,21 @@ class Verdict:
     message: str
 
 
-def speedup_verdict(policy: str, speedup: Estimate, expectation: Expectation) -> Verdict:
-    """Pass when the speedup's CI lower bound reaches the expected minimum."""
+def speedup_verdict(policy: str, speedup: Estimate, expectation: Expectation, ceiling: Ceiling | None = None) -> Verdict:
+    """Pass when the speedup's CI lower bound reaches the expected minimum. With the speed of light
+    measured, every message quotes it, and a failure says where the speed went."""
     measured = (f"{policy} speedup over float32 {speedup.value:.3f}x, "
                 f"{speedup.confidence:.0%} CI [{speedup.low:.3f}, {speedup.high:.3f}] from {speedup.n} interleaved pairs")
+    light = f" ({ceiling.describe()})" if ceiling is not None else ""
     if expectation.min_speedup is None:
-        return Verdict(True, False, f"{measured}; no speedup expected on {expectation.device_class}: {expectation.reason}")
+        return Verdict(True, False, f"{measured}{light}; no speedup expected on {expectation.device_class}: "
+                                    f"{expectation.reason}")
     if speedup.low >= expectation.min_speedup:
-        return Verdict(True, True, f"{measured} >= {expectation.min_speedup}x ({expectation.source})")
+        return Verdict(True, True, f"{measured} >= {expectation.min_speedup}x ({expectation.source}){light}")
+    went = f"; the speed went into {ceiling.where_the_speed_went(expectation.min_speedup)}" if ceiling is not None else ""
     return Verdict(False, True, (
         f"{measured}: CI lower bound {speedup.low:.3f}x is under the expected minimum {expectation.min_speedup}x "
-        f"for {expectation.device_class} ({expectation.source}: {expectation.reason})"
+        f"for {expectation.device_class} ({expectation.source}: {expectation.reason}){went}"
     ))
 
 

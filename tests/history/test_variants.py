@@ -47,3 +47,21 @@ def test_report_and_compare_name_the_compile_mode_where_it_varies(saved_runs, tm
     slower = [line for line in out.splitlines() if "SLOWER" in line]
     assert slower and all("jit_on" in line for line in slower), out  # only the jit_on twins were slowed
     assert any(line.strip().startswith("float32 jit_auto") and "ok:" in line for line in out.splitlines()), out
+
+
+def test_report_shows_the_speed_of_light_where_a_run_measured_it(saved_runs, tmp_path, capsys):
+    content = json.loads(saved_runs[0].path.read_text())
+    for bench in content["benchmarks"]:
+        if bench["name"].startswith("test_step_time[small-mixed_bfloat16]"):
+            bench["extra_info"].update({"matmul_tflops": 0.821, "efficiency": 0.82})
+        if bench["name"].startswith("test_speedup[small-mixed_bfloat16]"):
+            bench["extra_info"]["speedup_ceiling"] = 1.883
+    target = tmp_path / "s" / "m" / "0001_x.json"
+    target.parent.mkdir(parents=True)
+    target.write_text(json.dumps(content))
+    assert main(["report", "--storage", str(tmp_path / "s")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].endswith("matmuls alone")
+    (bf16,) = [line for line in lines if "mixed_bfloat16" in line]
+    assert bf16.endswith("0.821 TF/s, eff 0.82, ceiling 1.88x")
+    assert all(line.endswith("-") for line in lines if "float32 " in line or "mixed_float16" in line)

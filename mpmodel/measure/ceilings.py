@@ -1,0 +1,88 @@
+"""The step's speed of light and what follows from it: the matmul TFLOP/s a dtype reaches here, a step's
+efficiency (speed of light / measured step time) and a mixed policy's speedup ceiling (float32's speed
+of light / the mixed one's). A speedup gate's message says where the speed went with them: into the
+kernels (the ceiling itself is low) or into the step around them (the efficiency is).
+
+Plain Python: the matmuls are any callable `run(k)` that does them k times and syncs once.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mpmodel.measure.rounds import steps_per_round, warm_up
+
+SOL_WARMUP_ROUNDS = 2
+SOL_ROUNDS = 7  # at most; fewer (3 at least) where rounds are long, so that timing them takes about 3 s
+SOL_BUDGET_S = 3.0
+
+
+@dataclass(frozen=True)
+class SpeedOfLight:
+    """One step's matmuls alone, in one compute dtype: seconds per step (median over rounds)."""
+
+    seconds: float
+    flops: int
+    steps_per_round: int
+
+    @property
+    def tflops(self) -> float:
+        return self.flops / self.seconds / 1e12
+
+
+def measure_speed_of_light(run: Callable[[int], object], flops: int, rounds: int = SOL_ROUNDS,
+                           warmup_s: float | None = None, clock: Callable[[], float] = time.perf_counter) -> SpeedOfLight:
+    """Warm up, pick K by time as the step timing does, then the median per-step time over `rounds` rounds."""
+    warm = warm_up(run, SOL_WARMUP_ROUNDS, clock=clock) if warmup_s is None else \
+        warm_up(run, SOL_WARMUP_ROUNDS, warmup_s, clock=clock)
+    k = steps_per_round(warm.step_s)
+    rounds = max(3, min(rounds, int(SOL_BUDGET_S / (k * warm.step_s))))
+    times = []
+    for _ in range(rounds):
+        start = clock()
+        run(k)
+        times.append((clock() - start) / k)
+    return SpeedOfLight(statistics.median(times), flops, k)
+
+
+def efficiency(sol: SpeedOfLight, step_s: float) -> float:
+    """The share of the step's time its matmuls would take alone: 1 is a step that is all matmul."""
+    return sol.seconds / step_s
+
+
+@dataclass(frozen=True)
+class Ceiling:
+    """A mixed policy against float32: the matmuls' speedup alone, and each step's efficiency."""
+
+    float32: SpeedOfLight
+    mixed: SpeedOfLight
+    float32_step_s: float
+    mixed_step_s: float
+
+    @property
+    def value(self) -> float:
+        return self.float32.seconds / self.mixed.seconds
+
+    @property
+    def float32_efficiency(self) -> float:
+        return efficiency(self.float32, self.float32_step_s)
+
+    @property
+    def mixed_efficiency(self) -> float:
+        return efficiency(self.mixed, self.mixed_step_s)
+
+    def describe(self) -> str:
+        return (f"the matmuls alone reach {self.value:.2f}x (float32 {self.float32.tflops:.3g}, mixed "
+                f"{self.mixed.tflops:.3g} TFLOP/s); step efficiency float32 {self.float32_efficiency:.2f}, "
+                f"mixed {self.mixed_efficiency:.2f}")
+
+    def where_the_speed_went(self, minimum: float) -> str:
+        """For a failed gate: the kernels, when the matmuls alone do not reach the minimum; else the step."""
+        if self.value < minimum:
+            return (f"the kernels: the mixed matmuls alone reach only {self.value:.2f}x float32's "
+                    f"({self.mixed.tflops:.3g} against {self.float32.tflops:.3g} TFLOP/s)")
+        return (f"the step around the kernels: the matmuls alone reach {self.value:.2f}x, but the steps run at "
+                f"efficiency float32 {self.float32_efficiency:.2f}, mixed {self.mixed_efficiency:.2f}")

@@ -1,0 +1,42 @@
+"""The step's matmuls: the shapes a training step multiplies, and timing them alone on each backend."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+
+from mpmodel.core.profiles import flops_per_step, get_profile, step_matmuls
+
+CHECK = """
+import time
+from mpmodel.core.profiles import get_profile, step_matmuls
+from mpmodel.core.speed_of_light import matmul_runner
+shapes = step_matmuls(get_profile("tiny"))
+for policy in ("float32", "mixed_float16", "mixed_bfloat16"):
+    for jit in (False, True):
+        run = matmul_runner(shapes, policy, jit)
+        run(1)
+        start = time.perf_counter(); run(3); elapsed = time.perf_counter() - start
+        assert elapsed > 0
+print("ok")
+"""
+
+
+def test_the_step_multiplies_forward_weight_and_input_gradients_but_not_the_images_gradient():
+    shapes = step_matmuls(get_profile("small"))
+    assert [role for role, *_ in shapes] == [
+        "layer 1 forward", "layer 1 weight gradient",
+        "layer 2 forward", "layer 2 weight gradient", "layer 2 input gradient",
+        "layer 3 forward", "layer 3 weight gradient", "layer 3 input gradient"]
+    assert shapes[1][1:] == (784, 2048, 1024)  # dW1 = X^T dY: (784 x 2048) @ (2048 x 1024)
+    assert shapes[4][1:] == (2048, 1024, 1024)  # dX2 = dY W2^T
+    assert sum(2 * m * k * n for _, m, k, n in shapes) == flops_per_step(get_profile("small")) == 19_587_399_680
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_the_matmuls_run_in_every_dtype_and_compile_mode(backend):
+    pytest.importorskip(backend, reason=f"{backend} is not installed in this environment")
+    proc = subprocess.run([sys.executable, "-c", CHECK], env={**os.environ, "KERAS_BACKEND": backend},
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr[-3000:]

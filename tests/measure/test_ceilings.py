@@ -1,0 +1,62 @@
+"""Speed of light, efficiency and the speedup ceiling, and where a failed gate's speed went."""
+
+import pytest
+
+from mpmodel.measure.ceilings import Ceiling, SpeedOfLight, efficiency, measure_speed_of_light
+from mpmodel.measure.expectations import Expectation
+from mpmodel.measure.gates import speedup_verdict
+from mpmodel.measure.stats import Estimate
+
+FLOPS = 19_587_399_680
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_speed_of_light_is_the_median_time_per_step_of_rounds_chosen_by_time():
+    clock, ks = Clock(), []
+
+    def run(k):
+        ks.append(k)
+        clock.now += 0.04 * k
+
+    sol = measure_speed_of_light(run, FLOPS, rounds=5, warmup_s=0.5, clock=clock)
+    assert sol.seconds == pytest.approx(0.04) and sol.steps_per_round == 8  # 8 x 40 ms >= 0.2 s
+    assert ks[-5:] == [8] * 5 and set(ks[:-5]) == {1}
+    assert sol.tflops == pytest.approx(FLOPS / 0.04 / 1e12)
+    assert efficiency(sol, 0.05) == pytest.approx(0.8)
+
+
+def ceiling(f32_matmul, mixed_matmul, f32_step, mixed_step):
+    return Ceiling(SpeedOfLight(f32_matmul, FLOPS, 4), SpeedOfLight(mixed_matmul, FLOPS, 8), f32_step, mixed_step)
+
+
+EXPECT = Expectation("x86 CPU with AVX512_BF16 or AMX", "mixed_bfloat16", 1.3, "oneDNN bf16 kernels")
+
+
+def test_a_failed_gate_blames_the_kernels_when_the_matmuls_alone_are_not_faster():
+    c = ceiling(0.040, 0.042, 0.045, 0.047)  # TF_ENABLE_ONEDNN_OPTS=0: bf16 kernels no faster
+    verdict = speedup_verdict("mixed_bfloat16", Estimate(0.95, 0.93, 0.97, 15, 0.95), EXPECT, c)
+    assert not verdict.passed
+    assert "the speed went into the kernels: the mixed matmuls alone reach only 0.95x float32's" in verdict.message
+
+
+def test_a_failed_gate_blames_the_step_when_the_kernels_are_fast():
+    c = ceiling(0.040, 0.020, 0.045, 0.040)  # kernels 2x, but the mixed step spends its time elsewhere
+    verdict = speedup_verdict("mixed_bfloat16", Estimate(1.12, 1.1, 1.15, 15, 0.95), EXPECT, c)
+    assert "the step around the kernels: the matmuls alone reach 2.00x" in verdict.message
+    assert "efficiency float32 0.89, mixed 0.50" in verdict.message
+
+
+def test_passing_and_skipped_gates_quote_the_ceiling():
+    c = ceiling(0.040, 0.021, 0.045, 0.025)
+    passed = speedup_verdict("mixed_bfloat16", Estimate(1.8, 1.7, 1.9, 15, 0.95), EXPECT, c)
+    assert passed.passed and "the matmuls alone reach 1.90x" in passed.message
+    none = Expectation("x86 CPU without bf16 instructions", "mixed_bfloat16", None, "software bf16")
+    skipped = speedup_verdict("mixed_bfloat16", Estimate(0.9, 0.8, 0.95, 15, 0.95), none, ceiling(0.04, 0.05, 0.045, 0.055))
+    assert not skipped.expected and "the matmuls alone reach 0.80x" in skipped.message

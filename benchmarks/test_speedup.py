@@ -13,7 +13,7 @@ import pytest
 from mpmodel.core.model import build_model
 from mpmodel.core.policies import BASELINE
 from mpmodel.core.training import TrainingStep
-from mpmodel.measure.ceilings import Ceiling
+from mpmodel.measure.ceilings import Ceiling, from_ceiling
 from mpmodel.measure.gates import speedup_verdict
 from mpmodel.measure.interleave import InterleavedTimer
 from mpmodel.measure.rounds import steps_per_round, warm_up
@@ -41,7 +41,7 @@ def test_speedup(benchmark, mp_run, speed_of_light, profile_name, jit, fp32, mix
     base_times, mixed_times = [t / k for t in base_rounds], [t / k for t in mixed_rounds]
     speedup = paired_ratio(base_times, mixed_times)
     ceiling = Ceiling(*light, float(np.median(base_times)), float(np.median(mixed_times)))
-    expectation = mp_run.expectation(mixed_policy, info["tf32"], info["jit_compile"])
+    expectation = from_ceiling(mp_run.expectation(mixed_policy, info["tf32"], info["jit_compile"]), ceiling)
     verdict = speedup_verdict(mixed_policy, speedup, expectation, ceiling)
     benchmark.extra_info.update({
         "policy": mixed_policy, "batch_size": profile.batch_size, **info,

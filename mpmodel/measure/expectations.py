@@ -18,6 +18,7 @@ X86 = "x86 CPU without bf16 instructions"
 NVIDIA_CC7 = "NVIDIA GPU, compute capability 7.x"
 NVIDIA_CC8 = "NVIDIA GPU, compute capability 8.0 or newer"
 OTHER = "other device"
+NO_ROW = "no table row"  # Expectation.source where the table is silent: the measured ceiling decides (ceilings.from_ceiling)
 
 
 @dataclass(frozen=True)
@@ -145,4 +146,4 @@ def expectation_for(info: DeviceInfo, policy: str, overrides: dict[str, float | 
             and r.backend in (None, info.backend) and r.float32 in (None, kind) and r.compiled in (None, compiled)]
     for row in sorted(rows, key=lambda r: (r.backend is None, r.float32 is None, r.compiled is None)):
         return row  # the most specific row first
-    return Expectation(cls, policy, None, f"the expectations table has no row for {policy} on a {cls}")
+    return Expectation(cls, policy, None, f"the expectations table has no row for {policy} on a {cls}", source=NO_ROW)

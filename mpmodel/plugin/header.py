@@ -4,7 +4,7 @@ mixed policy is expected to reach, so a reader knows which gate applies before a
 from __future__ import annotations
 
 from mpmodel.core.policies import MIXED_POLICIES, expected_jit_compile
-from mpmodel.measure.expectations import device_class
+from mpmodel.measure.expectations import NO_ROW, device_class
 from mpmodel.measure.rounds import ROUND_TARGET_S, TIMING_METHOD, WARMUP_MIN_S
 from mpmodel.plugin.options import Settings
 from mpmodel.plugin.run_context import RunContext
@@ -35,6 +35,7 @@ def context_lines(ctx: RunContext) -> list[str]:
             for policy in ctx.settings.policies:
                 if policy in MIXED_POLICIES:
                     e = ctx.expectation(policy, tf32, compiled)
-                    want = f">= {e.min_speedup}x" if e.min_speedup is not None else "no speedup expected"
+                    want = (f">= {e.min_speedup}x" if e.min_speedup is not None else
+                            "half the gain of the measured matmul ceiling" if e.source == NO_ROW else "no speedup expected")
                     lines.append(f"mpmodel expects {policy} (jit {mode}){against}: {want} ({e.source}: {e.reason})")
     return lines

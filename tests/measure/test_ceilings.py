@@ -2,8 +2,9 @@
 
 import pytest
 
-from mpmodel.measure.ceilings import Ceiling, SpeedOfLight, efficiency, measure_speed_of_light
-from mpmodel.measure.expectations import Expectation
+from mpmodel.core.device import DeviceInfo
+from mpmodel.measure.ceilings import Ceiling, SpeedOfLight, efficiency, from_ceiling, measure_speed_of_light
+from mpmodel.measure.expectations import NO_ROW, OTHER, Expectation, expectation_for
 from mpmodel.measure.gates import speedup_verdict
 from mpmodel.measure.stats import Estimate
 
@@ -60,3 +61,19 @@ def test_passing_and_skipped_gates_quote_the_ceiling():
     none = Expectation("x86 CPU without bf16 instructions", "mixed_bfloat16", None, "software bf16")
     skipped = speedup_verdict("mixed_bfloat16", Estimate(0.9, 0.8, 0.95, 15, 0.95), none, ceiling(0.04, 0.05, 0.045, 0.055))
     assert not skipped.expected and "the matmuls alone reach 0.80x" in skipped.message
+
+
+def test_where_the_table_is_silent_the_measured_ceiling_sets_the_minimum():
+    silent = expectation_for(DeviceInfo(cpu_arch="aarch64"), "mixed_bfloat16")  # no row for an Arm CPU
+    assert silent.source == NO_ROW and silent.device_class == OTHER
+    fast = from_ceiling(silent, ceiling(0.040, 0.020, 0.045, 0.025))  # matmuls 2x
+    assert fast.min_speedup == 1.5 and fast.source == "measured ceiling" and "reach 2.00x" in fast.reason
+    slow = from_ceiling(silent, ceiling(0.040, 0.036, 0.045, 0.041))  # matmuls 1.11x
+    assert slow.min_speedup is None and "reach only 1.11x" in slow.reason
+    verdict = speedup_verdict("mixed_bfloat16", Estimate(1.2, 1.15, 1.25, 15, 0.95), fast,
+                              ceiling(0.040, 0.020, 0.045, 0.025))
+    assert not verdict.passed and "under the expected minimum 1.5x" in verdict.message
+
+
+def test_a_table_row_is_kept_whatever_the_ceiling():
+    assert from_ceiling(EXPECT, ceiling(0.040, 0.036, 0.045, 0.041)) is EXPECT

@@ -9,7 +9,7 @@ JAX pulls and writes back the whole state. A round here runs the model's own `tr
 - JAX: the jitted `train_step` called K times with the state threaded through (dispatch is
   asynchronous), `block_until_ready` once, then the state written back to the model;
 - PyTorch: the model's `train_function` (`torch.compile`d where the model is) called K times; the
-  loss read once at the end, after `torch.cuda.synchronize` on a GPU.
+  last loss read once at the end, which waits for the device.
 
 `multi_step_runner(model, batches)` runs one `train_on_batch` (which builds the optimizer's and metrics'
 state as Keras does on a first step), then returns `run(k) -> last loss` and the harness's name.
@@ -57,7 +57,6 @@ def _jax(model, batches):
     import jax  # noqa: PLC0415 (only the Keras backend in use is loaded)
 
     step = jax.jit(model.train_step, donate_argnums=0) if model.jit_compile else model.train_step
-    model.make_train_function()  # what train_on_batch would build first; keeps the model's own functions ready
 
     def run(k):
         state = model._get_jax_state(trainable_variables=True, non_trainable_variables=True, optimizer_variables=True,
@@ -77,18 +76,12 @@ def _jax(model, batches):
 
 
 def _torch(model, batches):
-    import torch  # noqa: PLC0415 (only the Keras backend in use is loaded)
-
-    model.make_train_function()
-    train = model.train_function
-    cuda = torch.cuda.is_available()
+    train = model.train_function  # built by the first train_on_batch, torch.compile'd where the model is
 
     def run(k):
         logs = None
         for i in range(k):
             logs = train([batches[i % len(batches)]])
-        if cuda:
-            torch.cuda.synchronize()
-        return float(logs["loss"])
+        return float(logs["loss"])  # reading the last loss waits for every step queued before it
 
     return run

@@ -23,6 +23,11 @@ def parse_choices(text: str, choices: tuple[str, ...], noun: str, valid: str, lo
     return tuple(c for c in choices if c in names)
 
 
+def choice_rank(choices: tuple[str, ...], name: str) -> tuple[int, str]:
+    """Sort key of a name as tables show it: in `choices` order, then any other name alphabetically."""
+    return (choices.index(name), "") if name in choices else (len(choices), str(name))
+
+
 def parse_fraction(text) -> float:
     """A fraction in [0, 1), e.g. a tolerance or a relative threshold; ValueError otherwise."""
     try:

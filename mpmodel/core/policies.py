@@ -31,16 +31,6 @@ def expected_jit_compile(mode: str, backend: str | None, gpu_visible: bool) -> b
     return backend == "jax" or (backend == "tensorflow" and gpu_visible)
 
 
-def policy_rank(name: str) -> tuple[int, str]:
-    """Sort key of a policy name as tables show them: POLICIES order, then any other name alphabetically."""
-    return (POLICIES.index(name), "") if name in POLICIES else (len(POLICIES), name)
-
-
-def in_table_order(names) -> list[str]:
-    """Policy names as tables show them: the known ones in POLICIES order, then any others sorted."""
-    return sorted(set(names), key=policy_rank)
-
-
 def validate_policy(name: str) -> str:
     """Return `name` if it is a known policy; ValueError listing the valid ones otherwise."""
     if name not in POLICIES:

@@ -16,8 +16,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-COMPUTE_DTYPES = {"float32": "float32", "mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
-
 
 def operands(shapes, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """(A, B) for each (role, m, k, n), uniform in [-1, 1), float32 on the host."""
@@ -37,7 +35,7 @@ def matmul_runner(shapes, policy: str, jit_compile: bool) -> Callable[[int], Non
     backend = keras.backend.backend()
     if backend not in COMPILERS:
         raise ValueError(f"no matmul timing for Keras backend {backend!r}")
-    dtype = COMPUTE_DTYPES[policy]
+    dtype = keras.DTypePolicy(policy).compute_dtype  # what the model's layers compute in under `policy`
     args = [keras.ops.cast(keras.ops.convert_to_tensor(x), dtype) for pair in operands(shapes) for x in pair]
 
     def products(*xs):

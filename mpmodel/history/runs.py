@@ -16,7 +16,8 @@ from typing import NamedTuple
 import numpy as np
 
 from mpmodel.core.matmul_precision import FP32_VARIANTS
-from mpmodel.core.policies import JIT_MODES, policy_rank
+from mpmodel.core.parsing import choice_rank
+from mpmodel.core.policies import JIT_MODES, POLICIES
 from mpmodel.measure.context import describe
 
 CALIBRATION_FILE = "mpmodel-calibration.json"
@@ -35,15 +36,12 @@ class Variant(NamedTuple):
     fp32: str = "default"
 
     def sort_key(self) -> tuple:
-        return (policy_rank(self.policy), _rank(JIT_MODES, self.jit), _rank(FP32_VARIANTS, self.fp32))
+        return (choice_rank(POLICIES, self.policy), choice_rank(JIT_MODES, self.jit), choice_rank(FP32_VARIANTS, self.fp32))
 
     def label(self, axes: tuple[str, ...] = ()) -> str:
         """The policy, with the named axes where they were recorded: 'mixed_bfloat16 jit_on fp32_strict'."""
         return " ".join([self.policy] + [f"{a}_{getattr(self, a)}" for a in axes])
 
-
-def _rank(order: tuple[str, ...], value: str) -> tuple:
-    return (order.index(value), "") if value in order else (len(order), str(value))
 
 
 def varied_axes(runs) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mpmodel.measure.expectations import NO_ROW, Expectation
-from mpmodel.measure.rounds import steps_per_round, warm_up
+from mpmodel.measure.rounds import WARMUP_MIN_S, steps_per_round, warm_up
 
 SOL_WARMUP_ROUNDS = 2
 SOL_ROUNDS = 7  # at most; fewer (3 at least) where rounds are long, so that timing them takes about 3 s
@@ -43,10 +43,9 @@ class SpeedOfLight:
 
 
 def measure_speed_of_light(run: Callable[[int], object], flops: int, rounds: int = SOL_ROUNDS,
-                           warmup_s: float | None = None, clock: Callable[[], float] = time.perf_counter) -> SpeedOfLight:
+                           warmup_s: float = WARMUP_MIN_S, clock: Callable[[], float] = time.perf_counter) -> SpeedOfLight:
     """Warm up, pick K by time as the step timing does, then the median per-step time over `rounds` rounds."""
-    warm = warm_up(run, SOL_WARMUP_ROUNDS, clock=clock) if warmup_s is None else \
-        warm_up(run, SOL_WARMUP_ROUNDS, warmup_s, clock=clock)
+    warm = warm_up(run, SOL_WARMUP_ROUNDS, warmup_s, clock=clock)
     k = steps_per_round(warm.step_s)
     rounds = max(3, min(rounds, int(SOL_BUDGET_S / (k * warm.step_s))))
     times = []

@@ -49,10 +49,13 @@ def warm_up(run: Callable[[int], object], min_rounds: int, min_seconds: float = 
     return WarmUp(len(times), clock() - start, statistics.median(times[-max(1, min_rounds):]))
 
 
-def median_call_s(call: Callable[[], object], calls: int, clock: Callable[[], float] = time.perf_counter) -> float:
-    """The median time of `calls` calls, e.g. single `train_on_batch` calls, host overhead and sync included."""
-    times = []
-    for _ in range(calls):
+def median_call_s(call: Callable[[], object], calls: int, budget_s: float = 2.0, least: int = 3,
+                  clock: Callable[[], float] = time.perf_counter) -> float:
+    """The median time of up to `calls` calls, e.g. single `train_on_batch` calls, host overhead and sync
+    included; after `least` calls it stops once `budget_s` is spent, so a slow step (bf16 on a CPU
+    without bf16 instructions) costs a few calls, not `calls`."""
+    start, times = clock(), []
+    while len(times) < calls and (len(times) < least or clock() - start < budget_s):
         t0 = clock()
         call()
         times.append(clock() - t0)

@@ -22,6 +22,7 @@ from mpmodel.plugin import benchmark_session, header, options, out_of_memory, re
 from mpmodel.plugin.backend_check import check_backend_installed
 from mpmodel.plugin.monitor import StateMonitor
 from mpmodel.plugin.run_context import (
+    ADAPTED,
     CONTEXT,
     CONTEXT_FIXTURE,
     DATA,
@@ -73,6 +74,7 @@ def pytest_sessionstart(session):
             reporter.write_line(f"mpmodel: {problem}: saves are not atomic and an interrupted run may be saved; "
                                 f"install pytest-benchmark {benchmark_session.WRITTEN_FOR_MAJOR}.x", red=True)
         return
+    session.config.stash[ADAPTED] = bench
     benchmark_session.install_atomic_saving(bench)
     if benchmark_session.compares_nothing(bench) and reporter is not None:
         reporter.write_line(
@@ -170,10 +172,9 @@ def pytest_benchmark_compare_machine_info(config, benchmarksession, machine_info
 def pytest_sessionfinish(session, exitstatus):
     """Before pytest-benchmark saves: a session cut short (Ctrl-C, SIGTERM, a usage or internal error)
     saves nothing, so the history never holds a partial run."""
-    bench = benchmark_session.session_of(session.config)
+    bench = session.config.stash.get(ADAPTED, None)  # set at session start where the adapter applies
     reason = unsaved_reason(exitstatus)
-    if bench is not None and reason and benchmark_session.unsupported(bench) is None \
-            and benchmark_session.cancel_saving(bench):
+    if bench is not None and reason and benchmark_session.cancel_saving(bench):
         reporter = _reporter(session.config)
         if reporter is not None:
             reporter.write_line(f"mpmodel: nothing saved to the history: {reason}", yellow=True)

@@ -25,6 +25,7 @@ SETTINGS = pytest.StashKey[Settings]()
 CONTEXT = pytest.StashKey["RunContext"]()
 MONITOR = pytest.StashKey()  # mpmodel.plugin.monitor.StateMonitor, while benchmarks run
 SIGTERM = pytest.StashKey()  # the SIGTERM handler to restore at the end
+ADAPTED = pytest.StashKey()  # pytest-benchmark's session, where the adapter (benchmark_session) applies to it
 DATA = pytest.StashKey[Dataset]()  # where --mp-data named a file or real MNIST: loaded at configure time
 CONTEXT_FIXTURE = "mp_run"
 READ_NOW = object()  # result_info: read the TF32 state at the call

@@ -2,7 +2,7 @@
 
 import pytest
 
-from mpmodel.core.parsing import parse_choices, parse_fraction
+from mpmodel.core.parsing import choice_rank, parse_choices, parse_fraction
 
 COLOURS = ("red", "green", "blue")
 
@@ -16,6 +16,11 @@ def test_choices_come_back_validated_in_table_order():
 def test_bad_choices_name_the_value_and_what_is_valid(text, message):
     with pytest.raises(ValueError, match=f"^{message}$"):
         parse_choices(text, COLOURS, "colour", "valid")
+
+
+def test_table_order_puts_known_names_first_then_others_sorted():
+    names = ["blue", "zeta", "red", "alpha"]
+    assert sorted(names, key=lambda n: choice_rank(COLOURS, n)) == ["red", "blue", "alpha", "zeta"]
 
 
 def test_fractions():

@@ -1,6 +1,6 @@
 import pytest
 
-from mpmodel.core.policies import MIXED_POLICIES, POLICIES, in_table_order, parse_policy_list, validate_policy
+from mpmodel.core.policies import MIXED_POLICIES, POLICIES, parse_policy_list, validate_policy
 
 
 def test_the_three_policies():
@@ -40,6 +40,3 @@ def test_expected_jit_compile_follows_keras(mode, backend, gpu, compiled):
 
     assert expected_jit_compile(mode, backend, gpu) is compiled
 
-
-def test_table_order_puts_known_policies_first_then_others_sorted():
-    assert in_table_order(["mixed_bfloat16", "zeta", "float32", "alpha"]) == ["float32", "mixed_bfloat16", "alpha", "zeta"]

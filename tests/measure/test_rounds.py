@@ -52,3 +52,16 @@ def test_median_call_time():
     clock = FakeClock()
     durations = iter([0.3, 0.1, 0.2])
     assert median_call_s(lambda: setattr(clock, "now", clock.now + next(durations)), 3, clock=clock) == pytest.approx(0.2)
+
+
+def test_slow_calls_stop_at_the_budget_after_the_least_and_fast_ones_run_all():
+    clock, calls = FakeClock(), []
+
+    def slow():
+        calls.append(1)
+        clock.now += 24.0  # a bf16 step on a CPU without bf16 instructions
+
+    assert median_call_s(slow, 7, clock=clock) == pytest.approx(24.0) and len(calls) == 3
+    fast, n = FakeClock(), []
+    median_call_s(lambda: (n.append(1), setattr(fast, "now", fast.now + 0.05)), 7, clock=fast)
+    assert len(n) == 7

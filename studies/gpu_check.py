@@ -1,0 +1,258 @@
+"""One GPU check: the suite's step-time and speedup benchmarks on PyTorch and JAX, cross-checked against
+device-side timing and the datasheet, in one results table.
+
+    python studies/gpu_check.py --out gpu-check               # on a machine with an NVIDIA GPU (seed profile)
+    python studies/gpu_check.py --profile tiny --out /tmp/gc  # anywhere: CI's run of it, on the CPU
+
+For each backend, in fresh processes:
+1. `pytest benchmarks/test_step_time.py benchmarks/test_speedup.py` under the profile, gates on,
+   results in BACKEND.json and the log in BACKEND.log;
+2. each policy's steps timed again by the suite's own rounds and by the device: under PyTorch, CUDA
+   events around the same rounds and the profiler's kernel-busy share of one round; under JAX, K of the
+   model's train_steps fused into one jitted `lax.fori_loop` ending in `block_until_ready`.
+Then one table, gpu-check.md (and gpu-check.json): the device, driver and versions; per policy and
+float32 variant the step time, TFLOP/s, efficiency, the matmuls' TFLOP/s against the datasheet's peak,
+and the cross-check; per mixed policy the speedup with its CI, the ceiling and the gate's verdict.
+
+Exit status 1 when a suite run failed (a gate included) or the suite's step time and the device's
+disagree by more than --agree (default 10%); 2 on bad arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a checkout: the suite's package without installing it
+
+from mpmodel.core.datasheet import datasheet_peak  # noqa: E402
+from mpmodel.measure.context import describe  # noqa: E402
+
+BACKENDS = ("torch", "jax")
+TESTS = ("benchmarks/test_step_time.py", "benchmarks/test_speedup.py")
+CROSS_CHECK_ROUNDS = 7
+AGREE = 0.10
+
+
+def run_suite(backend: str, profile: str, out: Path) -> dict:
+    """The suite's timing benchmarks under `backend`, in a fresh process; its JSON and exit status."""
+    result = out / f"{backend}.json"
+    cmd = [sys.executable, "-m", "pytest", *TESTS, f"--mp-profile={profile}", f"--benchmark-json={result}", "--mp-offline",
+           "-p", "no:cacheprovider", "-q", "-rA"]
+    start = time.perf_counter()
+    with open(out / f"{backend}.log", "w") as log:
+        rc = subprocess.call(cmd, cwd=ROOT, env={**os.environ, "KERAS_BACKEND": backend}, stdout=log,
+                             stderr=subprocess.STDOUT)
+    seconds = time.perf_counter() - start
+    print(f"[{backend}] suite: exit {rc} in {seconds:.0f} s ({out / f'{backend}.log'})", flush=True)
+    data = json.loads(result.read_text()) if result.is_file() else {}
+    return {"rc": rc, "seconds": seconds, "benchmarks": data.get("benchmarks", []),
+            "machine_info": data.get("machine_info", {})}
+
+
+def run_cross_check(backend: str, profile: str, out: Path) -> dict:
+    """This script's --cross-check under `backend`, in a fresh process; its rows."""
+    result = out / f"{backend}-cross-check.json"
+    cmd = [sys.executable, __file__, "--cross-check", f"--profile={profile}", f"--out={out}"]
+    start = time.perf_counter()
+    with open(out / f"{backend}-cross-check.log", "w") as log:
+        rc = subprocess.call(cmd, cwd=ROOT, env={**os.environ, "KERAS_BACKEND": backend}, stdout=log,
+                             stderr=subprocess.STDOUT)
+    print(f"[{backend}] cross-check: exit {rc} in {time.perf_counter() - start:.0f} s", flush=True)
+    rows = json.loads(result.read_text()) if result.is_file() else []
+    return {"rc": rc, "rows": rows}
+
+
+def cross_check(profile_name: str, out: Path) -> int:
+    """In this process (KERAS_BACKEND set): each policy's rounds by the host and by the device."""
+    import keras  # noqa: PLC0415 (the backend under check loads here, after KERAS_BACKEND is set)
+
+    from mpmodel.core import device_timing  # noqa: PLC0415 (imports the backend's framework when used)
+    from mpmodel.core.data.synthetic import synthetic_mnist  # noqa: PLC0415
+    from mpmodel.core.model import build_model  # noqa: PLC0415
+    from mpmodel.core.policies import POLICIES  # noqa: PLC0415
+    from mpmodel.core.profiles import get_profile  # noqa: PLC0415
+    from mpmodel.core.training import TrainingStep  # noqa: PLC0415
+    from mpmodel.measure.rounds import steps_per_round, warm_up  # noqa: PLC0415
+
+    backend = keras.backend.backend()
+    profile = get_profile(profile_name)
+    data = synthetic_mnist(4 * profile.batch_size, profile.batch_size)
+    rows = []
+    for policy in POLICIES:
+        step = TrainingStep(build_model(policy, profile), data, profile.batch_size)
+        k = steps_per_round(warm_up(step.run, profile.timing_warmup).step_s)
+        row = {"backend": backend, "policy": policy, "steps_per_round": k, "harness": step.harness}
+        if backend == "torch":
+            timings = device_timing.event_rounds(step.run, k, CROSS_CHECK_ROUNDS)
+            row["suite_step_s"] = statistics.median(t.host_s for t in timings)
+            devices = [t.device_s for t in timings if t.device_s is not None]
+            row["device_step_s"] = statistics.median(devices) if devices else None
+            row["device_method"] = "CUDA events around the suite's rounds" if devices else "none (no CUDA device)"
+            row["busy_share"], row["busy_method"] = device_timing.kernel_busy_share(step.run, k)
+        else:
+            fused = device_timing.fused_loop(step.model, step.batches)
+            fused(k)  # compiles the K-step loop
+            suite, device = [], []
+            for _ in range(CROSS_CHECK_ROUNDS):  # interleaved: the same conditions for both
+                t0 = time.perf_counter()
+                step.run(k)
+                suite.append((time.perf_counter() - t0) / k)
+                t0 = time.perf_counter()
+                fused(k)
+                device.append((time.perf_counter() - t0) / k)
+            row["suite_step_s"], row["device_step_s"] = statistics.median(suite), statistics.median(device)
+            row["device_method"] = "K train_steps in one jitted lax.fori_loop, block_until_ready"
+        print(json.dumps(row), flush=True)
+        rows.append(row)
+    (out / f"{backend}-cross-check.json").write_text(json.dumps(rows, indent=1))
+    return 0
+
+
+def ms(seconds) -> str:
+    return "-" if seconds is None else f"{seconds * 1e3:.3f}"
+
+
+def fmt(value, spec: str = ".2f") -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def step_rows(backend: str, suite: dict, cross: dict, gpu_name: str | None) -> list[dict]:
+    """One row per step-time result: the suite's numbers, the datasheet's peak, the device's own timing."""
+    crossed = {r["policy"]: r for r in cross["rows"]}
+    rows = []
+    for bench in suite["benchmarks"]:
+        info = bench.get("extra_info", {})
+        if "step_median_s" not in info:
+            continue
+        peak = datasheet_peak(gpu_name, info["policy"], info.get("tf32"))
+        check = crossed.get(info["policy"]) if info.get("fp32") == "default" else None
+        gap = None
+        if check and check.get("device_step_s"):
+            gap = check["suite_step_s"] / check["device_step_s"] - 1
+        rows.append({
+            "backend": backend, "policy": info["policy"], "fp32": info.get("fp32"), "tf32": info.get("tf32"),
+            "jit_compile": info.get("jit_compile"), "step_s": info["step_median_s"], "tflops": info.get("tflops"),
+            "efficiency": info.get("efficiency"), "matmul_tflops": info.get("matmul_tflops"),
+            "host_overhead_s": info.get("host_overhead_s"), "steps_per_round": info.get("steps_per_round"),
+            "datasheet": peak[0] if peak else None, "datasheet_tflops": peak[1] if peak else None,
+            "of_datasheet": info["matmul_tflops"] / peak[1] if peak and info.get("matmul_tflops") else None,
+            "cross_suite_s": check.get("suite_step_s") if check else None,
+            "cross_device_s": check.get("device_step_s") if check else None,
+            "cross_method": check.get("device_method") if check else None,
+            "busy_share": check.get("busy_share") if check else None, "suite_vs_device": gap,
+        })
+    return rows
+
+
+def speedup_rows(backend: str, suite: dict) -> list[dict]:
+    rows = []
+    for bench in suite["benchmarks"]:
+        info = bench.get("extra_info", {})
+        if "speedup" not in info:
+            continue
+        rows.append({"backend": backend, "policy": info["policy"], "fp32": info.get("fp32"), "tf32": info.get("tf32"),
+                     "speedup": info["speedup"], "ci_low": info["speedup_ci_low"], "ci_high": info["speedup_ci_high"],
+                     "ceiling": info.get("speedup_ceiling"), "min_speedup": info.get("min_speedup"),
+                     "source": info.get("expectation_source"), "verdict": info.get("gate"),
+                     "message": info.get("gate_message")})
+    return rows
+
+
+def markdown(results: dict) -> str:
+    lines = [f"# GPU check ({results['profile']} profile), {results['date']}", ""]
+    for backend, facts in results["context"].items():
+        keep = ("GPU", "compute capability", "driver", "CUDA", "cuDNN", "Keras", "torch", "JAX", "CPU")
+        lines.append(f"- {backend}: " + "; ".join(f"{k} {facts[k]}" for k in keep if k in facts))
+    lines += ["", "## Step time (per step; matmuls' TFLOP/s against the datasheet's dense peak)", "",
+              "| backend | policy | float32 | TF32 | step ms | TFLOP/s | efficiency | matmul TFLOP/s | datasheet | "
+              "of datasheet | K | host overhead ms | device-timed ms | suite / device | GPU busy |",
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results["steps"]:
+        sheet = f"{r['datasheet']} {r['datasheet_tflops']:g}" if r["datasheet"] else "-"
+        gap = "-" if r["suite_vs_device"] is None else f"{r['suite_vs_device']:+.1%}"
+        lines.append(f"| {r['backend']} | {r['policy']} | {r['fp32']} | {r['tf32']} | {ms(r['step_s'])} | "
+                     f"{fmt(r['tflops'], '.1f')} | {fmt(r['efficiency'])} | {fmt(r['matmul_tflops'], '.1f')} | {sheet} | "
+                     f"{fmt(r['of_datasheet'], '.0%')} | {r['steps_per_round']} | {ms(r['host_overhead_s'])} | "
+                     f"{ms(r['cross_device_s'])} | {gap} | {fmt(r['busy_share'], '.0%')} |")
+    lines += ["", "## Speedup over float32 (interleaved rounds, median of pair ratios, 95% CI)", "",
+              "| backend | policy | float32 | TF32 | speedup | 95% CI | ceiling | gate minimum | source | verdict |",
+              "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in results["speedups"]:
+        lines.append(f"| {r['backend']} | {r['policy']} | {r['fp32']} | {r['tf32']} | {r['speedup']:.2f}x | "
+                     f"{r['ci_low']:.2f}-{r['ci_high']:.2f} | {fmt(r['ceiling'])}x | {fmt(r['min_speedup'])} | "
+                     f"{r['source']} | {r['verdict']} |")
+    lines += ["", "## Runs", ""]
+    for backend, run in results["runs"].items():
+        lines.append(f"- {backend}: suite exit {run['suite_rc']} in {run['suite_s']:.0f} s; cross-check exit "
+                     f"{run['cross_rc']}; methods: {run['methods']}")
+    lines.append(f"- total {results['seconds']:.0f} s")
+    return "\n".join(lines) + "\n"
+
+
+def check(backends: list[str], profile: str, out: Path, agree: float) -> int:
+    start = time.perf_counter()
+    results = {"profile": profile, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+               "context": {}, "steps": [], "speedups": [], "runs": {}}
+    failed = []
+    for backend in backends:
+        suite = run_suite(backend, profile, out)
+        cross = run_cross_check(backend, profile, out)
+        facts = describe(suite["machine_info"])
+        results["context"][backend] = facts
+        results["steps"] += step_rows(backend, suite, cross, facts.get("GPU"))
+        results["speedups"] += speedup_rows(backend, suite)
+        methods = sorted({r.get("device_method", "?") for r in cross["rows"]})
+        results["runs"][backend] = {"suite_rc": suite["rc"], "suite_s": suite["seconds"], "cross_rc": cross["rc"],
+                                    "methods": "; ".join(methods) or "none"}
+        if suite["rc"] != 0 or not suite["benchmarks"]:
+            failed.append(f"{backend}: the suite exited {suite['rc']} with {len(suite['benchmarks'])} results "
+                          f"(see {out / f'{backend}.log'})")
+        if cross["rc"] != 0 or not cross["rows"]:
+            failed.append(f"{backend}: the cross-check exited {cross['rc']} (see {out / f'{backend}-cross-check.log'})")
+    for r in results["steps"]:
+        if r["suite_vs_device"] is not None and abs(r["suite_vs_device"]) > agree:
+            failed.append(f"{r['backend']} {r['policy']}: the suite's rounds time {ms(r['cross_suite_s'])} ms per step, "
+                          f"the device {ms(r['cross_device_s'])} ms ({r['cross_method']}): {r['suite_vs_device']:+.1%}, "
+                          f"beyond the {agree:.0%} they must agree within")
+    results["seconds"] = time.perf_counter() - start
+    results["failures"] = failed
+    (out / "gpu-check.json").write_text(json.dumps(results, indent=1))
+    table = markdown(results)
+    (out / "gpu-check.md").write_text(table)
+    print(table)
+    for line in failed:
+        print(f"FAILED {line}")
+    return 1 if failed else 0
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", type=Path, default=Path("gpu-check"), help="folder for the table, JSON and logs")
+    ap.add_argument("--profile", default="seed", help="the suite's profile (seed on a GPU; tiny to test the check)")
+    ap.add_argument("--backends", default=",".join(BACKENDS), help=f"comma-separated, of {', '.join(BACKENDS)}")
+    ap.add_argument("--agree", type=float, default=AGREE, help="largest accepted gap, suite against device timing")
+    ap.add_argument("--cross-check", action="store_true", help=argparse.SUPPRESS)  # the per-backend child process
+    args = ap.parse_args(argv)
+    from mpmodel.core.profiles import PROFILES  # noqa: PLC0415
+
+    if args.profile not in PROFILES:
+        ap.error(f"--profile: unknown profile {args.profile!r}; valid: {', '.join(PROFILES)}")
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if not backends or any(b not in BACKENDS for b in backends):
+        ap.error(f"--backends: {args.backends!r}; valid: {', '.join(BACKENDS)}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.cross_check:
+        return cross_check(args.profile, args.out)
+    return check(backends, args.profile, args.out.resolve(), args.agree)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -41,33 +41,31 @@ CROSS_CHECK_ROUNDS = 7
 AGREE = 0.10
 
 
-def run_suite(backend: str, profile: str, out: Path) -> dict:
-    """The suite's timing benchmarks under `backend`, in a fresh process; its JSON and exit status."""
-    result = out / f"{backend}.json"
-    cmd = [sys.executable, "-m", "pytest", *TESTS, f"--mp-profile={profile}", f"--benchmark-json={result}", "--mp-offline",
-           "-p", "no:cacheprovider", "-q", "-rA"]
+def run_suite(backend: str, profile: str, out: Path) -> None:
+    """The suite's timing benchmarks under `backend`, in a fresh process: BACKEND.json, .log and -run.json."""
+    cmd = [sys.executable, "-m", "pytest", *TESTS, f"--mp-profile={profile}", f"--benchmark-json={out / f'{backend}.json'}",
+           "--mp-offline", "-p", "no:cacheprovider", "-q", "-rA"]
     start = time.perf_counter()
     with open(out / f"{backend}.log", "w") as log:
         rc = subprocess.call(cmd, cwd=ROOT, env={**os.environ, "KERAS_BACKEND": backend}, stdout=log,
                              stderr=subprocess.STDOUT)
     seconds = time.perf_counter() - start
+    (out / f"{backend}-run.json").write_text(json.dumps({"rc": rc, "seconds": seconds, "how": " ".join(cmd[1:])}))
     print(f"[{backend}] suite: exit {rc} in {seconds:.0f} s ({out / f'{backend}.log'})", flush=True)
-    data = json.loads(result.read_text()) if result.is_file() else {}
-    return {"rc": rc, "seconds": seconds, "benchmarks": data.get("benchmarks", []),
-            "machine_info": data.get("machine_info", {})}
 
 
-def run_cross_check(backend: str, profile: str, out: Path) -> dict:
-    """This script's --cross-check under `backend`, in a fresh process; its rows."""
-    result = out / f"{backend}-cross-check.json"
+def run_cross_check(backend: str, profile: str, out: Path) -> None:
+    """This script's --cross-check under `backend`, in a fresh process: BACKEND-cross-check.json and .log."""
     cmd = [sys.executable, __file__, "--cross-check", f"--profile={profile}", f"--out={out}"]
     start = time.perf_counter()
     with open(out / f"{backend}-cross-check.log", "w") as log:
         rc = subprocess.call(cmd, cwd=ROOT, env={**os.environ, "KERAS_BACKEND": backend}, stdout=log,
                              stderr=subprocess.STDOUT)
     print(f"[{backend}] cross-check: exit {rc} in {time.perf_counter() - start:.0f} s", flush=True)
-    rows = json.loads(result.read_text()) if result.is_file() else []
-    return {"rc": rc, "rows": rows}
+
+
+def read_json(path: Path, default):
+    return json.loads(path.read_text()) if path.is_file() else default
 
 
 def cross_check(profile_name: str, out: Path) -> int:
@@ -167,7 +165,7 @@ def speedup_rows(backend: str, suite: dict) -> list[dict]:
 
 
 def markdown(results: dict) -> str:
-    lines = [f"# GPU check ({results['profile']} profile), {results['date']}", ""]
+    lines = [f"# GPU check ({results.get('profile')} profile), {results.get('date')}", ""]
     for backend, facts in results["context"].items():
         keep = ("GPU", "compute capability", "driver", "CUDA", "cuDNN", "Keras", "torch", "JAX", "CPU")
         lines.append(f"- {backend}: " + "; ".join(f"{k} {facts[k]}" for k in keep if k in facts))
@@ -191,46 +189,62 @@ def markdown(results: dict) -> str:
                      f"{r['source']} | {r['verdict']} |")
     lines += ["", "## Runs", ""]
     for backend, run in results["runs"].items():
-        lines.append(f"- {backend}: suite exit {run['suite_rc']} in {run['suite_s']:.0f} s; cross-check exit "
-                     f"{run['cross_rc']}; methods: {run['methods']}")
-    lines.append(f"- total {results['seconds']:.0f} s")
+        took = "-" if run["suite_s"] is None else f"{run['suite_s']:.0f} s"
+        lines.append(f"- {backend}: suite exit {run['suite_rc']} in {took} ({run['how']}); device timing: {run['methods']}")
+    if "seconds" in results:
+        lines.append(f"- the whole check: {results['seconds']:.0f} s")
     return "\n".join(lines) + "\n"
 
 
-def check(backends: list[str], profile: str, out: Path, agree: float) -> int:
-    start = time.perf_counter()
-    results = {"profile": profile, "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-               "context": {}, "steps": [], "speedups": [], "runs": {}}
-    failed = []
+def assemble(out: Path, backends: list[str], agree: float) -> dict:
+    """One results table from a check's files in `out` (BACKEND.json, -run.json, -cross-check.json)."""
+    results = {"folder": str(out), "context": {}, "steps": [], "speedups": [], "runs": {}, "failures": []}
+    failed = results["failures"]
     for backend in backends:
-        suite = run_suite(backend, profile, out)
-        cross = run_cross_check(backend, profile, out)
-        facts = describe(suite["machine_info"])
+        suite = read_json(out / f"{backend}.json", {})
+        run = read_json(out / f"{backend}-run.json", {"rc": None, "seconds": None, "how": "not run"})
+        cross = {"rows": read_json(out / f"{backend}-cross-check.json", [])}
+        facts = describe(suite.get("machine_info", {}))
+        benchmarks = suite.get("benchmarks", [])
+        results["profile"] = facts.get("profile", results.get("profile"))
+        results["date"] = suite.get("datetime", "")[:16].replace("T", " ")
         results["context"][backend] = facts
-        results["steps"] += step_rows(backend, suite, cross, facts.get("GPU"))
-        results["speedups"] += speedup_rows(backend, suite)
+        results["steps"] += step_rows(backend, {"benchmarks": benchmarks}, cross, facts.get("GPU"))
+        results["speedups"] += speedup_rows(backend, {"benchmarks": benchmarks})
         methods = sorted({r.get("device_method", "?") for r in cross["rows"]})
-        results["runs"][backend] = {"suite_rc": suite["rc"], "suite_s": suite["seconds"], "cross_rc": cross["rc"],
+        results["runs"][backend] = {"suite_rc": run["rc"], "suite_s": run["seconds"], "how": run["how"],
                                     "methods": "; ".join(methods) or "none"}
-        if suite["rc"] != 0 or not suite["benchmarks"]:
-            failed.append(f"{backend}: the suite exited {suite['rc']} with {len(suite['benchmarks'])} results "
+        if run["rc"] != 0 or not benchmarks:
+            failed.append(f"{backend}: the suite exited {run['rc']} with {len(benchmarks)} results "
                           f"(see {out / f'{backend}.log'})")
-        if cross["rc"] != 0 or not cross["rows"]:
-            failed.append(f"{backend}: the cross-check exited {cross['rc']} (see {out / f'{backend}-cross-check.log'})")
+        if not cross["rows"]:
+            failed.append(f"{backend}: the cross-check wrote no rows (see {out / f'{backend}-cross-check.log'})")
     for r in results["steps"]:
         if r["suite_vs_device"] is not None and abs(r["suite_vs_device"]) > agree:
             failed.append(f"{r['backend']} {r['policy']}: the suite's rounds time {ms(r['cross_suite_s'])} ms per step, "
                           f"the device {ms(r['cross_device_s'])} ms ({r['cross_method']}): {r['suite_vs_device']:+.1%}, "
                           f"beyond the {agree:.0%} they must agree within")
-    results["seconds"] = time.perf_counter() - start
-    results["failures"] = failed
+    return results
+
+
+def write_table(results: dict, out: Path) -> int:
     (out / "gpu-check.json").write_text(json.dumps(results, indent=1))
     table = markdown(results)
     (out / "gpu-check.md").write_text(table)
     print(table)
-    for line in failed:
+    for line in results["failures"]:
         print(f"FAILED {line}")
-    return 1 if failed else 0
+    return 1 if results["failures"] else 0
+
+
+def check(backends: list[str], profile: str, out: Path, agree: float) -> int:
+    start = time.perf_counter()
+    for backend in backends:
+        run_suite(backend, profile, out)
+        run_cross_check(backend, profile, out)
+    results = assemble(out, backends, agree)
+    results["seconds"] = time.perf_counter() - start
+    return write_table(results, out)
 
 
 def main(argv=None) -> int:
@@ -239,6 +253,7 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", default="seed", help="the suite's profile (seed on a GPU; tiny to test the check)")
     ap.add_argument("--backends", default=",".join(BACKENDS), help=f"comma-separated, of {', '.join(BACKENDS)}")
     ap.add_argument("--agree", type=float, default=AGREE, help="largest accepted gap, suite against device timing")
+    ap.add_argument("--report", action="store_true", help="only rebuild the table from the files a check left in --out")
     ap.add_argument("--cross-check", action="store_true", help=argparse.SUPPRESS)  # the per-backend child process
     args = ap.parse_args(argv)
     from mpmodel.core.profiles import PROFILES  # noqa: PLC0415
@@ -248,6 +263,10 @@ def main(argv=None) -> int:
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     if not backends or any(b not in BACKENDS for b in backends):
         ap.error(f"--backends: {args.backends!r}; valid: {', '.join(BACKENDS)}")
+    if args.report:
+        if not args.out.is_dir():
+            ap.error(f"--out: {args.out} is not a folder a check wrote")
+        return write_table(assemble(args.out, backends, args.agree), args.out)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.cross_check:
         return cross_check(args.profile, args.out)

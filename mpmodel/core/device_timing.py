@@ -67,12 +67,19 @@ def kernel_busy_share(run: Callable[[int], object], steps: int) -> tuple[float |
             run(steps)
             torch.cuda.synchronize()
             wall = time.perf_counter() - t0
-        busy_us = sum(getattr(e, "self_device_time_total", 0) for e in prof.key_averages())
+        busy_us = kernel_time_us(prof.key_averages())
     except Exception as exc:  # a profiler without CUPTI access: report why, do not fail the check
         return None, f"profiler unavailable: {type(exc).__name__}: {exc}"[:200]
     if busy_us <= 0:
         return None, "the profiler recorded no GPU activity"
     return busy_us / 1e6 / wall, "torch.profiler kernel time / round wall time"
+
+
+def kernel_time_us(averages) -> float:
+    """The GPU's own time in a profile's averages, in microseconds: the device-side entries (kernels, copies)
+    alone. The CPU-side operator that launched a kernel carries the same time as its `self_device_time_total`,
+    so summing every entry counts each kernel twice."""
+    return sum(e.self_device_time_total for e in averages if str(getattr(e, "device_type", "")).endswith("CUDA"))
 
 
 def fused_loop(model, batches) -> Callable[[int], float]:

@@ -49,7 +49,8 @@ OPTIONS = (
            "and on TensorFlow when a GPU is visible; eager PyTorch), on forces XLA / torch.compile, off runs without"),
     Option("--mp-fp32", "mp_fp32", "LIST", "auto",
            f"float32 baseline variants ({', '.join(FP32_VARIANTS)}): default is the framework's own TF32 setting, "
-           "strict turns TF32 off; auto: both on a GPU with TF32 (compute capability 8.0+), default elsewhere"),
+           "strict turns TF32 off; auto: both where the default runs TF32 (compute capability 8.0+; not PyTorch, "
+           "whose default has it off), default elsewhere"),
     Option("--mp-min-speedup", "mp_min_speedup", "SPEC", "",
            "minimum speedup over float32 for every mixed policy (1.5) or per policy "
            "(mixed_bfloat16=1.5,mixed_float16=none); empty: the expectations table"),

@@ -58,7 +58,7 @@ class RunContext:
 
     @property
     def fp32_variants(self) -> tuple[str, ...]:
-        return resolve_variants(self.settings.fp32, self.device.tf32_capable)
+        return resolve_variants(self.settings.fp32, self.device.tf32_capable, self.device.tf32_enabled)
 
     def float32_matmuls(self, variant: str):
         """Context for a test body: the float32 variant's matmul precision on this backend."""

@@ -27,6 +27,10 @@ def test_auto_means_both_on_a_gpu_and_the_default_on_a_cpu():
     assert resolve_variants(("auto",), tf32_capable=True) == ("default", "strict")
     assert resolve_variants(("auto",), tf32_capable=False) == ("default",)  # a CPU, or a GPU before Ampere
     assert resolve_variants(("strict",), tf32_capable=False) == ("strict",)  # asked for: kept
+    # PyTorch's default already has TF32 off: strict would repeat it (measured on an H200, 23.7 vs 24.2 ms)
+    assert resolve_variants(("auto",), tf32_capable=True, default_is_tf32=False) == ("default",)
+    assert resolve_variants(("auto",), tf32_capable=True, default_is_tf32=None) == ("default", "strict")  # unread
+    assert resolve_variants(("default", "strict"), tf32_capable=True, default_is_tf32=False) == ("default", "strict")
 
 
 @pytest.mark.parametrize("backend", ["tensorflow", "torch", "jax"])

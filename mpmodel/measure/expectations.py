@@ -60,14 +60,28 @@ EXPECTATIONS: tuple[Expectation, ...] = (
                 "Volta/Turing tensor cores run float16 at 8x float32 peak"),
     Expectation(NVIDIA_CC7, "mixed_bfloat16", None,
                 "compute capability 7.x has no bfloat16 tensor cores"),
+    # Measured with studies/gpu_check.py on an H200 (driver 580.159.04, Keras 3.15.1, seed profile, 2026-11-28):
+    # studies/results/h200-2026-11-28. JAX 0.11.2 runs float32 as TF32; PyTorch 2.11 leaves TF32 off.
+    Expectation(NVIDIA_CC8, "mixed_float16", 1.6,
+                "measured 2.02x (95% CI 2.00-2.03) against TF32 float32 on an H200 under JAX 0.11.2; the gate asks "
+                "for 60% of that gain", float32="tf32", backend="jax"),
+    Expectation(NVIDIA_CC8, "mixed_bfloat16", 1.6,
+                "measured 2.06x (95% CI 2.04-2.08) against TF32 float32 on an H200 under JAX 0.11.2; the gate asks "
+                "for 60% of that gain", float32="tf32", backend="jax"),
     Expectation(NVIDIA_CC8, "mixed_float16", 1.2,
-                "float16 tensor cores at 2x TF32 peak; float32 already runs as TF32 there", float32="tf32"),
+                "float16 tensor cores at 2x TF32 peak; float32 already runs as TF32 there (JAX measured 2.02x on an "
+                "H200; this backend not yet)", float32="tf32"),
     Expectation(NVIDIA_CC8, "mixed_bfloat16", 1.2,
-                "bfloat16 tensor cores at 2x TF32 peak; float32 already runs as TF32 there", float32="tf32"),
+                "bfloat16 tensor cores at 2x TF32 peak; float32 already runs as TF32 there (JAX measured 2.06x on an "
+                "H200; this backend not yet)", float32="tf32"),
     Expectation(NVIDIA_CC8, "mixed_float16", 2.0,
-                "against strict float32 (TF32 off, CUDA cores) float16 tensor cores have 16x the peak", float32="strict"),
+                "against strict float32 (TF32 off, CUDA cores) float16 tensor cores have 15x the peak; measured 2.97-3.27x "
+                "on an H200 under PyTorch 2.11, whose eager Keras step keeps the GPU busy a fifth of the time",
+                float32="strict"),
     Expectation(NVIDIA_CC8, "mixed_bfloat16", 2.0,
-                "against strict float32 (TF32 off, CUDA cores) bfloat16 tensor cores have 16x the peak", float32="strict"),
+                "against strict float32 (TF32 off, CUDA cores) bfloat16 tensor cores have 15x the peak; measured "
+                "3.93-4.04x on an H200 under PyTorch 2.11, whose eager Keras step keeps the GPU busy a quarter of the time",
+                float32="strict"),
 )
 
 

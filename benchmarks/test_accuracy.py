@@ -3,7 +3,10 @@
 For each seed, float32 and the mixed policy train with the seed's fit recipe
 (validation_split=0.2, the profile's batch and epochs) from the weights that seed gives,
 on the data order that seed gives, then evaluate on the test set. The gate fails on any
-NaN or infinite loss, or when the median paired accuracy drop exceeds --mp-accuracy-tol.
+NaN or infinite loss, or when the median paired accuracy drop exceeds --mp-accuracy-tol. Each epoch
+prints a progress line with the time left. Where the mixed policy's matmuls run at under a tenth of
+float32's (PyTorch bf16 on a CPU without AVX-512), its fits are skipped with the measured reason and
+the time they would take, unless --mp-slow-fits asks for them.
 pytest-benchmark times the mixed policy's training runs (one round per seed).
 """
 
@@ -11,29 +14,39 @@ import numpy as np
 import pytest
 
 from mpmodel.core.model import build_model
-from mpmodel.core.policies import BASELINE
+from mpmodel.core.policies import BASELINE, expected_jit_compile
 from mpmodel.core.training import fit_recipe
 from mpmodel.measure.gates import AccuracyComparison, accuracy_verdict, nonfinite_report
+from mpmodel.measure.progress import FitProgress
 
 
 @pytest.fixture
 def float32_fit(mp_run, jit, fp32):
     """float32 runs of the recipe, trained once per seed, compile mode and float32 variant, shared by
-    both mixed policies."""
-    def fit(seed):
-        key = (seed, jit, fp32)
-        if key not in mp_run.float32_fits:
+    both mixed policies. `fit(seed, progress)`; `fit.pending(seeds)` counts those not trained yet."""
+    def key(seed):
+        return (seed, jit, fp32)
+
+    def fit(seed, progress=None):
+        if key(seed) not in mp_run.float32_fits:
             with mp_run.float32_matmuls(fp32):
                 model = build_model(BASELINE, mp_run.profile, seed=seed, jit=jit)
-                mp_run.float32_fits[key] = fit_recipe(model, mp_run.data, mp_run.profile, order_seed=seed)
-        return mp_run.float32_fits[key]
+                mp_run.float32_fits[key(seed)] = fit_recipe(model, mp_run.data, mp_run.profile, order_seed=seed,
+                                                            progress=progress and progress.fit(BASELINE, seed))
+        return mp_run.float32_fits[key(seed)]
+
+    fit.pending = lambda seeds: sum(key(s) not in mp_run.float32_fits for s in seeds)
     return fit
 
 
 def test_accuracy(benchmark, mp_run, profile_name, jit, fp32, mixed_policy, float32_fit):
     profile, data = mp_run.profile, mp_run.data
+    compiled = expected_jit_compile(jit, mp_run.device.backend, mp_run.device.gpu_visible)
+    if mp_run.fits_too_slow(mixed_policy, compiled, fp32):
+        pytest.skip(f"{mixed_policy}'s accuracy fits: {mp_run.slow_fits_reason(mixed_policy, compiled, fp32)}")
     seeds = list(range(profile.accuracy_seeds))
-    baselines = {seed: float32_fit(seed) for seed in seeds}
+    progress = FitProgress(mp_run.say, len(seeds) + float32_fit.pending(seeds), profile.epochs)
+    baselines = {seed: float32_fit(seed, progress) for seed in seeds}
     mixed, models, tf32 = {}, {}, {}
     pending = iter(seeds)
 
@@ -43,7 +56,8 @@ def test_accuracy(benchmark, mp_run, profile_name, jit, fp32, mixed_policy, floa
     def train(seed):
         with mp_run.float32_matmuls(fp32):
             models[seed] = build_model(mixed_policy, profile, seed=seed, jit=jit)
-            mixed[seed] = fit_recipe(models[seed], data, profile, order_seed=seed)
+            mixed[seed] = fit_recipe(models[seed], data, profile, order_seed=seed,
+                                     progress=progress.fit(mixed_policy, seed))
             tf32[seed] = mp_run.tf32()  # the state this fit ran under: the variant's, not the default restored after
 
     benchmark.pedantic(train, setup=next_seed, rounds=len(seeds), iterations=1)

@@ -10,6 +10,7 @@ can be trained from the same weights on the same order.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import keras
@@ -88,21 +89,36 @@ def split_validation(x: np.ndarray, y: np.ndarray, fraction: float):
     return (x[:cut], y[:cut]), (x[cut:], y[cut:])
 
 
-def fit_recipe(model, data: Dataset, profile: Profile, order_seed: int) -> FitResult:
-    """Train as the seed does, reshuffling every epoch with a permutation drawn from `order_seed`."""
+def evaluation_batch(n_validation: int, n_test: int, batch_size: int) -> int:
+    """The largest batch, at most `batch_size`, that splits both the validation and the test set evenly.
+
+    Under XLA each distinct batch shape compiles anew: with the seed's sizes, validation (12000 = 8192 +
+    3808) and test (10000 = 8192 + 1808) would compile four evaluation shapes, one batch of 2000 compiles
+    one. Evaluation results do not depend on the batch (sums over samples), up to float rounding."""
+    common = math.gcd(n_validation, n_test) or max(n_validation, n_test, 1)
+    return max(d for d in range(1, min(common, batch_size) + 1) if common % d == 0)
+
+
+def fit_recipe(model, data: Dataset, profile: Profile, order_seed: int,
+               progress: Callable[[int, int], None] | None = None) -> FitResult:
+    """Train as the seed does, reshuffling every epoch with a permutation drawn from `order_seed`;
+    `progress(epochs done, epochs)` after each epoch."""
     (x_fit, y_fit), validation = split_validation(data.x_train, data.y_train, profile.validation_split)
+    eval_batch = evaluation_batch(validation[0].shape[0], data.x_test.shape[0], profile.batch_size)
     rng = np.random.default_rng(order_seed)
     result = FitResult(test_accuracy=float("nan"), test_loss=float("nan"))
     for epoch in range(profile.epochs):
         order = rng.permutation(x_fit.shape[0])
         history = model.fit(
             x_fit[order], y_fit[order], batch_size=profile.batch_size, epochs=epoch + 1,
-            initial_epoch=epoch, shuffle=False, validation_data=validation, verbose=0,
+            initial_epoch=epoch, shuffle=False, validation_data=validation, validation_batch_size=eval_batch, verbose=0,
         )
         result.losses.extend(float(v) for v in history.history["loss"])
         result.val_losses.extend(float(v) for v in history.history["val_loss"])
         result.loss_scales.append(loss_scale(model))
+        if progress is not None:
+            progress(epoch + 1, profile.epochs)
     result.test_loss, result.test_accuracy = (
-        float(v) for v in model.evaluate(data.x_test, data.y_test, batch_size=profile.batch_size, verbose=0)
+        float(v) for v in model.evaluate(data.x_test, data.y_test, batch_size=eval_batch, verbose=0)
     )
     return result

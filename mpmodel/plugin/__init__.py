@@ -41,6 +41,19 @@ def _reporter(config):
     return config.pluginmanager.get_plugin("terminalreporter")
 
 
+def _say_through_capture(config, reporter):
+    """A line to the terminal from inside a test, past pytest's output capture."""
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def say(line: str) -> None:
+        if capture is None:
+            reporter.write_line(line)
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+    return say
+
+
 def pytest_addoption(parser):
     options.add_options(parser)
 
@@ -109,7 +122,10 @@ def pytest_collection_finish(session):
     ctx.data = config.stash[DATA] if DATA in config.stash else load_checked_data(ctx.settings)
     reporter = _reporter(config)
     if reporter is not None:
+        ctx.say = _say_through_capture(config, reporter)
         for line in header.context_lines(ctx):
+            reporter.write_line(line)
+        for line in header.cost_lines(ctx, session.items):
             reporter.write_line(line)
 
 

@@ -3,7 +3,11 @@ mixed policy is expected to reach, so a reader knows which gate applies before a
 
 from __future__ import annotations
 
-from mpmodel.core.policies import MIXED_POLICIES, expected_jit_compile
+import time
+
+from mpmodel.core.parsing import choice_rank
+from mpmodel.core.policies import BASELINE, MIXED_POLICIES, POLICIES, expected_jit_compile
+from mpmodel.measure.cost import estimated_step_s, predict
 from mpmodel.measure.expectations import NO_ROW, device_class
 from mpmodel.measure.rounds import ROUND_TARGET_S, TIMING_METHOD, WARMUP_MIN_S
 from mpmodel.plugin.options import Settings
@@ -13,7 +17,7 @@ from mpmodel.plugin.run_context import RunContext
 def settings_line(s: Settings) -> str:
     return (f"mpmodel: profile={s.profile} policies={','.join(s.policies)} jit={','.join(s.jit)} "
             f"fp32={','.join(s.fp32)} data={s.data}{' (offline)' if s.offline else ''} "
-            f"accuracy_tol={s.accuracy_tol} min_speedup={s.min_speedup or 'table'}")
+            f"accuracy_tol={s.accuracy_tol} min_speedup={s.min_speedup or 'table'}{' slow_fits' if s.slow_fits else ''}")
 
 
 def context_lines(ctx: RunContext) -> list[str]:
@@ -39,3 +43,54 @@ def context_lines(ctx: RunContext) -> list[str]:
                             "half the gain of the measured matmul ceiling" if e.source == NO_ROW else "no speedup expected")
                     lines.append(f"mpmodel expects {policy} (jit {mode}){against}: {want} ({e.source}: {e.reason})")
     return lines
+
+
+TIMED_TESTS = ("test_step_time", "test_speedup", "test_accuracy")
+
+
+def planned_tests(ctx: RunContext, items) -> list[tuple[str, str, str, bool]]:
+    """(test name, policy, float32 variant, compiled) for each of the suite's benchmarks collected."""
+    out = []
+    for item in items:
+        params = getattr(getattr(item, "callspec", None), "params", {})
+        name = getattr(item, "originalname", "")
+        policy = params.get("policy") or params.get("mixed_policy")
+        if name not in TIMED_TESTS or policy is None or "fp32" not in params or "jit" not in params:
+            continue
+        compiled = expected_jit_compile(params["jit"], ctx.device.backend, ctx.device.gpu_visible)
+        out.append((name, policy, params["fp32"], compiled))
+    return out
+
+
+def cost_lines(ctx: RunContext, items, clock=time.perf_counter) -> list[str]:
+    """The speed of light of every dtype the run needs (measured now), what the run will take, and the
+    accuracy fits skipped because their matmuls crawl here."""
+    tests = planned_tests(ctx, items)
+    if not tests:
+        return []
+    start = clock()
+    needed = {(BASELINE, fp32, compiled) for _, _, fp32, compiled in tests} | {(p, f, c) for _, p, f, c in tests}
+    for policy, fp32, compiled in sorted(needed, key=lambda k: (choice_rank(POLICIES, k[0]), k[1], k[2])):
+        ctx.speed_of_light(policy, compiled, fp32)
+    lines = []
+    for (policy, compiled, fp32), sol in ctx.speeds_of_light.items():
+        variant = f", float32 {fp32}" if fp32 else ""
+        lines.append(f"mpmodel speed of light: {policy} (compiled {compiled}{variant}) {sol.tflops:.3g} TFLOP/s, "
+                     f"{sol.seconds * 1e3:.3g} ms per step")
+    lines[-1] += f" (measured in {clock() - start:.0f} s)"
+    data, profile = ctx.data, ctx.profile
+
+    def step_s(policy, fp32, compiled):
+        return estimated_step_s(ctx.speed_of_light(policy, compiled, fp32).seconds)
+
+    def skipped(policy, fp32, compiled):
+        return ctx.fits_too_slow(policy, compiled, fp32)
+
+    prediction = predict(profile, data.x_train.shape[0], data.x_test.shape[0], tests, step_s, skipped)
+    lines.append(f"mpmodel predicts: {prediction.describe()}")
+    for name, policy, fp32, compiled in tests:
+        if name == "test_accuracy" and skipped(policy, fp32, compiled):
+            lines.append(f"mpmodel skips {policy}'s accuracy fits (float32 {fp32}): "
+                         f"{ctx.slow_fits_reason(policy, compiled, fp32)}")
+    return lines
+

@@ -7,6 +7,7 @@ the hooks keep on the pytest config.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pytest
@@ -14,8 +15,12 @@ import pytest
 from mpmodel.core.data import DataError, Dataset, load_data
 from mpmodel.core.device import DeviceInfo, detect
 from mpmodel.core.matmul_precision import float32_matmuls, resolve_variants, tf32_allowed
-from mpmodel.core.profiles import Profile, default_profile_name, get_profile
+from mpmodel.core.policies import BASELINE
+from mpmodel.core.profiles import Profile, default_profile_name, flops_per_step, get_profile, step_matmuls
+from mpmodel.core.speed_of_light import matmul_runner
+from mpmodel.measure.ceilings import SpeedOfLight, measure_speed_of_light
 from mpmodel.measure.context import describe, label
+from mpmodel.measure.cost import SLOW_MATMUL_SHARE, estimated_step_s, fit_s, minutes, too_slow_to_fit
 from mpmodel.measure.expectations import Expectation, device_class, expectation_for
 from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
@@ -41,6 +46,34 @@ class RunContext:
     data: Dataset | None = None  # loaded at collection's end
     float32_fits: dict = field(default_factory=dict)  # (order seed, compile mode, float32 variant) -> FitResult
     verdicts: list = field(default_factory=list)  # (test id, outcome, message) for the summary
+    speeds_of_light: dict = field(default_factory=dict)  # (policy, jit_compile, fp32 or None) -> SpeedOfLight
+    say: Callable[[str], None] = print  # a line to the terminal, outside pytest's capture (set at collection)
+
+    def speed_of_light(self, policy: str, jit_compile: bool, fp32: str) -> SpeedOfLight:
+        """The step's matmuls alone in `policy`'s compute dtype, timed on first use and kept for the session."""
+        key = (policy, jit_compile, fp32 if policy == BASELINE else None)  # TF32 matters to float32 alone
+        if key not in self.speeds_of_light:
+            with self.float32_matmuls(fp32):
+                run = matmul_runner(step_matmuls(self.profile), policy, jit_compile)
+                self.speeds_of_light[key] = measure_speed_of_light(run, flops_per_step(self.profile))
+        return self.speeds_of_light[key]
+
+    def fits_too_slow(self, policy: str, jit_compile: bool, fp32: str) -> bool:
+        """Whether `policy`'s accuracy fits are skipped: its matmuls crawl here and no option asks for them."""
+        if self.settings.slow_fits or policy == BASELINE:
+            return False
+        return too_slow_to_fit(self.speed_of_light(policy, jit_compile, fp32).tflops,
+                               self.speed_of_light(BASELINE, jit_compile, fp32).tflops)
+
+    def slow_fits_reason(self, policy: str, jit_compile: bool, fp32: str) -> str:
+        """Why `policy`'s fits are skipped, with the measured figures and the time they would have taken."""
+        mixed, base = self.speed_of_light(policy, jit_compile, fp32), self.speed_of_light(BASELINE, jit_compile, fp32)
+        p = self.profile
+        would = p.accuracy_seeds * fit_s(p, self.data.x_train.shape[0], self.data.x_test.shape[0],
+                                         estimated_step_s(mixed.seconds))
+        return (f"its matmuls here reach {mixed.tflops * 1e3:.3g} GFLOP/s, {mixed.tflops / base.tflops:.1%} of float32's "
+                f"{base.tflops * 1e3:.3g} (under {SLOW_MATMUL_SHARE:.0%}); its {p.accuracy_seeds} fits would take about "
+                f"{minutes(would)}; --mp-slow-fits runs them")
 
     def record(self, benchmark, verdict) -> None:
         """Keep a gate's verdict for the summary, and in the saved result's extra_info."""

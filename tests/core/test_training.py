@@ -1,5 +1,8 @@
 import dataclasses
 import math
+import os
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -8,7 +11,7 @@ import pytest
 from mpmodel.core.data.synthetic import synthetic_mnist
 from mpmodel.core.model import build_model
 from mpmodel.core.profiles import get_profile
-from mpmodel.core.training import FitResult, TrainingStep, fit_recipe, split_validation
+from mpmodel.core.training import FitResult, TrainingStep, evaluation_batch, fit_recipe, split_validation
 
 TINY = dataclasses.replace(get_profile("small"), name="tiny", units=64, batch_size=256, epochs=2)
 
@@ -70,3 +73,58 @@ def test_float16_overflow_gives_a_nonfinite_fit_with_its_loss_scale_history(tiny
     assert not verdict.passed
     for part in ("non-finite loss", "loss by epoch [nan", "loss scale by epoch [", "float16 gradients overflowed"):
         assert part in verdict.message
+
+
+@pytest.mark.parametrize("n_val, n_test, batch, expected", [
+    (12000, 10000, 8192, 2000),  # the seed: 4 evaluation shapes become 1
+    (12000, 10000, 2048, 2000),  # small
+    (12000, 10000, 128, 125),  # tiny
+    (1200, 1000, 128, 100),
+    (7, 5, 8, 1),
+])
+def test_evaluation_batch_splits_validation_and_test_evenly(n_val, n_test, batch, expected):
+    got = evaluation_batch(n_val, n_test, batch)
+    assert got == expected and n_val % got == 0 and n_test % got == 0 and got <= batch
+
+
+def test_fit_recipe_reports_progress_after_each_epoch(tiny_data):
+    seen = []
+    fit_recipe(build_model("float32", TINY), tiny_data, TINY, order_seed=0,
+               progress=lambda done, epochs: seen.append((done, epochs)))
+    assert seen == [(e, TINY.epochs) for e in range(1, TINY.epochs + 1)]
+
+
+COMPILES = """
+import sys
+import jax
+from mpmodel.core import training
+from mpmodel.core.data.synthetic import synthetic_mnist
+from mpmodel.core.model import build_model
+from mpmodel.core.profiles import get_profile
+
+compiles = []
+jax.monitoring.register_event_duration_secs_listener(
+    lambda event, seconds, **kw: compiles.append(event) if event == "/jax/core/compile/backend_compile_duration" else None)
+if sys.argv[1] == "training-batches":
+    training.evaluation_batch = lambda n_validation, n_test, batch_size: batch_size
+profile = get_profile("tiny")
+data = synthetic_mnist(1000, 1000)  # validation 200 = 128 + 72, test 1000 = 7 x 128 + 104: evenly, batches of 100
+model = build_model("mixed_bfloat16", profile)
+assert model.jit_compile
+before = len(compiles)
+training.fit_recipe(model, data, profile, order_seed=0)
+print(len(compiles) - before)
+"""
+
+
+def test_under_xla_evaluation_compiles_one_batch_shape():
+    pytest.importorskip("jax", reason="JAX is not installed in this environment")
+    env = {**os.environ, "KERAS_BACKEND": "jax"}
+
+    def compiles(mode):  # a fresh process each: XLA's in-process cache would hide the second's compiles
+        proc = subprocess.run([sys.executable, "-c", COMPILES, mode], env=env, capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        return int(proc.stdout.split()[-1])
+
+    # evaluation in one shape (100) instead of three (128, 72, 104): two programs fewer
+    assert compiles("even") == compiles("training-batches") - 2

@@ -1,8 +1,15 @@
-"""The session header's settings line (the profile, data, device and expectation lines are checked through
-pytest itself in test_plugin.py)."""
+"""The session header's settings line and its cost lines (the profile, data, device and expectation lines
+are checked through pytest itself in test_plugin.py)."""
 
-from mpmodel.plugin.header import settings_line
+from types import SimpleNamespace
+
+from mpmodel.core.data.synthetic import synthetic_mnist
+from mpmodel.core.device import DeviceInfo
+from mpmodel.core.profiles import flops_per_step, get_profile
+from mpmodel.measure.ceilings import SpeedOfLight
+from mpmodel.plugin.header import cost_lines, settings_line
 from mpmodel.plugin.options import Settings
+from mpmodel.plugin.run_context import RunContext
 
 
 def test_settings_line_names_every_setting_and_offline():
@@ -10,3 +17,60 @@ def test_settings_line_names_every_setting_and_offline():
                  min_speedup={"mixed_bfloat16": 1.5}, accuracy_tol=0.15, data="synthetic", require_gpu=False, offline=True)
     assert settings_line(s) == ("mpmodel: profile=small policies=float32,mixed_bfloat16 jit=auto,off fp32=auto "
                                 "data=synthetic (offline) accuracy_tol=0.15 min_speedup={'mixed_bfloat16': 1.5}")
+
+
+def settings(**kw):
+    base = dict(profile="small", policies=("float32", "mixed_float16", "mixed_bfloat16"), jit=("auto",),
+                fp32=("auto",), min_speedup={}, accuracy_tol=0.15, data="synthetic", require_gpu=False)
+    return Settings(**{**base, **kw})
+
+
+def avx2_context(**kw):
+    """A session on an AVX2 CPU under PyTorch, its speeds of light as measured there (bf16 0.8 GFLOP/s)."""
+    device = DeviceInfo(cpu_arch="x86_64", versions={"keras_backend": "torch"})
+    ctx = RunContext(settings(**kw), device, get_profile("small"), synthetic_mnist(6000, 1000))
+    flops = flops_per_step(ctx.profile)
+    for policy, tflops in (("float32", 0.120), ("mixed_float16", 0.100), ("mixed_bfloat16", 0.0008)):
+        ctx.speeds_of_light[(policy, False, "default" if policy == "float32" else None)] = \
+            SpeedOfLight(flops / tflops / 1e12, flops, 1)
+    return ctx
+
+
+def item(name, policy_key, policy):
+    return SimpleNamespace(originalname=name, callspec=SimpleNamespace(
+        params={"profile_name": "small", "jit": "auto", "fp32": "default", policy_key: policy}))
+
+
+ITEMS = [item("test_step_time", "policy", p) for p in ("float32", "mixed_float16", "mixed_bfloat16")] + \
+    [item(t, "mixed_policy", p) for t in ("test_speedup", "test_accuracy") for p in ("mixed_float16", "mixed_bfloat16")]
+
+
+def test_cost_lines_predict_the_run_and_name_the_fits_too_slow_to_run():
+    lines = cost_lines(avx2_context(), ITEMS + [SimpleNamespace(originalname="test_other")])
+    assert lines[0].startswith("mpmodel speed of light: float32 (compiled False, float32 default) 0.12 TFLOP/s")
+    assert any(line.startswith("mpmodel speed of light: mixed_bfloat16 (compiled False) 0.0008 TFLOP/s") for line in lines)
+    predicts = next(line for line in lines if line.startswith("mpmodel predicts: about "))
+    assert "accuracy" in predicts and "assumed step efficiency" in predicts
+    skip = [line for line in lines if line.startswith("mpmodel skips")]
+    assert skip == [skip[0]] and skip[0].startswith("mpmodel skips mixed_bfloat16's accuracy fits (float32 default): "
+                                                    "its matmuls here reach 0.8 GFLOP/s, 0.7% of float32's 120 (under 10%)")
+    assert "--mp-slow-fits runs them" in skip[0] and "would take about" in skip[0]
+
+
+def test_slow_fits_asked_for_are_predicted_and_not_skipped():
+    quick, slow = avx2_context(), avx2_context(slow_fits=True)
+    assert quick.fits_too_slow("mixed_bfloat16", False, "default")
+    assert not slow.fits_too_slow("mixed_bfloat16", False, "default")
+    assert not quick.fits_too_slow("mixed_float16", False, "default")
+    assert not [line for line in cost_lines(slow, ITEMS) if line.startswith("mpmodel skips")]
+
+    def predicted_s(ctx):
+        line = next(line for line in cost_lines(ctx, ITEMS) if line.startswith("mpmodel predicts"))
+        number, unit = line.split("about ")[1].split(" (")[0].split()
+        return float(number) * (60 if unit == "min" else 1)
+
+    assert predicted_s(slow) > 2 * predicted_s(quick)  # 3 bf16 fits at 0.8 GFLOP/s, 30 s a step
+
+
+def test_no_suite_benchmarks_no_cost_lines():
+    assert cost_lines(avx2_context(), [SimpleNamespace(originalname="test_other")]) == []

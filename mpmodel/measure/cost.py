@@ -1,0 +1,106 @@
+"""What a run will cost, predicted before it starts from the step's speed of light, and which accuracy
+fits are too slow to run by default.
+
+Each benchmark's time follows from the step time and the suite's own rules (warm-up at least
+`WARMUP_MIN_S`, rounds of K steps lasting at least `ROUND_TARGET_S`, the profile's rounds, pairs,
+seeds and epochs). Before any step has run, the step time is estimated as the speed of light over an
+assumed efficiency; start-up, building and compiling are not counted. Plain Python.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from mpmodel.core.policies import BASELINE
+from mpmodel.core.profiles import Profile
+from mpmodel.measure.rounds import WARMUP_MIN_S, steps_per_round
+
+# Steps reached 0.77-0.92 of their speed of light on the Zen 4 CPU (TensorFlow, PyTorch) and under JAX on an
+# H200; PyTorch's eager mixed steps on the H200 reached 0.19-0.25. The prediction takes the common case.
+ASSUMED_EFFICIENCY = 0.8
+EVAL_SHARE = 1 / 3  # a forward pass over a batch: about a third of a training step's matmuls
+SINGLE_CALLS, SINGLE_BUDGET_S, SINGLE_LEAST = 7, 2.0, 3  # test_step_time's single train_on_batch calls
+SPEEDUP_WARMUP_PAIRS = 2
+# Host work around the steps, measured with TensorFlow on the Zen 4 EPYC (small profile): building a
+# model and tracing its first step and loop took 2-3 s; each epoch's model.fit call (the data pipeline,
+# the validation pass's set-up) 0.6-0.9 s beyond its steps.
+BUILD_S = 2.0
+FIT_EPOCH_S = 0.6
+# Where a mixed policy's matmuls run at under this share of float32's (PyTorch bf16 on a CPU without
+# AVX-512: 0.8 against 120 GFLOP/s), its accuracy fits are skipped unless asked for.
+SLOW_MATMUL_SHARE = 0.1
+
+
+def estimated_step_s(sol_seconds: float, efficiency: float = ASSUMED_EFFICIENCY) -> float:
+    return sol_seconds / efficiency
+
+
+def warm_up_s(step_s: float, rounds: int) -> float:
+    return max(WARMUP_MIN_S, rounds * step_s)
+
+
+def step_time_s(profile: Profile, step_s: float) -> float:
+    """test_step_time: warm-up, the profile's rounds of K steps, and the single calls."""
+    k = steps_per_round(step_s)
+    single = min(SINGLE_CALLS * step_s, max(SINGLE_LEAST * step_s, SINGLE_BUDGET_S))
+    return BUILD_S + warm_up_s(step_s, profile.timing_warmup) + profile.timing_rounds * k * step_s + single
+
+
+def speedup_s(profile: Profile, float32_s: float, mixed_s: float) -> float:
+    """test_speedup: both warm-ups, then interleaved pairs of K-step rounds, K set by the faster policy."""
+    k = steps_per_round(min(float32_s, mixed_s))
+    pairs = profile.timing_pairs + SPEEDUP_WARMUP_PAIRS
+    return 2 * BUILD_S + warm_up_s(float32_s, profile.timing_warmup) + warm_up_s(mixed_s, profile.timing_warmup) + \
+        pairs * k * (float32_s + mixed_s)
+
+
+def fit_s(profile: Profile, n_train: int, n_test: int, step_s: float) -> float:
+    """One run of the fit recipe: each epoch's training steps and validation pass, then the test pass."""
+    n_fit = int(n_train * (1 - profile.validation_split))
+    batches = math.ceil(n_fit / profile.batch_size)
+    val_batches = math.ceil((n_train - n_fit) / profile.batch_size)
+    test_batches = math.ceil(n_test / profile.batch_size)
+    per_epoch = FIT_EPOCH_S + batches * step_s + val_batches * step_s * EVAL_SHARE
+    return BUILD_S + profile.epochs * per_epoch + test_batches * step_s * EVAL_SHARE
+
+
+def too_slow_to_fit(mixed_tflops: float, float32_tflops: float) -> bool:
+    """Whether a mixed policy's matmuls are so much slower than float32's that its fits are skipped by default."""
+    return mixed_tflops < SLOW_MATMUL_SHARE * float32_tflops
+
+
+@dataclass(frozen=True)
+class Prediction:
+    seconds: float
+    parts: dict[str, float]  # benchmark -> seconds
+
+    def describe(self) -> str:
+        parts = ", ".join(f"{name} {minutes(s)}" for name, s in self.parts.items() if s > 0)
+        return (f"about {minutes(self.seconds)} ({parts}; from the speed of light at an assumed step efficiency of "
+                f"{ASSUMED_EFFICIENCY} and the host work measured on a CPU)")
+
+
+def minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def predict(profile: Profile, n_train: int, n_test: int, tests, step_s, skipped) -> Prediction:
+    """The session's time. `tests`: (test name, policy, float32 variant, compiled) for each benchmark it will
+    run; `step_s(policy, fp32, compiled)`: the estimated step time; `skipped(policy, fp32, compiled)`: whether
+    that mixed policy's accuracy fits are skipped. float32's fits are shared by the mixed policies."""
+    parts = {"step time": 0.0, "speedup": 0.0, "accuracy": 0.0}
+    float32_fitted = set()
+    for name, policy, fp32, compiled in tests:
+        own = step_s(policy, fp32, compiled)
+        if name == "test_step_time":
+            parts["step time"] += step_time_s(profile, own)
+        elif name == "test_speedup":
+            parts["speedup"] += speedup_s(profile, step_s(BASELINE, fp32, compiled), own)
+        elif name == "test_accuracy" and not skipped(policy, fp32, compiled):
+            if (fp32, compiled) not in float32_fitted:
+                float32_fitted.add((fp32, compiled))
+                parts["accuracy"] += profile.accuracy_seeds * fit_s(profile, n_train, n_test,
+                                                                     step_s(BASELINE, fp32, compiled))
+            parts["accuracy"] += profile.accuracy_seeds * fit_s(profile, n_train, n_test, own)
+    return Prediction(sum(parts.values()), parts)

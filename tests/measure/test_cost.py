@@ -1,0 +1,58 @@
+"""The run's predicted cost: each benchmark's time from the step time and the suite's own rules, float32's
+fits counted once, skipped fits not counted; the slow-fit rule's threshold."""
+
+import pytest
+
+from mpmodel.core.profiles import get_profile
+from mpmodel.measure import cost
+
+SMALL = get_profile("small")
+
+
+def test_step_time_counts_warm_up_rounds_and_single_calls():
+    # 50 ms steps: K = 4 (0.2 s rounds), warm-up 2 s, 12 rounds of 4 steps, single calls capped at 2 s (7 x 50 ms = 0.35 s)
+    assert cost.step_time_s(SMALL, 0.05) == pytest.approx(cost.BUILD_S + 2.0 + 12 * 4 * 0.05 + 7 * 0.05)
+    # 5 s steps (bf16 without bf16 instructions): warm-up 3 steps, K = 1, single calls stop after 3
+    assert cost.step_time_s(SMALL, 5.0) == pytest.approx(cost.BUILD_S + 15.0 + 12 * 5.0 + 15.0)
+
+
+def test_speedup_pairs_share_one_k_set_by_the_faster_policy():
+    k = 8  # 0.2 s / 0.03 s -> 6.7 -> 8
+    assert cost.speedup_s(SMALL, 0.05, 0.03) == pytest.approx(2 * cost.BUILD_S + 2.0 + 2.0 + (15 + 2) * k * 0.08)
+
+
+def test_a_fit_is_epochs_of_steps_and_validation_then_the_test_pass():
+    # 60000 images: 48000 to fit (24 batches of 2048), 12000 to validate (6), 10000 to test (5)
+    step, host = 0.1, cost.FIT_EPOCH_S
+    assert cost.fit_s(SMALL, 60000, 10000, step) == pytest.approx(
+        cost.BUILD_S + 5 * (host + 24 * step + 6 * step / 3) + 5 * step / 3)
+
+
+def test_prediction_counts_float32_fits_once_and_leaves_skipped_fits_out():
+    tests = [("test_step_time", "float32", "default", False), ("test_accuracy", "mixed_float16", "default", False),
+             ("test_accuracy", "mixed_bfloat16", "default", False)]
+    times = {"float32": 0.05, "mixed_float16": 0.06, "mixed_bfloat16": 5.0}
+
+    def step_s(policy, fp32, compiled):
+        return times[policy]
+
+    def fits(*policies):
+        return sum(3 * cost.fit_s(SMALL, 60000, 10000, times[p]) for p in policies)
+
+    every = cost.predict(SMALL, 60000, 10000, tests, step_s, skipped=lambda *a: False)
+    assert every.parts["accuracy"] == pytest.approx(fits("float32", "mixed_float16", "mixed_bfloat16"))
+    slow_skipped = cost.predict(SMALL, 60000, 10000, tests, step_s, skipped=lambda p, f, c: p == "mixed_bfloat16")
+    assert slow_skipped.parts["accuracy"] == pytest.approx(fits("float32", "mixed_float16"))
+    assert slow_skipped.seconds == pytest.approx(slow_skipped.parts["accuracy"] + cost.step_time_s(SMALL, 0.05))
+    assert "assumed step efficiency of 0.8" in slow_skipped.describe()
+
+
+def test_fits_are_too_slow_under_a_tenth_of_float32s_matmuls():
+    assert cost.too_slow_to_fit(0.0008, 0.120)  # PyTorch bf16 on an AVX2 EPYC: 0.8 against 120 GFLOP/s
+    assert not cost.too_slow_to_fit(0.109, 0.120)  # TensorFlow bf16 there: 0.91x
+    assert not cost.too_slow_to_fit(0.012, 0.120)  # exactly a tenth runs
+
+
+def test_minutes_reads_as_seconds_then_minutes():
+    assert cost.minutes(42.4) == "42 s"
+    assert cost.minutes(1860) == "31.0 min"

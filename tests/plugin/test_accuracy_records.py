@@ -19,7 +19,7 @@ from mpmodel.core.training import FitResult
 from mpmodel.plugin.run_context import RunContext
 
 STRICT = []
-training.fit_recipe = lambda model, data, profile, order_seed: FitResult(0.9, 0.3, [0.5], [0.4], [None])
+training.fit_recipe = lambda model, data, profile, order_seed, progress=None: FitResult(0.9, 0.3, [0.5], [0.4], [None])
 
 @contextlib.contextmanager
 def fake_matmuls(self, variant):

@@ -6,7 +6,7 @@ on the data order that seed gives, then evaluate on the test set. The gate fails
 NaN or infinite loss, or when the median paired accuracy drop exceeds --mp-accuracy-tol. Each epoch
 prints a progress line with the time left. Where the mixed policy's matmuls run at under a tenth of
 float32's (PyTorch bf16 on a CPU without AVX-512), its fits are skipped with the measured reason and
-the time they would take, unless --mp-slow-fits asks for them.
+the time they would take, unless --mp-slow-policies asks for them.
 pytest-benchmark times the mixed policy's training runs (one round per seed).
 """
 
@@ -42,8 +42,8 @@ def float32_fit(mp_run, jit, fp32):
 def test_accuracy(benchmark, mp_run, profile_name, jit, fp32, mixed_policy, float32_fit):
     profile, data = mp_run.profile, mp_run.data
     compiled = expected_jit_compile(jit, mp_run.device.backend, mp_run.device.gpu_visible)
-    if mp_run.fits_too_slow(mixed_policy, compiled, fp32):
-        pytest.skip(f"{mixed_policy}'s accuracy fits: {mp_run.slow_fits_reason(mixed_policy, compiled, fp32)}")
+    if mp_run.crawls(mixed_policy, compiled, fp32):
+        pytest.skip(mp_run.crawl_reason("test_accuracy", mixed_policy, compiled, fp32))
     seeds = list(range(profile.accuracy_seeds))
     progress = FitProgress(mp_run.say, len(seeds) + float32_fit.pending(seeds), profile.epochs)
     baselines = {seed: float32_fit(seed, progress) for seed in seeds}

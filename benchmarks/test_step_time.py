@@ -6,10 +6,14 @@ execution with one host sync at its end; K makes a round last at least 0.2 s, an
 pytest-benchmark reports round time / K. Single `train_on_batch` calls are timed too, and
 their extra cost per call is reported as the host overhead. The step's matmuls timed alone (the
 speed of light, benchmarks/conftest.py) give the TFLOP/s this device's kernels reach in the policy's
-dtype and the step's efficiency.
+dtype and the step's efficiency. A mixed policy whose matmuls here reach under a tenth of float32's is
+not timed unless --mp-slow-policies asks (its skip says why and what timing it would cost).
 """
 
+import pytest
+
 from mpmodel.core.model import build_model, uses_loss_scaling
+from mpmodel.core.policies import expected_jit_compile
 from mpmodel.core.profiles import flops_per_step
 from mpmodel.core.training import TrainingStep
 from mpmodel.measure.ceilings import efficiency
@@ -20,6 +24,9 @@ SINGLE_CALLS = 7
 
 def test_step_time(benchmark, mp_run, speed_of_light, profile_name, jit, fp32, policy):
     profile = mp_run.profile
+    compiled = expected_jit_compile(jit, mp_run.device.backend, mp_run.device.gpu_visible)
+    if mp_run.crawls(policy, compiled, fp32):
+        pytest.skip(mp_run.crawl_reason("test_step_time", policy, compiled, fp32))
     with mp_run.float32_matmuls(fp32):
         step = TrainingStep(build_model(policy, profile, jit=jit), mp_run.data, profile.batch_size)
         warm = warm_up(step.run, profile.timing_warmup)

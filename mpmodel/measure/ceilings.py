@@ -96,11 +96,12 @@ class Ceiling:
                 f"efficiency float32 {self.float32_efficiency:.2f}, mixed {self.mixed_efficiency:.2f}")
 
 
-def from_ceiling(expectation: Expectation, ceiling: Ceiling) -> Expectation:
-    """The table's expectation, or where the table has no row, one set by the measured ceiling."""
+def from_ceiling(expectation: Expectation, ceiling: float) -> Expectation:
+    """The table's expectation, or where the table has no row, one set by the measured ceiling (float32's speed
+    of light / the mixed policy's)."""
     if expectation.source != NO_ROW:
         return expectation
-    c = ceiling.value
+    c = ceiling
     if c < CEILING_MIN:
         return Expectation(expectation.device_class, expectation.policy, None,
                            f"the device's own {expectation.policy} matmuls reach only {c:.2f}x float32's "

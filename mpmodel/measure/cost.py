@@ -28,7 +28,9 @@ SPEEDUP_WARMUP_PAIRS = 2
 BUILD_S = 2.0
 FIT_EPOCH_S = 0.6
 # Where a mixed policy's matmuls run at under this share of float32's (PyTorch bf16 on a CPU without
-# AVX-512: 0.8 against 120 GFLOP/s), its accuracy fits are skipped unless asked for.
+# AVX-512: 0.8 against 120 GFLOP/s, a 24 s step at the small profile), its fits and step timing are
+# skipped and its speedup decided on the matmuls alone, unless asked for: timed as the others are, such a
+# policy alone would take over half an hour.
 SLOW_MATMUL_SHARE = 0.1
 
 
@@ -65,8 +67,9 @@ def fit_s(profile: Profile, n_train: int, n_test: int, step_s: float) -> float:
     return BUILD_S + profile.epochs * per_epoch + test_batches * step_s * EVAL_SHARE
 
 
-def too_slow_to_fit(mixed_tflops: float, float32_tflops: float) -> bool:
-    """Whether a mixed policy's matmuls are so much slower than float32's that its fits are skipped by default."""
+def crawls(mixed_tflops: float, float32_tflops: float) -> bool:
+    """Whether a mixed policy's matmuls are so much slower than float32's that its steps are not timed or
+    fitted by default."""
     return mixed_tflops < SLOW_MATMUL_SHARE * float32_tflops
 
 
@@ -85,22 +88,31 @@ def minutes(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
+def test_s(name: str, profile: Profile, n_train: int, n_test: int, float32_s: float, own_s: float) -> float:
+    """One benchmark's time: `name` is test_step_time, test_speedup or test_accuracy (the mixed policy's fits
+    only: float32's are shared); `float32_s` and `own_s` the step times of float32 and of the test's policy."""
+    if name == "test_step_time":
+        return step_time_s(profile, own_s)
+    if name == "test_speedup":
+        return speedup_s(profile, float32_s, own_s)
+    if name == "test_accuracy":
+        return profile.accuracy_seeds * fit_s(profile, n_train, n_test, own_s)
+    raise ValueError(f"no cost model for {name!r}")
+
+
 def predict(profile: Profile, n_train: int, n_test: int, tests, step_s, skipped) -> Prediction:
     """The session's time. `tests`: (test name, policy, float32 variant, compiled) for each benchmark it will
     run; `step_s(policy, fp32, compiled)`: the estimated step time; `skipped(policy, fp32, compiled)`: whether
-    that mixed policy's accuracy fits are skipped. float32's fits are shared by the mixed policies."""
+    that mixed policy's steps are neither timed nor fitted. float32's fits are shared by the mixed policies."""
     parts = {"step time": 0.0, "speedup": 0.0, "accuracy": 0.0}
+    part = {"test_step_time": "step time", "test_speedup": "speedup", "test_accuracy": "accuracy"}
     float32_fitted = set()
     for name, policy, fp32, compiled in tests:
-        own = step_s(policy, fp32, compiled)
-        if name == "test_step_time":
-            parts["step time"] += step_time_s(profile, own)
-        elif name == "test_speedup":
-            parts["speedup"] += speedup_s(profile, step_s(BASELINE, fp32, compiled), own)
-        elif name == "test_accuracy" and not skipped(policy, fp32, compiled):
-            if (fp32, compiled) not in float32_fitted:
-                float32_fitted.add((fp32, compiled))
-                parts["accuracy"] += profile.accuracy_seeds * fit_s(profile, n_train, n_test,
-                                                                     step_s(BASELINE, fp32, compiled))
-            parts["accuracy"] += profile.accuracy_seeds * fit_s(profile, n_train, n_test, own)
+        if skipped(policy, fp32, compiled):
+            continue
+        base = step_s(BASELINE, fp32, compiled)
+        if name == "test_accuracy" and (fp32, compiled) not in float32_fitted:
+            float32_fitted.add((fp32, compiled))
+            parts["accuracy"] += test_s(name, profile, n_train, n_test, base, base)
+        parts[part[name]] += test_s(name, profile, n_train, n_test, base, step_s(policy, fp32, compiled))
     return Prediction(sum(parts.values()), parts)

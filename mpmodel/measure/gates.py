@@ -40,6 +40,21 @@ def speedup_verdict(policy: str, speedup: Estimate, expectation: Expectation, ce
     ))
 
 
+def matmuls_only_verdict(policy: str, ceiling: float, expectation: Expectation, not_timed: str) -> Verdict:
+    """For a policy whose matmuls crawl (mpmodel.measure.cost.crawls), decided without timing its steps: a step
+    cannot be faster than its matmuls let it be, so a minimum the matmuls alone miss fails at once.
+    `not_timed` says why the steps were not timed and what timing them would have cost."""
+    measured = f"{policy}'s matmuls alone reach {ceiling:.3g}x float32's; its steps were not timed: {not_timed}"
+    if expectation.min_speedup is None:
+        return Verdict(True, False, f"{measured}; no speedup expected on {expectation.device_class}: {expectation.reason}")
+    if ceiling < expectation.min_speedup:
+        return Verdict(False, True, f"{measured}: under the expected minimum {expectation.min_speedup}x for "
+                                    f"{expectation.device_class} ({expectation.source}: {expectation.reason}); "
+                                    f"the speed went into the kernels")
+    return Verdict(False, True, f"{measured}; the expected minimum {expectation.min_speedup}x cannot be checked "
+                                f"without timing them: run with --mp-slow-policies")
+
+
 @dataclass(frozen=True)
 class AccuracyComparison:
     """Paired test accuracies (float32, mixed) per seed."""

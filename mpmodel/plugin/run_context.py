@@ -20,7 +20,7 @@ from mpmodel.core.profiles import Profile, default_profile_name, flops_per_step,
 from mpmodel.core.speed_of_light import matmul_runner
 from mpmodel.measure.ceilings import SpeedOfLight, measure_speed_of_light
 from mpmodel.measure.context import describe, label
-from mpmodel.measure.cost import SLOW_MATMUL_SHARE, estimated_step_s, fit_s, minutes, too_slow_to_fit
+from mpmodel.measure.cost import SLOW_MATMUL_SHARE, crawls, estimated_step_s, minutes, test_s
 from mpmodel.measure.expectations import Expectation, device_class, expectation_for
 from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
@@ -58,22 +58,24 @@ class RunContext:
                 self.speeds_of_light[key] = measure_speed_of_light(run, flops_per_step(self.profile))
         return self.speeds_of_light[key]
 
-    def fits_too_slow(self, policy: str, jit_compile: bool, fp32: str) -> bool:
-        """Whether `policy`'s accuracy fits are skipped: its matmuls crawl here and no option asks for them."""
-        if self.settings.slow_fits or policy == BASELINE:
+    def crawls(self, policy: str, jit_compile: bool, fp32: str) -> bool:
+        """Whether `policy`'s matmuls crawl here (under a tenth of float32's) and no option asks to time and
+        fit it anyway: its tests then skip (or fail on the matmuls alone) instead of running for hours."""
+        if self.settings.slow_policies or policy == BASELINE:
             return False
-        return too_slow_to_fit(self.speed_of_light(policy, jit_compile, fp32).tflops,
-                               self.speed_of_light(BASELINE, jit_compile, fp32).tflops)
+        return crawls(self.speed_of_light(policy, jit_compile, fp32).tflops,
+                      self.speed_of_light(BASELINE, jit_compile, fp32).tflops)
 
-    def slow_fits_reason(self, policy: str, jit_compile: bool, fp32: str) -> str:
-        """Why `policy`'s fits are skipped, with the measured figures and the time they would have taken."""
+    def crawl_reason(self, test: str, policy: str, jit_compile: bool, fp32: str) -> str:
+        """The measured figures, and how long `test` would have taken for `policy`."""
         mixed, base = self.speed_of_light(policy, jit_compile, fp32), self.speed_of_light(BASELINE, jit_compile, fp32)
-        p = self.profile
-        would = p.accuracy_seeds * fit_s(p, self.data.x_train.shape[0], self.data.x_test.shape[0],
-                                         estimated_step_s(mixed.seconds))
-        return (f"its matmuls here reach {mixed.tflops * 1e3:.3g} GFLOP/s, {mixed.tflops / base.tflops:.1%} of float32's "
-                f"{base.tflops * 1e3:.3g} (under {SLOW_MATMUL_SHARE:.0%}); its {p.accuracy_seeds} fits would take about "
-                f"{minutes(would)}; --mp-slow-fits runs them")
+        would = test_s(test, self.profile, self.data.x_train.shape[0], self.data.x_test.shape[0],
+                       estimated_step_s(base.seconds), estimated_step_s(mixed.seconds))
+        work = {"test_step_time": "timing its steps", "test_speedup": "timing its steps against float32's",
+                "test_accuracy": f"its {self.profile.accuracy_seeds} accuracy fits"}[test]
+        return (f"{policy}'s matmuls here reach {mixed.tflops * 1e3:.3g} GFLOP/s, {mixed.tflops / base.tflops:.1%} of "
+                f"float32's {base.tflops * 1e3:.3g} (under {SLOW_MATMUL_SHARE:.0%}); {work} would take about "
+                f"{minutes(would)}; --mp-slow-policies runs it")
 
     def record(self, benchmark, verdict) -> None:
         """Keep a gate's verdict for the summary, and in the saved result's extra_info."""

@@ -66,9 +66,9 @@ def test_passing_and_skipped_gates_quote_the_ceiling():
 def test_where_the_table_is_silent_the_measured_ceiling_sets_the_minimum():
     silent = expectation_for(DeviceInfo(cpu_arch="aarch64"), "mixed_bfloat16")  # no row for an Arm CPU
     assert silent.source == NO_ROW and silent.device_class == OTHER
-    fast = from_ceiling(silent, ceiling(0.040, 0.020, 0.045, 0.025))  # matmuls 2x
+    fast = from_ceiling(silent, ceiling(0.040, 0.020, 0.045, 0.025).value)  # matmuls 2x
     assert fast.min_speedup == 1.5 and fast.source == "measured ceiling" and "reach 2.00x" in fast.reason
-    slow = from_ceiling(silent, ceiling(0.040, 0.036, 0.045, 0.041))  # matmuls 1.11x
+    slow = from_ceiling(silent, ceiling(0.040, 0.036, 0.045, 0.041).value)  # matmuls 1.11x
     assert slow.min_speedup is None and "reach only 1.11x" in slow.reason
     verdict = speedup_verdict("mixed_bfloat16", Estimate(1.2, 1.15, 1.25, 15, 0.95), fast,
                               ceiling(0.040, 0.020, 0.045, 0.025))
@@ -76,4 +76,4 @@ def test_where_the_table_is_silent_the_measured_ceiling_sets_the_minimum():
 
 
 def test_a_table_row_is_kept_whatever_the_ceiling():
-    assert from_ceiling(EXPECT, ceiling(0.040, 0.036, 0.045, 0.041)) is EXPECT
+    assert from_ceiling(EXPECT, ceiling(0.040, 0.036, 0.045, 0.041).value) is EXPECT

@@ -28,7 +28,7 @@ def test_a_fit_is_epochs_of_steps_and_validation_then_the_test_pass():
         cost.BUILD_S + 5 * (host + 24 * step + 6 * step / 3) + 5 * step / 3)
 
 
-def test_prediction_counts_float32_fits_once_and_leaves_skipped_fits_out():
+def test_prediction_counts_float32_fits_once_and_leaves_crawling_policies_out():
     tests = [("test_step_time", "float32", "default", False), ("test_accuracy", "mixed_float16", "default", False),
              ("test_accuracy", "mixed_bfloat16", "default", False)]
     times = {"float32": 0.05, "mixed_float16": 0.06, "mixed_bfloat16": 5.0}
@@ -43,14 +43,25 @@ def test_prediction_counts_float32_fits_once_and_leaves_skipped_fits_out():
     assert every.parts["accuracy"] == pytest.approx(fits("float32", "mixed_float16", "mixed_bfloat16"))
     slow_skipped = cost.predict(SMALL, 60000, 10000, tests, step_s, skipped=lambda p, f, c: p == "mixed_bfloat16")
     assert slow_skipped.parts["accuracy"] == pytest.approx(fits("float32", "mixed_float16"))
+    tests.append(("test_step_time", "mixed_bfloat16", "default", False))  # a crawling policy is not timed either
+    assert cost.predict(SMALL, 60000, 10000, tests, step_s, lambda p, f, c: p == "mixed_bfloat16").seconds == \
+        pytest.approx(slow_skipped.seconds)
     assert slow_skipped.seconds == pytest.approx(slow_skipped.parts["accuracy"] + cost.step_time_s(SMALL, 0.05))
     assert "assumed step efficiency of 0.8" in slow_skipped.describe()
 
 
-def test_fits_are_too_slow_under_a_tenth_of_float32s_matmuls():
-    assert cost.too_slow_to_fit(0.0008, 0.120)  # PyTorch bf16 on an AVX2 EPYC: 0.8 against 120 GFLOP/s
-    assert not cost.too_slow_to_fit(0.109, 0.120)  # TensorFlow bf16 there: 0.91x
-    assert not cost.too_slow_to_fit(0.012, 0.120)  # exactly a tenth runs
+def test_a_policy_crawls_under_a_tenth_of_float32s_matmuls():
+    assert cost.crawls(0.0008, 0.120)  # PyTorch bf16 on an AVX2 EPYC: 0.8 against 120 GFLOP/s
+    assert not cost.crawls(0.109, 0.120)  # TensorFlow bf16 there: 0.91x
+    assert not cost.crawls(0.012, 0.120)  # exactly a tenth runs
+
+
+def test_test_s_names_its_tests_and_refuses_others():
+    assert cost.test_s("test_step_time", SMALL, 60000, 10000, 0.05, 0.05) == cost.step_time_s(SMALL, 0.05)
+    assert cost.test_s("test_speedup", SMALL, 60000, 10000, 0.05, 0.03) == cost.speedup_s(SMALL, 0.05, 0.03)
+    assert cost.test_s("test_accuracy", SMALL, 60000, 10000, 0.05, 0.03) == 3 * cost.fit_s(SMALL, 60000, 10000, 0.03)
+    with pytest.raises(ValueError, match="no cost model for 'test_memory'"):
+        cost.test_s("test_memory", SMALL, 60000, 10000, 0.05, 0.05)
 
 
 def test_minutes_reads_as_seconds_then_minutes():

@@ -1,7 +1,7 @@
 import math
 
 from mpmodel.measure.expectations import X86_BF16, Expectation
-from mpmodel.measure.gates import AccuracyComparison, accuracy_verdict, speedup_verdict
+from mpmodel.measure.gates import AccuracyComparison, accuracy_verdict, matmuls_only_verdict, speedup_verdict
 from mpmodel.measure.stats import Estimate
 
 EXPECT = Expectation(X86_BF16, "mixed_bfloat16", 1.3, "bf16 units")
@@ -37,3 +37,17 @@ def test_accuracy_fails_on_nonfinite_loss_whatever_the_accuracy():
     c = AccuracyComparison([0], [0.9], [0.9])
     v = accuracy_verdict("mixed_float16", c, 0.5, ["mixed_float16 seed 0: losses [nan]"])
     assert not v.passed and "non-finite" in v.message and "nan" in v.message
+
+
+def test_a_crawling_policy_is_decided_on_its_matmuls_alone():
+    row = Expectation("x86 CPU with AVX512_BF16 or AMX", "mixed_bfloat16", 1.3, "oneDNN bf16 kernels")
+    failed = matmuls_only_verdict("mixed_bfloat16", 0.0067, row, "timing would take 18 min")
+    assert not failed.passed and failed.expected
+    assert failed.message == ("mixed_bfloat16's matmuls alone reach 0.0067x float32's; its steps were not timed: timing "
+                              "would take 18 min: under the expected minimum 1.3x for x86 CPU with AVX512_BF16 or AMX "
+                              "(expectations table: oneDNN bf16 kernels); the speed went into the kernels")
+    none = Expectation("x86 CPU without bf16 instructions", "mixed_bfloat16", None, "bf16 in software")
+    skipped = matmuls_only_verdict("mixed_bfloat16", 0.0067, none, "timing would take 18 min")
+    assert skipped.passed and not skipped.expected and skipped.message.endswith("bf16 in software")
+    unchecked = matmuls_only_verdict("mixed_bfloat16", 2.0, row, "asked not to")
+    assert not unchecked.passed and "--mp-slow-policies" in unchecked.message

@@ -45,31 +45,33 @@ ITEMS = [item("test_step_time", "policy", p) for p in ("float32", "mixed_float16
     [item(t, "mixed_policy", p) for t in ("test_speedup", "test_accuracy") for p in ("mixed_float16", "mixed_bfloat16")]
 
 
-def test_cost_lines_predict_the_run_and_name_the_fits_too_slow_to_run():
+def test_cost_lines_predict_the_run_and_name_what_a_crawling_policy_will_not_run():
     lines = cost_lines(avx2_context(), ITEMS + [SimpleNamespace(originalname="test_other")])
     assert lines[0].startswith("mpmodel speed of light: float32 (compiled False, float32 default) 0.12 TFLOP/s")
     assert any(line.startswith("mpmodel speed of light: mixed_bfloat16 (compiled False) 0.0008 TFLOP/s") for line in lines)
     predicts = next(line for line in lines if line.startswith("mpmodel predicts: about "))
     assert "accuracy" in predicts and "assumed step efficiency" in predicts
-    skip = [line for line in lines if line.startswith("mpmodel skips")]
-    assert skip == [skip[0]] and skip[0].startswith("mpmodel skips mixed_bfloat16's accuracy fits (float32 default): "
-                                                    "its matmuls here reach 0.8 GFLOP/s, 0.7% of float32's 120 (under 10%)")
-    assert "--mp-slow-fits runs them" in skip[0] and "would take about" in skip[0]
+    skip = [line for line in lines if line.startswith("mpmodel will not run")]
+    assert len(skip) == 3  # step time, speedup, accuracy: mixed_bfloat16's
+    assert skip[2].startswith("mpmodel will not run test_accuracy[mixed_bfloat16, float32 default] in full: "
+                              "mixed_bfloat16's matmuls here reach 0.8 GFLOP/s, 0.7% of float32's 120 (under 10%); "
+                              "its 3 accuracy fits would take about")
+    assert all("--mp-slow-policies runs it" in line for line in skip)
 
 
-def test_slow_fits_asked_for_are_predicted_and_not_skipped():
-    quick, slow = avx2_context(), avx2_context(slow_fits=True)
-    assert quick.fits_too_slow("mixed_bfloat16", False, "default")
-    assert not slow.fits_too_slow("mixed_bfloat16", False, "default")
-    assert not quick.fits_too_slow("mixed_float16", False, "default")
-    assert not [line for line in cost_lines(slow, ITEMS) if line.startswith("mpmodel skips")]
+def test_slow_policies_asked_for_are_predicted_and_not_skipped():
+    quick, slow = avx2_context(), avx2_context(slow_policies=True)
+    assert quick.crawls("mixed_bfloat16", False, "default")
+    assert not slow.crawls("mixed_bfloat16", False, "default")
+    assert not quick.crawls("mixed_float16", False, "default")
+    assert not [line for line in cost_lines(slow, ITEMS) if line.startswith("mpmodel will not run")]
 
     def predicted_s(ctx):
         line = next(line for line in cost_lines(ctx, ITEMS) if line.startswith("mpmodel predicts"))
         number, unit = line.split("about ")[1].split(" (")[0].split()
         return float(number) * (60 if unit == "min" else 1)
 
-    assert predicted_s(slow) > 2 * predicted_s(quick)  # 3 bf16 fits at 0.8 GFLOP/s, 30 s a step
+    assert predicted_s(slow) > 20 * predicted_s(quick)  # bf16 timed and fitted at 0.8 GFLOP/s: 30 s a step
 
 
 def test_no_suite_benchmarks_no_cost_lines():

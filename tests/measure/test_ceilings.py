@@ -33,6 +33,18 @@ def test_speed_of_light_is_the_median_time_per_step_of_rounds_chosen_by_time():
     assert efficiency(sol, 0.05) == pytest.approx(0.8)
 
 
+def test_matmuls_that_crawl_are_timed_twice_and_no_more():
+    clock, ks = Clock(), []
+
+    def run(k):
+        ks.append(k)
+        clock.now += 24.0 * k  # PyTorch bf16 on an AVX2 CPU at the small profile's shapes
+
+    sol = measure_speed_of_light(run, FLOPS, clock=clock)
+    assert ks == [1, 1] and sol.seconds == 24.0 and sol.steps_per_round == 1
+    assert sol.tflops == pytest.approx(0.000816, rel=0.01)
+
+
 def ceiling(f32_matmul, mixed_matmul, f32_step, mixed_step):
     return Ceiling(SpeedOfLight(f32_matmul, FLOPS, 4), SpeedOfLight(mixed_matmul, FLOPS, 8), f32_step, mixed_step)
 

@@ -18,6 +18,7 @@ from mpmodel.core.parsing import parse_fraction
 from mpmodel.history import calibration
 from mpmodel.history.comparison import (
     DEFAULT_ALPHA,
+    DEFAULT_MEMORY_THRESHOLD,
     DEFAULT_SPEEDUP_THRESHOLD,
     DEFAULT_STEP_THRESHOLD,
     Thresholds,
@@ -71,8 +72,11 @@ def parser() -> argparse.ArgumentParser:
         sp.add_argument("--speedup-threshold", type=_fraction, default=DEFAULT_SPEEDUP_THRESHOLD,
                         help=f"relative speedup change that counts (default {DEFAULT_SPEEDUP_THRESHOLD}); "
                              "raised the same way by a calibration")
+        sp.add_argument("--memory-threshold", type=_fraction, default=DEFAULT_MEMORY_THRESHOLD,
+                        help=f"relative step-peak-memory change that counts (default {DEFAULT_MEMORY_THRESHOLD}); "
+                             "raised the same way by a calibration")
         sp.add_argument("--threshold", type=_fraction, default=None,
-                        help="set both thresholds at once")
+                        help="set the step-time and speedup thresholds at once")
         sp.add_argument("--alpha", type=_fraction, default=DEFAULT_ALPHA,
                         help="significance level of the Mann-Whitney test (default 0.05)")
 
@@ -103,7 +107,7 @@ def _thresholds(args, reference: SavedRun) -> tuple[Thresholds, str]:
     context, and a line saying which thresholds apply."""
     both = args.threshold
     base = Thresholds(args.step_threshold if both is None else both,
-                      args.speedup_threshold if both is None else both, args.alpha)
+                      args.speedup_threshold if both is None else both, args.alpha, memory=args.memory_threshold)
     cal = calibration.load(args.storage)
     if cal is None:
         return base, f"thresholds: {base.describe()} (no calibration in {args.storage}: run `mpmodel calibrate`)"

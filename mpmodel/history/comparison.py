@@ -22,13 +22,26 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mpmodel.core.policies import BASELINE
-from mpmodel.history.runs import ACCURACY, SPEEDUP, SPEEDUP_KIND, STEP_KIND, STEP_TIME, Result, SavedRun, varied_axes
+from mpmodel.history.runs import (
+    ACCURACY,
+    MEMORY,
+    MEMORY_KIND,
+    SPEEDUP,
+    SPEEDUP_KIND,
+    STEP_KIND,
+    STEP_TIME,
+    Result,
+    SavedRun,
+    varied_axes,
+)
 from mpmodel.history.twosample import SampleChange, sample_change
 from mpmodel.measure.context import diff
 
 # Tuned on 12 A/A runs and 6 planted-slowdown runs (studies/noise_study.py; README, Reliability).
 DEFAULT_STEP_THRESHOLD = 0.15
 DEFAULT_SPEEDUP_THRESHOLD = 0.05
+# Step peak memory, one value per repeat of test_memory's 5 steps: measured A/A on the Zen 4 EPYC (README, Memory).
+DEFAULT_MEMORY_THRESHOLD = 0.15
 DEFAULT_ALPHA = 0.05
 
 
@@ -38,9 +51,10 @@ class Thresholds:
     speedup: float = DEFAULT_SPEEDUP_THRESHOLD  # relative speedup change that counts
     alpha: float = DEFAULT_ALPHA
     calibration: object = None  # mpmodel.history.calibration.Calibration that applies to the runs, or None
+    memory: float = DEFAULT_MEMORY_THRESHOLD  # relative step-peak-memory change that counts
 
     def default(self, kind: str) -> float:
-        return self.step if kind == STEP_KIND else self.speedup
+        return {STEP_KIND: self.step, SPEEDUP_KIND: self.speedup, MEMORY_KIND: self.memory}[kind]
 
     def for_series(self, kind: str, name: str) -> tuple[float, str]:
         """The threshold for one series and where it came from."""
@@ -51,7 +65,7 @@ class Thresholds:
         return default, "default" if calibrated is None else f"default (calibrated noise {calibrated:.1%})"
 
     def describe(self) -> str:
-        return f"step time {self.step:.0%}, speedup {self.speedup:.0%}"
+        return f"step time {self.step:.0%}, speedup {self.speedup:.0%}, step peak memory {self.memory:.0%}"
 
 
 @dataclass(frozen=True)
@@ -82,8 +96,8 @@ def judge(kind: str, sample: SampleChange, threshold: float, alpha: float) -> st
     change = sample.ratio - 1.0
     if sample.p_value >= alpha or abs(change) <= threshold:
         return "same"
-    slower_is_worse = kind == STEP_KIND
-    return "worse" if (change > 0) == slower_is_worse else "better"
+    more_is_worse = kind in (STEP_KIND, MEMORY_KIND)  # slower steps, more memory; for a speedup, less
+    return "worse" if (change > 0) == more_is_worse else "better"
 
 
 def decide(kind: str, sample: SampleChange, confirmation: SampleChange | None, threshold: float,
@@ -177,6 +191,8 @@ def compare_runs(before: SavedRun, after: SavedRun, thresholds: Thresholds | Non
             confirmation = sample_change(cx, cy) if cx and cy else None
         elif a.test == SPEEDUP:
             kind, xs, ys = SPEEDUP_KIND, _speedup_ratios(a.extra), _speedup_ratios(b.extra)
+        elif a.test == MEMORY:
+            kind, xs, ys = MEMORY_KIND, a.extra.get("peak_step_samples"), b.extra.get("peak_step_samples")
         elif a.test == ACCURACY:
             if "accuracy_delta" in a.extra and "accuracy_delta" in b.extra:
                 result.accuracy.append(AccuracyChange(a.policy, float(a.extra["accuracy_delta"]),

@@ -1,4 +1,5 @@
-"""`mpmodel report --plot`: speedup and step time over runs, marking context changes and shifts.
+"""`mpmodel report --plot`: speedup, step time and (where measured) step peak memory over runs, marking
+context changes and shifts.
 
 Needs matplotlib (`pip install 'mpmodel[plot]'`); it is imported only here, with the Agg backend.
 """
@@ -11,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from mpmodel.core.atomic import write_atomically
-from mpmodel.history.runs import SPEEDUP, STEP_KIND, STEP_TIME, SavedRun, Variant, varied_axes
+from mpmodel.history.runs import MEMORY, MEMORY_KIND, SPEEDUP, STEP_KIND, STEP_TIME, SavedRun, Variant, varied_axes
 from mpmodel.measure.context import label, measured_changes
 
 COLORS = {"float32": "tab:blue", "mixed_bfloat16": "tab:green", "mixed_float16": "tab:orange"}
@@ -33,7 +34,12 @@ def plot_history(runs: list[SavedRun], shifts: dict, path) -> Path:
         raise PlotUnavailable("--plot needs matplotlib: pip install 'mpmodel[plot]'") from None
 
     x = np.arange(len(runs))
-    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(max(8, 0.7 * len(runs) + 4), 8))
+    with_memory = any(res.test == MEMORY for r in runs for res in r.results.values())
+    fig, panels = plt.subplots(3 if with_memory else 2, 1, sharex=True,
+                               figsize=(max(8, 0.7 * len(runs) + 4), 11 if with_memory else 8))
+    top, middle = panels[0], panels[1]
+    bottom = panels[-1]
+    memory_ax = panels[2] if with_memory else None
     axes, seen = varied_axes(runs), Counter()  # variants drawn so far, per policy
     for variant in sorted({v for r in runs for v in r.variants}, key=Variant.sort_key):
         color, name = COLORS.get(variant.policy), variant.label(axes)
@@ -56,33 +62,46 @@ def plot_history(runs: list[SavedRun], shifts: dict, path) -> Path:
         if steps:
             xs = [i for i, _ in steps]
             q = np.array([np.percentile(res.rounds, [25, 50, 75]) for _, res in steps]) * 1e3
-            bottom.errorbar(xs, q[:, 1], yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], marker=marker, linestyle=line, capsize=3,
+            middle.errorbar(xs, q[:, 1], yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], marker=marker, linestyle=line, capsize=3,
                             color=color, label=f"{name} (median, IQR)")
+        peaks = [(i, r.find(MEMORY, variant)) for i, r in enumerate(runs)]
+        peaks = [(i, res.extra) for i, res in peaks if res is not None and res.extra.get("peak_step_samples")]
+        if peaks and memory_ax is not None:
+            xs = [i for i, _ in peaks]
+            m = np.array([[min(e["peak_step_samples"]), e["peak_step_bytes"], max(e["peak_step_samples"])]
+                          for _, e in peaks]) / 2**20
+            memory_ax.errorbar(xs, m[:, 1], yerr=[m[:, 1] - m[:, 0], m[:, 2] - m[:, 1]], marker=marker, linestyle=line,
+                               capsize=3, color=color, label=f"{name} (median, range)")
     top.axhline(1.0, color="grey", linewidth=0.8)
     top.set_ylabel("speedup over float32 (x)")
-    bottom.set_ylabel("training step time (ms)")
-    bottom.set_ylim(bottom=0)
-    for ax in (top, bottom):
+    middle.set_ylabel("training step time (ms)")
+    middle.set_ylim(bottom=0)
+    if memory_ax is not None:
+        memory_ax.set_ylabel("step peak memory above resting (MiB)")
+        memory_ax.set_ylim(bottom=0)
+    for ax in panels:
         ax.grid(True, alpha=0.3)
     for i in range(1, len(runs)):
         changes = measured_changes(runs[i - 1].facts, runs[i].facts)
         if changes:
-            for ax in (top, bottom):
+            for ax in panels:
                 ax.axvline(i - 0.5, color="purple", linestyle=":", linewidth=1.5)
             text = "; ".join(changes[:2]) + (f" (+{len(changes) - 2} more)" if len(changes) > 2 else "")
             top.text(i - 0.5, 0.98, text, transform=top.get_xaxis_transform(), rotation=90, va="top", ha="right",
                      fontsize=7, color="purple")
     for key, found in shifts.items():  # key: mpmodel.history.shifts.Series
-        step = key.kind == STEP_KIND
-        ax = bottom if step else top
+        ax, scale = {STEP_KIND: (middle, 1e3), MEMORY_KIND: (memory_ax, 2**-20)}.get(key.kind, (top, 1))
+        if ax is None:
+            continue
         for s in found:
-            ax.annotate(f"shift {s.relative:+.0%}", (s.index, s.after * (1e3 if step else 1)),
+            ax.annotate(f"shift {s.relative:+.0%}", (s.index, s.after * scale),
                         xytext=(6, 10), textcoords="offset points", fontsize=8, color="red",
                         arrowprops={"arrowstyle": "->", "color": "red"})
     bottom.set_xticks(x, [f"{r.number}\n{r.when:%m-%d %H:%M}" for r in runs], fontsize=8)
     bottom.set_xlabel("saved run (number, date UTC); dotted lines: device, driver or framework changed")
-    top.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    bottom.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    for ax in panels:
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     fig.suptitle(f"mixed-precision history: {label(runs[-1].facts)}", fontsize=10)
     fig.tight_layout()
     try:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from mpmodel.history.comparison import Change, Comparison
-from mpmodel.history.runs import ACCURACY, SPEEDUP, STEP_KIND, STEP_TIME, SavedRun, Variant, varied_axes
+from mpmodel.history.runs import ACCURACY, MEMORY, MEMORY_KIND, SPEEDUP, STEP_KIND, STEP_TIME, SavedRun, Variant, varied_axes
 from mpmodel.measure.context import label, measured_changes
 
 WORDS = {(STEP_KIND, "worse"): "SLOWER", (STEP_KIND, "better"): "FASTER",
-         ("speedup", "worse"): "DROPPED", ("speedup", "better"): "ROSE"}
+         ("speedup", "worse"): "DROPPED", ("speedup", "better"): "ROSE",
+         (MEMORY_KIND, "worse"): "GREW", (MEMORY_KIND, "better"): "SHRANK"}
 UNEXPECTED = "unexpected improvement: check that the baseline is current and the measurement intact"
 
 
@@ -21,7 +22,9 @@ def run_line(run: SavedRun) -> str:
 
 
 def _value(kind: str, v: float, padded: bool = True) -> str:
-    """A level as shown: milliseconds for a step time, 'x' for a speedup."""
+    """A level as shown: milliseconds for a step time, 'x' for a speedup, MiB for memory."""
+    if kind == MEMORY_KIND:
+        return f"{v / 2**20:7.1f} MiB" if padded else f"{v / 2**20:.1f} MiB"
     if kind == STEP_KIND:
         return f"{v * 1e3:8.1f} ms" if padded else f"{v * 1e3:.1f} ms"
     return f"{v:7.3f}x" if padded else f"{v:.3f}x"
@@ -56,7 +59,8 @@ def format_comparison(cmp: Comparison) -> str:
     lines.append("context differs: " + "; ".join(cmp.context) if cmp.context else
                  "context: same device, drivers, versions, profile and data")
     for kind, title in ((STEP_KIND, "step time (median of rounds; change with 95% bootstrap CI; Mann-Whitney p)"),
-                        ("speedup", "speedup over float32 (median of interleaved pair ratios from test_speedup)")):
+                        ("speedup", "speedup over float32 (median of interleaved pair ratios from test_speedup)"),
+                        (MEMORY_KIND, "step peak memory above the resting state (median of test_memory's steps)")):
         rows = [c for c in cmp.changes if c.kind == kind]
         if rows:
             lines.append(f"{title}:")
@@ -67,7 +71,7 @@ def format_comparison(cmp: Comparison) -> str:
     if cmp.unmatched:
         lines.append("not compared: " + "; ".join(cmp.unmatched))
     if not cmp.changes:
-        lines.append("result: nothing to compare: the runs share no step-time or speedup benchmark")
+        lines.append("result: nothing to compare: the runs share no step-time, speedup or memory benchmark")
     elif cmp.regressions:
         lines.append(f"result: REGRESSION in {len(cmp.regressions)} series: " + "; ".join(
             f"{c.row} {c.kind} {c.percent:+.1f}% ({p_text(c.sample.p_value)})" for c in cmp.regressions))
@@ -81,6 +85,12 @@ def format_comparison(cmp: Comparison) -> str:
 
 def _cells(run: SavedRun, variant: Variant) -> list[str]:
     step, speed, acc = run.find(STEP_TIME, variant), run.find(SPEEDUP, variant), run.find(ACCURACY, variant)
+    memory = run.find(MEMORY, variant)
+    peak = "-"
+    if memory is not None and "peak_step_bytes" in memory.extra:
+        e = memory.extra
+        ratio = f" x{e['memory_ratio']:.2f}" if "memory_ratio" in e else ""
+        peak = f"{e['peak_step_bytes'] / 2**20:.1f}{ratio}" + (" FAIL" if e.get("gate") == "FAIL" else "")
     step_ms = f"{step.median * 1e3:.1f}" if step is not None and step.median else "-"
     speedup = "-"
     if speed is not None and "speedup" in speed.extra:
@@ -95,7 +105,7 @@ def _cells(run: SavedRun, variant: Variant) -> list[str]:
         light = f"{step.extra['matmul_tflops']:.3g} TF/s, eff {step.extra['efficiency']:.2f}"
     if speed is not None and "speedup_ceiling" in speed.extra:
         light += f", ceiling {speed.extra['speedup_ceiling']:.2f}x"
-    return [step_ms, speedup, delta, light]
+    return [step_ms, speedup, delta, peak, light]
 
 
 def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
@@ -104,7 +114,7 @@ def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
     axes = varied_axes(runs)  # compile modes and float32 variants get their own rows where the history has several
     width = max([16] + [len(v.label(axes)) for run in runs for v in run.variants])
     header = (f"{'run':6s} {'date (UTC)':16s} {'commit':13s} {'policy':{width}s} {'step ms':>8s}  "
-              f"{'speedup [95% CI]':38s} {'acc delta':9s}  matmuls alone")
+              f"{'speedup [95% CI]':38s} {'acc delta':9s}  {'peak MiB':14s} matmuls alone")
     lines = [header, "-" * len(header)]
     previous = None
     for run in runs:
@@ -117,8 +127,8 @@ def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
                 lines.append(f"       changed: {'; '.join(changes)}")
         for i, variant in enumerate(run.variants):
             lead = f"{run.number:6s} {run.when:%Y-%m-%d %H:%M} {run.commit or '-':13s}" if i == 0 else " " * 37
-            step_ms, speedup, delta, light = _cells(run, variant)
-            lines.append(f"{lead} {variant.label(axes):{width}s} {step_ms:>8s}  {speedup:38s} {delta:9s}  {light}")
+            step_ms, speedup, delta, peak, light = _cells(run, variant)
+            lines.append(f"{lead} {variant.label(axes):{width}s} {step_ms:>8s}  {speedup:38s} {delta:9s}  {peak:14s} {light}")
         previous = run
     lines.append("")
     found = [(key, s) for key, ss in shifts.items() for s in ss]

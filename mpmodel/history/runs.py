@@ -21,8 +21,8 @@ from mpmodel.core.policies import JIT_MODES, POLICIES
 from mpmodel.measure.context import describe
 
 CALIBRATION_FILE = "mpmodel-calibration.json"
-STEP_TIME, SPEEDUP, ACCURACY = "test_step_time", "test_speedup", "test_accuracy"
-STEP_KIND, SPEEDUP_KIND = "step time", "speedup"  # the two kinds of series compared over runs
+STEP_TIME, SPEEDUP, ACCURACY, MEMORY = "test_step_time", "test_speedup", "test_accuracy", "test_memory"
+STEP_KIND, SPEEDUP_KIND, MEMORY_KIND = "step time", "speedup", "step peak memory"  # the series compared over runs
 
 
 AXES = ("jit", "fp32")  # the test-id axes besides the policy, as each result's extra_info records them
@@ -110,13 +110,16 @@ class SavedRun:
         return sorted({r.variant for r in self.results.values() if r.variant}, key=Variant.sort_key)
 
     def levels(self) -> dict[tuple[str, str], float]:
-        """One number per series: ("step time", name) -> median seconds, ("speedup", name) -> speedup."""
+        """One number per series: ("step time", name) -> median seconds, ("speedup", name) -> speedup,
+        ("step peak memory", name) -> median bytes."""
         out = {}
         for name, result in self.results.items():
             if result.test == STEP_TIME and result.rounds:
                 out[(STEP_KIND, name)] = result.median
             elif result.test == SPEEDUP and isinstance(result.extra.get("speedup"), (int, float)):
                 out[(SPEEDUP_KIND, name)] = float(result.extra["speedup"])
+            elif result.test == MEMORY and isinstance(result.extra.get("peak_step_bytes"), (int, float)):
+                out[(MEMORY_KIND, name)] = float(result.extra["peak_step_bytes"])
         return out
 
     @property

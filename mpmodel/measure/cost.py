@@ -27,6 +27,9 @@ SPEEDUP_WARMUP_PAIRS = 2
 # the validation pass's set-up) 0.6-0.9 s beyond its steps.
 BUILD_S = 2.0
 FIT_EPOCH_S = 0.6
+# test_memory's child process: start-up and imports, then 2 warm-up steps and 5 measured ones.
+MEMORY_PROBE_S = 8.0
+MEMORY_PROBE_STEPS = 7
 # Where a mixed policy's matmuls run at under this share of float32's (PyTorch bf16 on a CPU without
 # AVX-512: 0.8 against 120 GFLOP/s, a 24 s step at the small profile), its fits and step timing are
 # skipped and its speedup decided on the matmuls alone, unless asked for: timed as the others are, such a
@@ -97,6 +100,8 @@ def test_s(name: str, profile: Profile, n_train: int, n_test: int, float32_s: fl
         return speedup_s(profile, float32_s, own_s)
     if name == "test_accuracy":
         return profile.accuracy_seeds * fit_s(profile, n_train, n_test, own_s)
+    if name == "test_memory":
+        return MEMORY_PROBE_S + MEMORY_PROBE_STEPS * own_s
     raise ValueError(f"no cost model for {name!r}")
 
 
@@ -104,8 +109,8 @@ def predict(profile: Profile, n_train: int, n_test: int, tests, step_s, skipped)
     """The session's time. `tests`: (test name, policy, float32 variant, compiled) for each benchmark it will
     run; `step_s(policy, fp32, compiled)`: the estimated step time; `skipped(policy, fp32, compiled)`: whether
     that mixed policy's steps are neither timed nor fitted. float32's fits are shared by the mixed policies."""
-    parts = {"step time": 0.0, "speedup": 0.0, "accuracy": 0.0}
-    part = {"test_step_time": "step time", "test_speedup": "speedup", "test_accuracy": "accuracy"}
+    parts = {"step time": 0.0, "speedup": 0.0, "accuracy": 0.0, "memory": 0.0}
+    part = {"test_step_time": "step time", "test_speedup": "speedup", "test_accuracy": "accuracy", "test_memory": "memory"}
     float32_fitted = set()
     for name, policy, fp32, compiled in tests:
         if skipped(policy, fp32, compiled):

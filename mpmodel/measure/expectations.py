@@ -161,3 +161,36 @@ def expectation_for(info: DeviceInfo, policy: str, overrides: dict[str, float | 
     for row in sorted(rows, key=lambda r: (r.backend is None, r.float32 is None, r.compiled is None)):
         return row  # the most specific row first
     return Expectation(cls, policy, None, f"the expectations table has no row for {policy} on a {cls}", source=NO_ROW)
+
+
+@dataclass(frozen=True)
+class MemoryExpectation:
+    """Whether a mixed policy's step peak should be below float32's on a device class, and by how much."""
+
+    device_class: str
+    max_ratio: float | None  # mixed step peak / float32's must be at most this; None: no saving expected
+    reason: str
+
+
+# The analytic step (mpmodel.core.memory.analytic_bytes) of the seed profile under a mixed policy holds 0.65 of
+# float32's (half-size activations and weight copies, float32 gradients); 0.85 leaves room for the framework's
+# workspaces. Not yet measured on a GPU: a starting value.
+GPU_MEMORY_RATIO = 0.85
+GPU_MEMORY_REASON = "half-size activations: the seed step's analytic peak is 0.65 of float32's (a starting value, not yet " \
+                    "measured on a GPU)"
+MEMORY_EXPECTATIONS: dict[str, MemoryExpectation] = {
+    X86_BF16: MemoryExpectation(X86_BF16, None, "on CPUs the frameworks convert to bf16/fp16 around float32 math and "
+                                                "keep both copies: no saving expected"),
+    X86: MemoryExpectation(X86, None, "without bf16/fp16 instructions the conversions add buffers: measured 1.3-1.6x "
+                                      "float32's step peak on an AVX2 EPYC (TensorFlow, small)"),
+    NVIDIA_CC7: MemoryExpectation(NVIDIA_CC7, GPU_MEMORY_RATIO, GPU_MEMORY_REASON),
+    NVIDIA_CC8: MemoryExpectation(NVIDIA_CC8, GPU_MEMORY_RATIO, GPU_MEMORY_REASON),
+}
+
+
+def memory_expectation_for(info: DeviceInfo, policy: str) -> MemoryExpectation:
+    cls = device_class(info)
+    row = MEMORY_EXPECTATIONS.get(cls)
+    if row is None:
+        return MemoryExpectation(cls, None, f"the memory table has no row for a {cls}")
+    return row

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mpmodel.measure.ceilings import Ceiling
-from mpmodel.measure.expectations import Expectation
+from mpmodel.measure.expectations import Expectation, MemoryExpectation
 from mpmodel.measure.stats import Estimate
 
 
@@ -53,6 +53,29 @@ def matmuls_only_verdict(policy: str, ceiling: float, expectation: Expectation, 
                                     f"the speed went into the kernels")
     return Verdict(False, True, f"{measured}; the expected minimum {expectation.min_speedup}x cannot be checked "
                                 f"without timing them: run with --mp-slow-policies")
+
+
+def _mib(n: float) -> str:
+    return f"{n / 2**20:.1f} MiB"
+
+
+def memory_verdict(policy: str, mixed_peaks: list[int], float32_peaks: list[int], analytic_ratio: float,
+                   expectation: MemoryExpectation) -> Verdict:
+    """Pass when the median step peak ratio (mixed / float32) is at most the expected one; the message gives
+    both medians, the ratio's spread over the repeats (lowest mixed / highest float32 to the reverse) and the
+    analytic ratio."""
+    mixed, base = float(np.median(mixed_peaks)), float(np.median(float32_peaks))
+    ratio = mixed / base
+    low, high = min(mixed_peaks) / max(float32_peaks), max(mixed_peaks) / min(float32_peaks)
+    measured = (f"{policy} step peak {_mib(mixed)} against float32's {_mib(base)}: ratio {ratio:.2f} "
+                f"(spread {low:.2f}-{high:.2f} over {len(mixed_peaks)} and {len(float32_peaks)} steps; "
+                f"analytic {analytic_ratio:.2f})")
+    if expectation.max_ratio is None:
+        return Verdict(True, False, f"{measured}; no saving expected on {expectation.device_class}: {expectation.reason}")
+    if ratio <= expectation.max_ratio:
+        return Verdict(True, True, f"{measured} <= {expectation.max_ratio}")
+    return Verdict(False, True, f"{measured}: above the expected {expectation.max_ratio} for "
+                                f"{expectation.device_class} ({expectation.reason})")
 
 
 @dataclass(frozen=True)

@@ -45,7 +45,7 @@ def context_lines(ctx: RunContext) -> list[str]:
     return lines
 
 
-TIMED_TESTS = ("test_step_time", "test_speedup", "test_accuracy")
+TIMED_TESTS = ("test_step_time", "test_speedup", "test_accuracy", "test_memory")
 
 
 def planned_tests(ctx: RunContext, items) -> list[tuple[str, str, str, bool]]:
@@ -57,6 +57,8 @@ def planned_tests(ctx: RunContext, items) -> list[tuple[str, str, str, bool]]:
         policy = params.get("policy") or params.get("mixed_policy")
         if name not in TIMED_TESTS or policy is None or "fp32" not in params or "jit" not in params:
             continue
+        if name == "test_memory" and not ctx.settings.memory:
+            continue  # skipped under --mp-memory off
         compiled = expected_jit_compile(params["jit"], ctx.device.backend, ctx.device.gpu_visible)
         out.append((name, policy, params["fp32"], compiled))
     return out

@@ -66,6 +66,9 @@ OPTIONS = (
            "time and fit a mixed policy whose matmuls here reach under a tenth of float32's (PyTorch bf16 on a "
            "CPU without AVX-512); by default its accuracy fits and step timing are skipped and its speedup gate "
            "is decided on the matmuls alone, each saying so with the measured figures and the time saved"),
+    Option("--mp-memory", "mp_memory", "on|off", "on",
+           "measure each policy's step memory (test_memory, a fresh child process per policy); off for a "
+           "timing-only run"),
     Option("--mp-offline", "mp_offline", None, "false",
            f"never download MNIST (the suite's only network use); also {OFFLINE_ENV}=1. "
            "auto then takes Keras's cache or the synthetic set"),
@@ -84,6 +87,7 @@ class Settings:
     require_gpu: bool
     offline: bool = False
     slow_policies: bool = False  # time and fit a mixed policy whose matmuls crawl here (cost.crawls)
+    memory: bool = True  # run test_memory
 
 
 def add_options(parser) -> None:
@@ -110,6 +114,13 @@ def _raw(config, opt: Option) -> tuple[object, str]:
 
 def parse_flag(value) -> bool:
     return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
+
+
+def parse_on_off(value) -> bool:
+    text = str(value).strip().lower()
+    if text not in ("on", "off"):
+        raise ValueError(f"{value!r} is not on or off")
+    return text == "on"
 
 
 def offline_from_env() -> bool:
@@ -139,6 +150,7 @@ def resolve(config) -> Settings:
         "mp_require_gpu": parse_flag,
         "mp_offline": parse_flag,
         "mp_slow_policies": parse_flag,
+        "mp_memory": parse_on_off,
     }
     values = {}
     for opt in OPTIONS:
@@ -156,4 +168,5 @@ def resolve(config) -> Settings:
         min_speedup=values["mp_min_speedup"],
         accuracy_tol=values["mp_accuracy_tol"], data=values["mp_data"], require_gpu=values["mp_require_gpu"],
         offline=values["mp_offline"] or env_offline, slow_policies=values["mp_slow_policies"],
+        memory=values["mp_memory"],
     )

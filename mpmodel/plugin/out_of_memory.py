@@ -75,8 +75,24 @@ GPU_ADVICE = ("free the GPU (other processes; fewer --mp-policies per session) o
               "the smaller profiles are sized for CPUs, and on a GPU they would time mostly host overhead")
 
 
-def out_of_memory_message(exc: BaseException, policy: str | None, profile, free: str, on_gpu: bool = False) -> str:
-    """One line: what ran out, at which batch and policy, how much is free, and what to try."""
+def fitted_peaks(memories: dict) -> str:
+    """'; measured step peaks of the policies that fit: float32 42.1 MiB (resting 15.0 MiB), ...' from the
+    session's test_memory results ((policy, jit, fp32) -> StepMemory); empty where none was measured."""
+    if not memories:
+        return ""
+    parts = [f"{m.policy}{'' if (jit, fp32) == ('auto', 'default') else f' jit_{jit} fp32_{fp32}'} {_mib(m.peak)} "
+             f"(resting {_mib(m.resting_bytes)})" for (_, jit, fp32), m in memories.items()]
+    return "; measured step peaks of the policies that fit: " + ", ".join(parts)
+
+
+def _mib(n: float) -> str:
+    return f"{n / 2**20:.1f} MiB"
+
+
+def out_of_memory_message(exc: BaseException, policy: str | None, profile, free: str, on_gpu: bool = False,
+                          memories: dict | None = None) -> str:
+    """One line: what ran out, at which batch and policy, how much is free, what to try, and the step peaks
+    test_memory measured for the policies that fit."""
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
     smaller = [] if on_gpu else smaller_profiles(profile.batch_size)
     if on_gpu:
@@ -86,7 +102,7 @@ def out_of_memory_message(exc: BaseException, policy: str | None, profile, free:
     else:
         advice = "free the device (other processes, a smaller --mp-policies list) and rerun"
     return (f"out of memory training {policy or 'the model'} at batch {profile.batch_size} "
-            f"({profile.name} profile, {profile.units} units): {free}; {advice} "
+            f"({profile.name} profile, {profile.units} units): {free}; {advice}{fitted_peaks(memories or {})} "
             f"[{type(exc).__name__}: {first}]")
 
 
@@ -113,4 +129,5 @@ def failure_message(item, exc: BaseException, ctx) -> str | None:
     policy = params.get("policy") or params.get("mixed_policy")
     free = free_memory(ctx.device.gpu_visible)  # read before release: what the failed step faced
     release_memory()
-    return out_of_memory_message(exc, policy, ctx.profile, free, on_gpu=ctx.device.gpu_visible)
+    return out_of_memory_message(exc, policy, ctx.profile, free, on_gpu=ctx.device.gpu_visible,
+                                 memories=getattr(ctx, "memories", None))

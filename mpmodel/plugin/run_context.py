@@ -15,6 +15,7 @@ import pytest
 from mpmodel.core.data import DataError, Dataset, load_data
 from mpmodel.core.device import DeviceInfo, detect
 from mpmodel.core.matmul_precision import float32_matmuls, resolve_variants, tf32_allowed
+from mpmodel.core.memory import StepMemory
 from mpmodel.core.policies import BASELINE
 from mpmodel.core.profiles import Profile, default_profile_name, flops_per_step, get_profile, step_matmuls
 from mpmodel.core.speed_of_light import matmul_runner
@@ -24,6 +25,7 @@ from mpmodel.measure.cost import SLOW_MATMUL_SHARE, crawls, estimated_step_s, mi
 from mpmodel.measure.expectations import Expectation, device_class, expectation_for
 from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
+from mpmodel.plugin.memory_child import measure_in_child
 from mpmodel.plugin.options import Settings
 
 SETTINGS = pytest.StashKey[Settings]()
@@ -47,6 +49,7 @@ class RunContext:
     float32_fits: dict = field(default_factory=dict)  # (order seed, compile mode, float32 variant) -> FitResult
     verdicts: list = field(default_factory=list)  # (test id, outcome, message) for the summary
     speeds_of_light: dict = field(default_factory=dict)  # (policy, jit_compile, fp32 or None) -> SpeedOfLight
+    memories: dict = field(default_factory=dict)  # (policy, jit, fp32) -> StepMemory, measured in a child process
     say: Callable[[str], None] = print  # a line to the terminal, outside pytest's capture (set at collection)
 
     def speed_of_light(self, policy: str, jit_compile: bool, fp32: str) -> SpeedOfLight:
@@ -57,6 +60,13 @@ class RunContext:
                 run = matmul_runner(step_matmuls(self.profile), policy, jit_compile)
                 self.speeds_of_light[key] = measure_speed_of_light(run, flops_per_step(self.profile))
         return self.speeds_of_light[key]
+
+    def memory(self, policy: str, jit: str, fp32: str) -> StepMemory:
+        """`policy`'s step memory, measured in a fresh child process on first use and kept for the session."""
+        key = (policy, jit, fp32)
+        if key not in self.memories:
+            self.memories[key] = measure_in_child(policy, self.profile.name, jit, fp32)
+        return self.memories[key]
 
     def crawls(self, policy: str, jit_compile: bool, fp32: str) -> bool:
         """Whether `policy`'s matmuls crawl here (under a tenth of float32's) and no option asks to time and
@@ -72,7 +82,8 @@ class RunContext:
         would = test_s(test, self.profile, self.data.x_train.shape[0], self.data.x_test.shape[0],
                        estimated_step_s(base.seconds), estimated_step_s(mixed.seconds))
         work = {"test_step_time": "timing its steps", "test_speedup": "timing its steps against float32's",
-                "test_accuracy": f"its {self.profile.accuracy_seeds} accuracy fits"}[test]
+                "test_accuracy": f"its {self.profile.accuracy_seeds} accuracy fits",
+                "test_memory": "measuring its step memory (7 steps in a child process)"}[test]
         return (f"{policy}'s matmuls here reach {mixed.tflops * 1e3:.3g} GFLOP/s, {mixed.tflops / base.tflops:.1%} of "
                 f"float32's {base.tflops * 1e3:.3g} (under {SLOW_MATMUL_SHARE:.0%}); {work} would take about "
                 f"{minutes(would)}; --mp-slow-policies runs it")

@@ -124,3 +124,41 @@ def test_step_time_and_speedup_have_their_own_defaults():
     assert t.for_series(STEP_KIND, "x") == (DEFAULT_STEP_THRESHOLD, "default")
     assert t.for_series(SPEEDUP_KIND, "x") == (DEFAULT_SPEEDUP_THRESHOLD, "default")
     assert DEFAULT_SPEEDUP_THRESHOLD < DEFAULT_STEP_THRESHOLD  # the within-run ratio is the steadier series
+
+
+def with_memory(run, samples_mib):
+    """A copy of a saved run with test_memory results whose step peaks are the given MiB samples, per policy."""
+    import copy
+
+    from mpmodel.history.runs import Result
+
+    out = copy.deepcopy(run)
+    for policy, samples in samples_mib.items():
+        name = f"test_memory[small-jit_auto-fp32_default-{policy}]"
+        peaks = [int(m * 2**20) for m in samples]
+        out.results[name] = Result(name, "test_memory", policy, "small", [9.0],
+                                   {"policy": policy, "jit": "auto", "fp32": "default", "peak_step_samples": peaks,
+                                    "peak_step_bytes": sorted(peaks)[len(peaks) // 2]})
+    return out
+
+
+def test_step_peak_memory_growth_beyond_the_threshold_is_flagged_and_aa_is_quiet(saved_runs):
+    from mpmodel.history.comparison import DEFAULT_MEMORY_THRESHOLD
+    from mpmodel.history.runs import MEMORY_KIND
+    from mpmodel.history.render_text import format_comparison
+
+    base = {"float32": [42.1, 42.3, 42.0, 42.6, 42.2], "mixed_bfloat16": [58.0, 61.5, 59.2, 63.0, 60.1]}
+    again = {"float32": [42.4, 42.0, 42.2, 42.3, 42.5], "mixed_bfloat16": [60.5, 58.7, 62.8, 59.9, 61.0]}
+    grown = {**again, "mixed_bfloat16": [m * 4 / 3 for m in again["mixed_bfloat16"]]}  # a third more
+    before = with_memory(saved_runs[0], base)
+    quiet = compare_runs(before, with_memory(saved_runs[1], again))
+    assert not [c for c in quiet.regressions if c.kind == MEMORY_KIND]
+    flagged = compare_runs(before, with_memory(saved_runs[1], grown))
+    memory = [c for c in flagged.changes if c.kind == MEMORY_KIND]
+    assert {c.policy: c.direction for c in memory} == {"float32": "same", "mixed_bfloat16": "worse"}
+    grew = next(c for c in memory if c.direction == "worse")
+    assert grew.threshold == DEFAULT_MEMORY_THRESHOLD and grew.percent == pytest.approx(35.6, abs=1.5)
+    text = format_comparison(flagged)
+    assert "step peak memory above the resting state" in text and "GREW (beyond the 15.0% threshold" in text
+    result = next(line for line in text.splitlines() if line.startswith("result:"))
+    assert result.startswith("result: REGRESSION") and "mixed_bfloat16 step peak memory +" in result

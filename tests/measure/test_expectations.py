@@ -115,3 +115,12 @@ def test_the_tiny_harness_profile_expects_no_speedup_unless_told():
     assert ex.expectation_for(cpu(["avx512_bf16"]), "mixed_bfloat16", compiled=False).min_speedup == 1.3
     told = ex.expectation_for(cpu(["avx512_bf16"]), "mixed_bfloat16", {"mixed_bfloat16": 1.1}, harness_check=True)
     assert told.min_speedup == 1.1
+
+
+def test_memory_rows_expect_a_saving_on_gpus_only():
+    assert ex.memory_expectation_for(gpu("9.0"), "mixed_bfloat16").max_ratio == ex.GPU_MEMORY_RATIO
+    assert ex.memory_expectation_for(gpu("7.0"), "mixed_float16").max_ratio == ex.GPU_MEMORY_RATIO
+    assert ex.memory_expectation_for(cpu(["avx512_bf16"]), "mixed_bfloat16").max_ratio is None
+    assert ex.memory_expectation_for(cpu([]), "mixed_bfloat16").max_ratio is None
+    other = ex.memory_expectation_for(cpu([], arch="aarch64"), "mixed_bfloat16")
+    assert other.max_ratio is None and "no row" in other.reason

@@ -1,7 +1,13 @@
 import math
 
 from mpmodel.measure.expectations import X86_BF16, Expectation
-from mpmodel.measure.gates import AccuracyComparison, accuracy_verdict, matmuls_only_verdict, speedup_verdict
+from mpmodel.measure.gates import (
+    AccuracyComparison,
+    accuracy_verdict,
+    matmuls_only_verdict,
+    memory_verdict,
+    speedup_verdict,
+)
 from mpmodel.measure.stats import Estimate
 
 EXPECT = Expectation(X86_BF16, "mixed_bfloat16", 1.3, "bf16 units")
@@ -51,3 +57,23 @@ def test_a_crawling_policy_is_decided_on_its_matmuls_alone():
     assert skipped.passed and not skipped.expected and skipped.message.endswith("bf16 in software")
     unchecked = matmuls_only_verdict("mixed_bfloat16", 2.0, row, "asked not to")
     assert not unchecked.passed and "--mp-slow-policies" in unchecked.message
+
+
+MIB = 2**20
+
+
+def test_memory_gate_passes_a_saving_fails_growth_and_skips_where_none_is_expected():
+    from mpmodel.measure.expectations import NVIDIA_CC8, X86, MemoryExpectation
+
+    gpu = MemoryExpectation(NVIDIA_CC8, 0.85, "half-size activations")
+    f32 = [600 * MIB, 610 * MIB, 605 * MIB]
+    saved = memory_verdict("mixed_bfloat16", [400 * MIB, 402 * MIB, 401 * MIB], f32, 0.65, gpu)
+    assert saved.passed and saved.expected
+    assert saved.message.startswith("mixed_bfloat16 step peak 401.0 MiB against float32's 605.0 MiB: ratio 0.66 "
+                                    "(spread 0.66-0.67 over 3 and 3 steps; analytic 0.65) <= 0.85")
+    grew = memory_verdict("mixed_bfloat16", [580 * MIB] * 3, f32, 0.65, gpu)
+    assert not grew.passed and "above the expected 0.85 for NVIDIA GPU" in grew.message
+    cpu = MemoryExpectation(X86, None, "conversions add buffers")
+    skipped = memory_verdict("mixed_bfloat16", [60 * MIB] * 3, [43 * MIB] * 3, 0.76, cpu)
+    assert skipped.passed and not skipped.expected and "ratio 1.40" in skipped.message
+    assert skipped.message.endswith("no saving expected on x86 CPU without bf16 instructions: conversions add buffers")

@@ -1,0 +1,162 @@
+"""Memory a training step needs: measured in this process, and the least it must hold by arithmetic.
+
+Measured (`memory_probe.measure_step_memory`, with the readers here), after the model is built and warmed up:
+- on an NVIDIA GPU, through the framework's allocator: PyTorch `memory_allocated` and
+  `max_memory_allocated` after `reset_peak_memory_stats`; TensorFlow `get_memory_info` after
+  `reset_memory_stats`; JAX `memory_stats()` `bytes_in_use` and `peak_bytes_in_use`, which has no reset,
+  so its step peak holds only in a fresh process whose warm-up peaked no higher than a step;
+- on a CPU, the process's resident set: freed memory handed back (`malloc_trim`), the peak reset through
+  `/proc/self/clear_refs`, one step, then the peak (`VmHWM`) above the resident set before it.
+`resting_bytes` is what building and warming up the model added (weights, optimizer slots, any
+mixed-precision copies kept); each step's peak is above that resting state. The suite measures in a fresh
+child process per policy (`python -m mpmodel.core.memory_probe`), never inside a timed benchmark.
+
+Analytic (`analytic_bytes`): weights and optimizer slots at rest; for a step, the weights' copies in the
+compute dtype, their float32 gradients, the activations kept for the backward pass and the activation
+gradients in flight, each in its dtype.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import re
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mpmodel.core.profiles import INPUT_DIM, Profile, dense_layer_shapes
+
+BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
+COMPUTE_DTYPE = {"float32": "float32", "mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
+OPTIMIZER_SLOTS = 1  # RMSprop keeps one float32 slot per weight (its moving average of squared gradients)
+STEP_REPEATS = 5
+
+
+@dataclass(frozen=True)
+class Analytic:
+    resting_bytes: int  # float32 weights and optimizer slots
+    step_bytes: int  # above resting: compute-dtype weight copies, float32 gradients, activations
+
+
+def analytic_bytes(profile: Profile, policy: str) -> Analytic:
+    """The least a step of `profile` under `policy` holds, from the model's shapes alone."""
+    c = BYTES[COMPUTE_DTYPE[policy]]
+    shapes = dense_layer_shapes(profile)
+    params = sum(i * o + o for i, o in shapes)
+    resting = params * 4 * (1 + OPTIMIZER_SLOTS)
+    copies = params * c if c != 4 else 0  # mixed: each float32 weight cast to the compute dtype for the step
+    gradients = params * 4  # with respect to the float32 weights
+    batch = profile.batch_size
+    inputs = batch * INPUT_DIM * c if c != 4 else 0  # the images cast to the compute dtype
+    kept = sum(batch * o * c for _, o in shapes)  # each layer's output, kept for the backward pass
+    in_flight = 2 * batch * max(o for _, o in shapes) * c  # an activation's gradient and the next one
+    return Analytic(resting, copies + gradients + inputs + kept + in_flight)
+
+
+def status_kib(field_name: str, text: str | None = None) -> int:
+    """A `VmRSS`/`VmHWM` figure of /proc/self/status in bytes."""
+    text = Path("/proc/self/status").read_text() if text is None else text
+    match = re.search(rf"^{field_name}:\s+(\d+) kB", text, re.MULTILINE)
+    if match is None:
+        raise OSError(f"/proc/self/status has no {field_name}")
+    return int(match.group(1)) * 1024
+
+
+class HostMemory:
+    """The process's resident set, its peak reset before each step."""
+
+    method = "process peak resident set (VmHWM after /proc/self/clear_refs, malloc_trim)"
+
+    def settle(self) -> int:
+        gc.collect()
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)  # glibc keeps freed memory otherwise
+        except (OSError, AttributeError):
+            pass
+        return status_kib("VmRSS")
+
+    def reset_peak(self) -> None:
+        Path("/proc/self/clear_refs").write_text("5")
+
+    def peak(self) -> int:
+        return status_kib("VmHWM")
+
+
+class TorchCuda:
+    method = "torch.cuda max_memory_allocated after reset_peak_memory_stats"
+
+    def __init__(self):
+        import torch  # noqa: PLC0415 (only under the PyTorch backend on a GPU)
+
+        self.cuda = torch.cuda
+
+    def settle(self) -> int:
+        gc.collect()
+        self.cuda.synchronize()
+        return self.cuda.memory_allocated()
+
+    def reset_peak(self) -> None:
+        self.cuda.reset_peak_memory_stats()
+
+    def peak(self) -> int:
+        self.cuda.synchronize()
+        return self.cuda.max_memory_allocated()
+
+
+class TensorflowGpu:
+    method = "tf.config.experimental.get_memory_info peak after reset_memory_stats"
+
+    def __init__(self):
+        import tensorflow as tf  # noqa: PLC0415 (only under the TensorFlow backend on a GPU)
+
+        self.tf = tf
+
+    def settle(self) -> int:
+        gc.collect()
+        return self.tf.config.experimental.get_memory_info("GPU:0")["current"]
+
+    def reset_peak(self) -> None:
+        self.tf.config.experimental.reset_memory_stats("GPU:0")
+
+    def peak(self) -> int:
+        return self.tf.config.experimental.get_memory_info("GPU:0")["peak"]
+
+
+class JaxGpu:
+    method = "jax memory_stats peak_bytes_in_use (no reset: a fresh process, warm-up peaks included)"
+
+    def __init__(self):
+        import jax  # noqa: PLC0415 (only under the JAX backend on a GPU)
+
+        self.device = jax.devices()[0]
+
+    def settle(self) -> int:
+        gc.collect()
+        return self.device.memory_stats()["bytes_in_use"]
+
+    def reset_peak(self) -> None:
+        pass  # JAX releases have no reset
+
+    def peak(self) -> int:
+        return self.device.memory_stats()["peak_bytes_in_use"]
+
+
+def reader_for(backend: str, gpu: bool):
+    if not gpu:
+        return HostMemory()
+    return {"torch": TorchCuda, "tensorflow": TensorflowGpu, "jax": JaxGpu}[backend]()
+
+
+@dataclass
+class StepMemory:
+    """One policy's memory, measured in one process."""
+
+    policy: str
+    resting_bytes: int
+    peak_step_bytes: list[int] = field(default_factory=list)  # one per repeat, above the resting state
+    method: str = ""
+
+    @property
+    def peak(self) -> int:
+        return int(statistics.median(self.peak_step_bytes))

@@ -160,3 +160,14 @@ class StepMemory:
     @property
     def peak(self) -> int:
         return int(statistics.median(self.peak_step_bytes))
+
+    @property
+    def footprints(self) -> list[int]:
+        """Resting plus each step's peak: the most the training held above the process without it. On CPUs
+        the frameworks keep a step's buffers between steps (TensorFlow's allocator, oneDNN's caches), so
+        there the step's memory shows in the resting figure and this is the comparable one."""
+        return [self.resting_bytes + p for p in self.peak_step_bytes]
+
+    @property
+    def footprint(self) -> int:
+        return int(statistics.median(self.footprints))

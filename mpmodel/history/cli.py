@@ -73,7 +73,7 @@ def parser() -> argparse.ArgumentParser:
                         help=f"relative speedup change that counts (default {DEFAULT_SPEEDUP_THRESHOLD}); "
                              "raised the same way by a calibration")
         sp.add_argument("--memory-threshold", type=_fraction, default=DEFAULT_MEMORY_THRESHOLD,
-                        help=f"relative step-peak-memory change that counts (default {DEFAULT_MEMORY_THRESHOLD}); "
+                        help=f"relative peak-memory change that counts (default {DEFAULT_MEMORY_THRESHOLD}); "
                              "raised the same way by a calibration")
         sp.add_argument("--threshold", type=_fraction, default=None,
                         help="set the step-time and speedup thresholds at once")

@@ -40,7 +40,8 @@ from mpmodel.measure.context import diff
 # Tuned on 12 A/A runs and 6 planted-slowdown runs (studies/noise_study.py; README, Reliability).
 DEFAULT_STEP_THRESHOLD = 0.15
 DEFAULT_SPEEDUP_THRESHOLD = 0.05
-# Step peak memory, one value per repeat of test_memory's 5 steps: measured A/A on the Zen 4 EPYC (README, Memory).
+# Peak memory (resting plus step peak), one value per repeat of test_memory's 5 steps: A/A on the Zen 4 EPYC
+# (README, Memory).
 DEFAULT_MEMORY_THRESHOLD = 0.15
 DEFAULT_ALPHA = 0.05
 
@@ -51,7 +52,7 @@ class Thresholds:
     speedup: float = DEFAULT_SPEEDUP_THRESHOLD  # relative speedup change that counts
     alpha: float = DEFAULT_ALPHA
     calibration: object = None  # mpmodel.history.calibration.Calibration that applies to the runs, or None
-    memory: float = DEFAULT_MEMORY_THRESHOLD  # relative step-peak-memory change that counts
+    memory: float = DEFAULT_MEMORY_THRESHOLD  # relative peak-memory change that counts
 
     def default(self, kind: str) -> float:
         return {STEP_KIND: self.step, SPEEDUP_KIND: self.speedup, MEMORY_KIND: self.memory}[kind]
@@ -65,7 +66,7 @@ class Thresholds:
         return default, "default" if calibrated is None else f"default (calibrated noise {calibrated:.1%})"
 
     def describe(self) -> str:
-        return f"step time {self.step:.0%}, speedup {self.speedup:.0%}, step peak memory {self.memory:.0%}"
+        return f"step time {self.step:.0%}, speedup {self.speedup:.0%}, peak memory {self.memory:.0%}"
 
 
 @dataclass(frozen=True)
@@ -192,7 +193,7 @@ def compare_runs(before: SavedRun, after: SavedRun, thresholds: Thresholds | Non
         elif a.test == SPEEDUP:
             kind, xs, ys = SPEEDUP_KIND, _speedup_ratios(a.extra), _speedup_ratios(b.extra)
         elif a.test == MEMORY:
-            kind, xs, ys = MEMORY_KIND, a.extra.get("peak_step_samples"), b.extra.get("peak_step_samples")
+            kind, xs, ys = MEMORY_KIND, a.extra.get("footprint_samples"), b.extra.get("footprint_samples")
         elif a.test == ACCURACY:
             if "accuracy_delta" in a.extra and "accuracy_delta" in b.extra:
                 result.accuracy.append(AccuracyChange(a.policy, float(a.extra["accuracy_delta"]),

@@ -65,10 +65,10 @@ def plot_history(runs: list[SavedRun], shifts: dict, path) -> Path:
             middle.errorbar(xs, q[:, 1], yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], marker=marker, linestyle=line, capsize=3,
                             color=color, label=f"{name} (median, IQR)")
         peaks = [(i, r.find(MEMORY, variant)) for i, r in enumerate(runs)]
-        peaks = [(i, res.extra) for i, res in peaks if res is not None and res.extra.get("peak_step_samples")]
+        peaks = [(i, res.extra) for i, res in peaks if res is not None and res.extra.get("footprint_samples")]
         if peaks and memory_ax is not None:
             xs = [i for i, _ in peaks]
-            m = np.array([[min(e["peak_step_samples"]), e["peak_step_bytes"], max(e["peak_step_samples"])]
+            m = np.array([[min(e["footprint_samples"]), e["footprint_bytes"], max(e["footprint_samples"])]
                           for _, e in peaks]) / 2**20
             memory_ax.errorbar(xs, m[:, 1], yerr=[m[:, 1] - m[:, 0], m[:, 2] - m[:, 1]], marker=marker, linestyle=line,
                                capsize=3, color=color, label=f"{name} (median, range)")
@@ -77,7 +77,7 @@ def plot_history(runs: list[SavedRun], shifts: dict, path) -> Path:
     middle.set_ylabel("training step time (ms)")
     middle.set_ylim(bottom=0)
     if memory_ax is not None:
-        memory_ax.set_ylabel("step peak memory above resting (MiB)")
+        memory_ax.set_ylabel("peak memory: resting + step (MiB)")
         memory_ax.set_ylim(bottom=0)
     for ax in panels:
         ax.grid(True, alpha=0.3)

@@ -60,7 +60,7 @@ def format_comparison(cmp: Comparison) -> str:
                  "context: same device, drivers, versions, profile and data")
     for kind, title in ((STEP_KIND, "step time (median of rounds; change with 95% bootstrap CI; Mann-Whitney p)"),
                         ("speedup", "speedup over float32 (median of interleaved pair ratios from test_speedup)"),
-                        (MEMORY_KIND, "step peak memory above the resting state (median of test_memory's steps)")):
+                        (MEMORY_KIND, "peak memory while training: resting plus step peak (median of test_memory's steps)")):
         rows = [c for c in cmp.changes if c.kind == kind]
         if rows:
             lines.append(f"{title}:")
@@ -87,10 +87,10 @@ def _cells(run: SavedRun, variant: Variant) -> list[str]:
     step, speed, acc = run.find(STEP_TIME, variant), run.find(SPEEDUP, variant), run.find(ACCURACY, variant)
     memory = run.find(MEMORY, variant)
     peak = "-"
-    if memory is not None and "peak_step_bytes" in memory.extra:
+    if memory is not None and "footprint_bytes" in memory.extra:
         e = memory.extra
-        ratio = f" x{e['memory_ratio']:.2f}" if "memory_ratio" in e else ""
-        peak = f"{e['peak_step_bytes'] / 2**20:.1f}{ratio}" + (" FAIL" if e.get("gate") == "FAIL" else "")
+        ratio = f" x{e['footprint_ratio']:.2f}" if "footprint_ratio" in e else ""
+        peak = f"{e['footprint_bytes'] / 2**20:.1f}{ratio}" + (" FAIL" if e.get("gate") == "FAIL" else "")
     step_ms = f"{step.median * 1e3:.1f}" if step is not None and step.median else "-"
     speedup = "-"
     if speed is not None and "speedup" in speed.extra:

@@ -22,7 +22,7 @@ from mpmodel.measure.context import describe
 
 CALIBRATION_FILE = "mpmodel-calibration.json"
 STEP_TIME, SPEEDUP, ACCURACY, MEMORY = "test_step_time", "test_speedup", "test_accuracy", "test_memory"
-STEP_KIND, SPEEDUP_KIND, MEMORY_KIND = "step time", "speedup", "step peak memory"  # the series compared over runs
+STEP_KIND, SPEEDUP_KIND, MEMORY_KIND = "step time", "speedup", "peak memory"  # the series compared over runs
 
 
 AXES = ("jit", "fp32")  # the test-id axes besides the policy, as each result's extra_info records them
@@ -111,15 +111,15 @@ class SavedRun:
 
     def levels(self) -> dict[tuple[str, str], float]:
         """One number per series: ("step time", name) -> median seconds, ("speedup", name) -> speedup,
-        ("step peak memory", name) -> median bytes."""
+        ("peak memory", name) -> median bytes held while training (resting plus step peak)."""
         out = {}
         for name, result in self.results.items():
             if result.test == STEP_TIME and result.rounds:
                 out[(STEP_KIND, name)] = result.median
             elif result.test == SPEEDUP and isinstance(result.extra.get("speedup"), (int, float)):
                 out[(SPEEDUP_KIND, name)] = float(result.extra["speedup"])
-            elif result.test == MEMORY and isinstance(result.extra.get("peak_step_bytes"), (int, float)):
-                out[(MEMORY_KIND, name)] = float(result.extra["peak_step_bytes"])
+            elif result.test == MEMORY and isinstance(result.extra.get("footprint_bytes"), (int, float)):
+                out[(MEMORY_KIND, name)] = float(result.extra["footprint_bytes"])
         return out
 
     @property

@@ -60,16 +60,17 @@ def _mib(n: float) -> str:
 
 
 def memory_verdict(policy: str, mixed_peaks: list[int], float32_peaks: list[int], analytic_ratio: float,
-                   expectation: MemoryExpectation) -> Verdict:
+                   expectation: MemoryExpectation, footprint_ratio: float | None = None) -> Verdict:
     """Pass when the median step peak ratio (mixed / float32) is at most the expected one; the message gives
-    both medians, the ratio's spread over the repeats (lowest mixed / highest float32 to the reverse) and the
-    analytic ratio."""
+    both medians, the ratio's spread over the repeats (lowest mixed / highest float32 to the reverse), the
+    analytic ratio and, where given, the footprints' ratio (resting plus step peak)."""
     mixed, base = float(np.median(mixed_peaks)), float(np.median(float32_peaks))
     ratio = mixed / base
     low, high = min(mixed_peaks) / max(float32_peaks), max(mixed_peaks) / min(float32_peaks)
     measured = (f"{policy} step peak {_mib(mixed)} against float32's {_mib(base)}: ratio {ratio:.2f} "
                 f"(spread {low:.2f}-{high:.2f} over {len(mixed_peaks)} and {len(float32_peaks)} steps; "
-                f"analytic {analytic_ratio:.2f})")
+                f"analytic {analytic_ratio:.2f}" + (f"; resting plus step peak {footprint_ratio:.2f}"
+                                                    if footprint_ratio is not None else "") + ")")
     if expectation.max_ratio is None:
         return Verdict(True, False, f"{measured}; no saving expected on {expectation.device_class}: {expectation.reason}")
     if ratio <= expectation.max_ratio:

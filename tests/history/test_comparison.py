@@ -137,15 +137,15 @@ def with_memory(run, samples_mib):
         name = f"test_memory[small-jit_auto-fp32_default-{policy}]"
         peaks = [int(m * 2**20) for m in samples]
         out.results[name] = Result(name, "test_memory", policy, "small", [9.0],
-                                   {"policy": policy, "jit": "auto", "fp32": "default", "peak_step_samples": peaks,
-                                    "peak_step_bytes": sorted(peaks)[len(peaks) // 2]})
+                                   {"policy": policy, "jit": "auto", "fp32": "default", "footprint_samples": peaks,
+                                    "footprint_bytes": sorted(peaks)[len(peaks) // 2]})
     return out
 
 
-def test_step_peak_memory_growth_beyond_the_threshold_is_flagged_and_aa_is_quiet(saved_runs):
+def test_peak_memory_growth_beyond_the_threshold_is_flagged_and_aa_is_quiet(saved_runs):
     from mpmodel.history.comparison import DEFAULT_MEMORY_THRESHOLD
-    from mpmodel.history.runs import MEMORY_KIND
     from mpmodel.history.render_text import format_comparison
+    from mpmodel.history.runs import MEMORY_KIND
 
     base = {"float32": [42.1, 42.3, 42.0, 42.6, 42.2], "mixed_bfloat16": [58.0, 61.5, 59.2, 63.0, 60.1]}
     again = {"float32": [42.4, 42.0, 42.2, 42.3, 42.5], "mixed_bfloat16": [60.5, 58.7, 62.8, 59.9, 61.0]}
@@ -159,6 +159,6 @@ def test_step_peak_memory_growth_beyond_the_threshold_is_flagged_and_aa_is_quiet
     grew = next(c for c in memory if c.direction == "worse")
     assert grew.threshold == DEFAULT_MEMORY_THRESHOLD and grew.percent == pytest.approx(35.6, abs=1.5)
     text = format_comparison(flagged)
-    assert "step peak memory above the resting state" in text and "GREW (beyond the 15.0% threshold" in text
+    assert "peak memory while training" in text and "GREW (beyond the 15.0% threshold" in text
     result = next(line for line in text.splitlines() if line.startswith("result:"))
-    assert result.startswith("result: REGRESSION") and "mixed_bfloat16 step peak memory +" in result
+    assert result.startswith("result: REGRESSION") and "mixed_bfloat16 peak memory +" in result

@@ -60,8 +60,9 @@ def test_test_s_names_its_tests_and_refuses_others():
     assert cost.test_s("test_step_time", SMALL, 60000, 10000, 0.05, 0.05) == cost.step_time_s(SMALL, 0.05)
     assert cost.test_s("test_speedup", SMALL, 60000, 10000, 0.05, 0.03) == cost.speedup_s(SMALL, 0.05, 0.03)
     assert cost.test_s("test_accuracy", SMALL, 60000, 10000, 0.05, 0.03) == 3 * cost.fit_s(SMALL, 60000, 10000, 0.03)
-    with pytest.raises(ValueError, match="no cost model for 'test_memory'"):
-        cost.test_s("test_memory", SMALL, 60000, 10000, 0.05, 0.05)
+    assert cost.test_s("test_memory", SMALL, 60000, 10000, 0.05, 0.03) == cost.MEMORY_PROBE_S + 7 * 0.03
+    with pytest.raises(ValueError, match="no cost model for 'test_other'"):
+        cost.test_s("test_other", SMALL, 60000, 10000, 0.05, 0.05)
 
 
 def test_minutes_reads_as_seconds_then_minutes():

@@ -159,6 +159,6 @@ def test_peak_memory_growth_beyond_the_threshold_is_flagged_and_aa_is_quiet(save
     grew = next(c for c in memory if c.direction == "worse")
     assert grew.threshold == DEFAULT_MEMORY_THRESHOLD and grew.percent == pytest.approx(35.6, abs=1.5)
     text = format_comparison(flagged)
-    assert "peak memory while training" in text and "GREW (beyond the 15.0% threshold" in text
+    assert "peak memory while training" in text and "GREW (beyond the 10.0% threshold" in text
     result = next(line for line in text.splitlines() if line.startswith("result:"))
     assert result.startswith("result: REGRESSION") and "mixed_bfloat16 peak memory +" in result

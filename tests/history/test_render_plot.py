@@ -21,3 +21,24 @@ def test_without_matplotlib_the_error_says_what_to_install(tmp_path, saved_runs,
     with pytest.raises(PlotUnavailable, match=r"pip install 'mpmodel\[plot\]'"):
         plot_history(saved_runs, {}, tmp_path / "history.png")
     assert not (tmp_path / "history.png").exists()
+
+
+def png_height(path) -> int:
+    return int.from_bytes(path.read_bytes()[20:24], "big")  # the IHDR chunk's height
+
+
+def test_runs_with_memory_results_get_a_memory_panel(tmp_path, saved_runs):
+    import copy
+
+    from mpmodel.history.runs import Result
+
+    with_memory = copy.deepcopy(saved_runs)
+    for i, run in enumerate(with_memory):
+        samples = [int((80 + i + j) * 2**20) for j in range(5)]
+        run.results["test_memory[small-jit_auto-fp32_default-mixed_bfloat16]"] = Result(
+            "test_memory[small-jit_auto-fp32_default-mixed_bfloat16]", "test_memory", "mixed_bfloat16", "small", [5.0],
+            {"policy": "mixed_bfloat16", "footprint_samples": samples, "footprint_bytes": samples[2]})
+    plain = plot_history(saved_runs, {}, tmp_path / "plain.png")
+    memory = plot_history(with_memory, {}, tmp_path / "memory.png")
+    assert memory.read_bytes().startswith(PNG)
+    assert png_height(memory) > png_height(plain) * 1.2  # a third panel

@@ -2,6 +2,7 @@
 0001 and 0002 are A/A runs; 0003 ran with TF_ENABLE_ONEDNN_OPTS=0, the planted slowdown."""
 
 import json
+import os
 import shutil
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from mpmodel.history.runs import load_history
+from mpmodel.store.database import METADATA, RunStore
 
 FIXTURE_STORAGE = Path(__file__).parent / "fixtures" / "runs"
 
@@ -46,3 +48,30 @@ def _write_history(folder: Path, sources: list[Path]) -> list[Path]:
         path.write_text(json.dumps(content))
         written.append(path)
     return written
+
+
+# The history store's tests run against SQLite always, and against PostgreSQL where a server is given:
+# MPMODEL_TEST_POSTGRES=postgresql+psycopg://..., or the PG* variables `pg_virtualenv` sets (.ci/run starts one).
+def postgres_url() -> str | None:
+    url = os.environ.get("MPMODEL_TEST_POSTGRES")
+    if url:
+        return url
+    env = os.environ
+    if all(k in env for k in ("PGHOST", "PGPORT", "PGUSER", "PGDATABASE")):
+        password = f":{env['PGPASSWORD']}" if env.get("PGPASSWORD") else ""
+        return f"postgresql+psycopg://{env['PGUSER']}{password}@{env['PGHOST']}:{env['PGPORT']}/{env['PGDATABASE']}"
+    return None
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'history.db'}"
+    url = postgres_url()
+    if url is None:
+        pytest.skip("no PostgreSQL server: set MPMODEL_TEST_POSTGRES or run under pg_virtualenv (.ci/run does)")
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'mpmodel[postgres]')")
+    store = RunStore(url)
+    METADATA.drop_all(store.engine)  # each test starts from an empty store
+    store.engine.dispose()
+    return url

@@ -13,8 +13,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "mpmodel"
 ALLOWED = {
     "core": {"core"},
     "measure": {"core", "measure"},
-    "plugin": {"core", "measure", "plugin"},
-    "history": {"core", "measure", "history"},
+    "store": {"core", "measure", "store"},
+    "plugin": {"core", "measure", "store", "plugin"},
+    "history": {"core", "measure", "store", "history"},
     "": {"core", "history"},  # mpmodel/__init__.py (public names) and __main__.py (the CLI)
 }
 FRAMEWORKS = ("keras", "tensorflow", "torch", "jax")
@@ -49,7 +50,7 @@ def imports(path: Path):
 
 
 def test_every_layer_has_its_docstring():
-    for name in ("core", "measure", "plugin", "history"):
+    for name in ("core", "measure", "store", "plugin", "history"):
         doc = ast.get_docstring(ast.parse((PACKAGE / name / "__init__.py").read_text()))
         assert doc and "import" in doc, f"mpmodel/{name}/__init__.py must say what the layer owns and may import"
 

@@ -1,4 +1,5 @@
-"""`mpmodel report | compare | calibrate`: the history of saved runs, without pytest.
+"""`mpmodel report | compare | calibrate | ingest`: the history of saved runs, without pytest, from a storage
+folder or a history store (`--history URL`).
 
 Exit codes: 0 done (no regression), 1 a regression with --fail-on-regression, 2 bad input
 (one line on stderr naming it).
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import os
 import shlex
 import subprocess
@@ -26,11 +28,13 @@ from mpmodel.history.comparison import (
 )
 from mpmodel.history.render_plot import PlotUnavailable, plot_history
 from mpmodel.history.render_text import format_calibration, format_comparison, format_report
-from mpmodel.history.runs import HistoryError, SavedRun, load_history, load_run, resolve, run_files
+from mpmodel.history.runs import HistoryError, SavedRun, history_shown, load_from, load_run, resolve, run_files
 from mpmodel.history.shifts import find_shifts
 from mpmodel.measure.context import measured_changes
+from mpmodel.store.database import RunStore, StoreError
 
 DEFAULT_STORAGE = ".benchmarks"
+HISTORY_ENV = "MPMODEL_HISTORY"
 
 
 class UsageProblem(Exception):
@@ -64,6 +68,11 @@ def parser() -> argparse.ArgumentParser:
 
     def storage_opt(sp):
         sp.add_argument("--storage", default=DEFAULT_STORAGE, help="folder of saved runs (default: .benchmarks)")
+        history_opt(sp, "read the runs from this history store instead of the storage folder")
+
+    def history_opt(sp, what):
+        sp.add_argument("--history", metavar="URL", default=os.environ.get(HISTORY_ENV) or None,
+                        help=f"{what}: sqlite:///FILE or postgresql+psycopg://USER@HOST/DB (default: ${HISTORY_ENV})")
 
     def threshold_opts(sp):
         sp.add_argument("--step-threshold", type=_fraction, default=DEFAULT_STEP_THRESHOLD,
@@ -93,6 +102,10 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--fail-on-regression", action="store_true",
                    help="exit 1 when a step time got significantly slower or a speedup significantly dropped")
 
+    g = sub.add_parser("ingest", help="add saved-run JSON files to the history store; each run is stored once")
+    g.add_argument("paths", nargs="+", metavar="PATH", help="saved-run files, or folders of them")
+    history_opt(g, "the history store")
+
     k = sub.add_parser("calibrate", help="measure A/A run-to-run noise and store recommended thresholds")
     storage_opt(k)
     k.add_argument("runs", nargs="*", help="saved A/A runs to calibrate from; without them, the suite is run")
@@ -120,7 +133,7 @@ def _thresholds(args, reference: SavedRun) -> tuple[Thresholds, str]:
 
 
 def cmd_compare(args, out) -> int:
-    before, after = resolve(args.before, args.storage), resolve(args.after, args.storage)
+    before, after = resolve(args.before, args.storage, args.history), resolve(args.after, args.storage, args.history)
     thresholds, note = _thresholds(args, before)  # the baseline's noise
     result = compare_runs(before, after, thresholds)
     print(format_comparison(result), file=out)
@@ -132,9 +145,10 @@ def cmd_compare(args, out) -> int:
 
 
 def cmd_report(args, out) -> int:
-    runs, skipped = load_history(args.storage)
+    runs, skipped = load_from(args.storage, args.history)
     if not runs:
-        raise HistoryError(f"{args.storage}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
+        where = history_shown(args.history) if args.history else args.storage
+        raise HistoryError(f"{where}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
     thresholds, note = _thresholds(args, runs[-1])  # the noise of the machine as it is now
     shifts = find_shifts(runs, thresholds)
     print(format_report(runs, shifts, skipped, note), file=out)
@@ -165,16 +179,46 @@ def _suite_runs(args, out) -> list[Path]:
     return made
 
 
+def cmd_ingest(args, out) -> int:
+    if not args.history:
+        raise UsageProblem(f"ingest needs --history URL (or ${HISTORY_ENV})")
+    store = open_store(args.history)
+    files = []
+    for spec in args.paths:
+        path = Path(spec)
+        files += run_files(path) if path.is_dir() else [path]
+    added = known = 0
+    for path in files:
+        run = load_run(path)  # HistoryError names a file that is no saved run, before anything of it is stored
+        try:
+            _, new = store.save(json.loads(path.read_text(encoding="utf-8")), name=run.path.stem)
+        except StoreError as exc:
+            raise HistoryError(str(exc)) from None
+        added, known = added + new, known + (not new)
+    print(f"ingested {len(files)} run(s) into {store.shown}: {added} added, {known} stored before", file=out)
+    return 0
+
+
+def open_store(url: str) -> RunStore:
+    try:
+        return RunStore(url)
+    except StoreError as exc:
+        raise HistoryError(str(exc)) from None
+
+
 def cmd_calibrate(args, out) -> int:
-    paths = [Path(p) for p in args.runs] if args.runs else _suite_runs(args, out)
-    record = calibration.calibrate([load_run(p) for p in paths])
+    if args.runs:  # files, or with --history runs of the store by number, name, previous or latest
+        runs = [resolve(spec, args.storage, args.history) if args.history else load_run(spec) for spec in args.runs]
+    else:
+        runs = [load_run(p) for p in _suite_runs(args, out)]
+    record = calibration.calibrate(runs)
     target = calibration.save(record, args.storage)
     print(format_calibration(record), file=out)
     print(f"stored: {target} (compare and report use it for runs on the same device and versions)", file=out)
     return 0
 
 
-COMMANDS = {"compare": cmd_compare, "report": cmd_report, "calibrate": cmd_calibrate}
+COMMANDS = {"compare": cmd_compare, "report": cmd_report, "calibrate": cmd_calibrate, "ingest": cmd_ingest}
 
 
 def main(argv=None, out=None) -> int:

@@ -19,6 +19,7 @@ from mpmodel.core.matmul_precision import FP32_VARIANTS
 from mpmodel.core.parsing import choice_rank
 from mpmodel.core.policies import JIT_MODES, POLICIES
 from mpmodel.measure.context import describe
+from mpmodel.store.database import RunStore, StoreError
 
 CALIBRATION_FILE = "mpmodel-calibration.json"
 STEP_TIME, SPEEDUP, ACCURACY, MEMORY = "test_step_time", "test_speedup", "test_accuracy", "test_memory"
@@ -198,11 +199,34 @@ def load_history(storage) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
     return runs, skipped
 
 
-def resolve(spec: str, storage) -> SavedRun:
-    """A run named by file path, by number in the storage ("0003"), or as "latest" / "previous"."""
+def load_store_history(url: str) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
+    """All runs in the history store at `url`, in time order, and (run, reason) for each that cannot be read.
+    A stored run's path is its name (the file name it was saved under), so numbers and names still refer to it."""
+    try:
+        stored = RunStore(url).runs()
+    except StoreError as exc:
+        raise HistoryError(str(exc)) from None
+    runs, skipped = [], []
+    for rid, name, content in stored:
+        try:
+            runs.append(parse_run(Path(name), content))
+        except HistoryError as exc:
+            skipped.append((Path(f"{name} (stored run {rid[:12]})"), str(exc)))
+    runs.sort(key=lambda r: (r.when.timestamp(), str(r.path)))
+    return runs, skipped
+
+
+def load_from(storage, history: str | None = None):
+    """The runs of the history store where a URL is given, else of the storage folder."""
+    return load_store_history(history) if history else load_history(storage)
+
+
+def resolve(spec: str, storage, history: str | None = None) -> SavedRun:
+    """A run named by file path, by number or name in the storage or store ("0003"), or as "latest" / "previous"."""
     if Path(spec).is_file() or spec.endswith(".json"):
         return load_run(spec)
-    runs, skipped = load_history(storage)
+    runs, skipped = load_from(storage, history)
+    storage = history_shown(history) if history else storage
     if spec in ("latest", "previous"):
         need = 1 if spec == "latest" else 2
         if len(runs) < need:
@@ -218,3 +242,11 @@ def resolve(spec: str, storage) -> SavedRun:
                 raise HistoryError(f"{spec}: {path} cannot be used: {why}")
         raise HistoryError(f"{spec}: no such file, and no saved run numbered {spec!r} in {storage}")
     raise HistoryError(f"{spec}: ambiguous in {storage}: " + ", ".join(str(r.path) for r in matches))
+
+
+def history_shown(url: str) -> str:
+    """The store's URL as it may be printed: its password hidden."""
+    try:
+        return RunStore(url).shown
+    except StoreError:
+        return "the history store"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 
 from mpmodel.core.policies import MIXED_POLICIES
-from mpmodel.plugin import benchmark_session, header, options, out_of_memory, records, signals
+from mpmodel.plugin import benchmark_session, header, history_store, options, out_of_memory, records, signals
 from mpmodel.plugin.backend_check import check_backend_installed
 from mpmodel.plugin.monitor import StateMonitor
 from mpmodel.plugin.run_context import (
@@ -52,6 +52,17 @@ def _say_through_capture(config, reporter):
         with capture.global_and_fixture_disabled():
             reporter.write_line(line)
     return say
+
+
+def _store_saver(url, reporter):
+    """after_save for install_atomic_saving: the run into the history store, one line either way."""
+    def say(line):
+        if reporter is not None:
+            reporter.write_line(line)
+
+    def after_save(output_json, path):
+        history_store.save_to_store(url, output_json, path, say)
+    return after_save
 
 
 def pytest_addoption(parser):
@@ -88,7 +99,8 @@ def pytest_sessionstart(session):
                                 f"install pytest-benchmark {benchmark_session.WRITTEN_FOR_MAJOR}.x", red=True)
         return
     session.config.stash[ADAPTED] = bench
-    benchmark_session.install_atomic_saving(bench)
+    url = session.config.stash[SETTINGS].history
+    benchmark_session.install_atomic_saving(bench, _store_saver(url, reporter) if url else None)
     if benchmark_session.compares_nothing(bench) and reporter is not None:
         reporter.write_line(
             f"mpmodel: --benchmark-compare found no saved run in {benchmark_session.storage_location(bench)}: "

@@ -51,14 +51,17 @@ def _dumps(output_json) -> bytes:
     return safe_dumps(output_json, ensure_ascii=True, indent=4).encode()
 
 
-def install_atomic_saving(session) -> None:
+def install_atomic_saving(session, after_save=None) -> None:
     """Numbered runs through `save_numbered`, --benchmark-json through a temporary file and a rename.
-    Storages other than files (elasticsearch) are left alone."""
+    Storages other than files (elasticsearch) are left alone. `after_save(output_json, path)` runs after
+    each file is written whole (the history store's save)."""
     storage = session.storage
     if isinstance(storage, FileStorage):
         def save(output_json, save):
             target = save_numbered(storage.get(""), save, _dumps(output_json))
             storage.logger.info(f"Saved benchmark data in: {target}")
+            if after_save is not None:
+                after_save(output_json, target)
         storage.save = save
 
     if session.json is not None:
@@ -66,6 +69,8 @@ def install_atomic_saving(session) -> None:
             path = Path(session.json)
             write_atomically(path, lambda tmp: tmp.write_bytes(_dumps(output_json)))
             session.logger.info(f"Wrote benchmark data in: {path}", purple=True)
+            if after_save is not None:
+                after_save(output_json, path)
         session.save_json = save_json
 
 

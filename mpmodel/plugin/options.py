@@ -69,6 +69,9 @@ OPTIONS = (
     Option("--mp-memory", "mp_memory", "on|off", "on",
            "measure each policy's step memory (test_memory, a fresh child process per policy); off for a "
            "timing-only run"),
+    Option("--mp-history", "mp_history", "URL", "",
+           "also save every run the suite saves into this history store: sqlite:///FILE or "
+           "postgresql+psycopg://USER@HOST/DB (also MPMODEL_HISTORY); the JSON file stays the record"),
     Option("--mp-offline", "mp_offline", None, "false",
            f"never download MNIST (the suite's only network use); also {OFFLINE_ENV}=1. "
            "auto then takes Keras's cache or the synthetic set"),
@@ -88,6 +91,7 @@ class Settings:
     offline: bool = False
     slow_policies: bool = False  # time and fit a mixed policy whose matmuls crawl here (cost.crawls)
     memory: bool = True  # run test_memory
+    history: str = ""  # the history store's URL; empty: none
 
 
 def add_options(parser) -> None:
@@ -151,6 +155,7 @@ def resolve(config) -> Settings:
         "mp_offline": parse_flag,
         "mp_slow_policies": parse_flag,
         "mp_memory": parse_on_off,
+        "mp_history": lambda t: str(t).strip(),
     }
     values = {}
     for opt in OPTIONS:
@@ -168,5 +173,5 @@ def resolve(config) -> Settings:
         min_speedup=values["mp_min_speedup"],
         accuracy_tol=values["mp_accuracy_tol"], data=values["mp_data"], require_gpu=values["mp_require_gpu"],
         offline=values["mp_offline"] or env_offline, slow_policies=values["mp_slow_policies"],
-        memory=values["mp_memory"],
+        memory=values["mp_memory"], history=values["mp_history"] or os.environ.get("MPMODEL_HISTORY", "").strip(),
     )

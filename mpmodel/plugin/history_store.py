@@ -1,0 +1,32 @@
+"""Each run the suite saves also goes into the history store (`--mp-history URL`, `MPMODEL_HISTORY`).
+
+The JSON file pytest-benchmark writes stays the record: a store that is down or unreachable costs no
+run. The session waits at most the store's connect timeout, then says in one line that the run is kept
+in its file and how to add it later (`mpmodel ingest`). The URL's password is never shown."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from mpmodel.store.database import RunStore, StoreError
+
+HISTORY_ENV = "MPMODEL_HISTORY"
+
+
+def save_to_store(url: str, content: dict, kept_in: Path | None, say: Callable[[str], None]) -> bool:
+    """Store the run; True when it is in the store (new or stored before), else False with a line said."""
+    where = f"in {kept_in}" if kept_in is not None else "nowhere else (save it with --benchmark-autosave)"
+    try:
+        store = RunStore(url)
+    except StoreError as exc:
+        say(f"mpmodel: history store not used: {exc}; the run is kept {where}")
+        return False
+    try:
+        rid, added = store.save(content, name=kept_in.stem if kept_in is not None else "")
+    except StoreError as exc:
+        hint = f"; `mpmodel ingest {kept_in} --history {store.shown}` adds it later" if kept_in is not None else ""
+        say(f"mpmodel: history store: {exc}; the run is kept {where}{hint}")
+        return False
+    say(f"mpmodel: run {rid[:12]} {'saved in' if added else 'was already in'} the history store {store.shown}")
+    return True

@@ -1,0 +1,7 @@
+"""The store layer: saved runs in a database behind a URL (SQLAlchemy 2 Core), for a fleet's history.
+
+SQLite (a file) is the embedded default, PostgreSQL (`postgresql+psycopg://...`) the fleet's. A run is
+stored whole, as pytest-benchmark wrote it, in one transaction with its results and gate verdicts, under
+one identity (a hash of its content): saving it twice adds nothing. May import the core and measure
+layers; the plugin (saving each run) and the history layer (reading runs back) import it.
+"""

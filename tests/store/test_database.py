@@ -1,0 +1,114 @@
+"""The history store on SQLite and PostgreSQL: a run has one identity, a save is all or nothing,
+8 writers at once lose and double nothing, a server that is down fails fast and never shows a password."""
+
+import copy
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from mpmodel.store import database
+from mpmodel.store.database import RESULTS, RUNS, VERDICTS, RunStore, StoreError, run_id
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "runs"
+
+
+def fixture_runs() -> list[dict]:
+    return [json.loads(p.read_text()) for p in sorted(FIXTURES.rglob("*.json"))]
+
+
+def rows(store, table) -> int:
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def test_a_run_is_stored_whole_and_once(store_url):
+    store = RunStore(store_url)
+    runs = fixture_runs()
+    assert [store.save(r, name=f"run{i}")[1] for i, r in enumerate(runs)] == [True] * len(runs)
+    assert [store.save(r)[1] for r in runs] == [False] * len(runs)  # ingesting twice adds nothing
+    stored = store.runs()
+    assert [content for _, _, content in stored] == sorted(runs, key=lambda r: r["datetime"])
+    assert [rid for rid, _, _ in stored] == [run_id(r) for r in sorted(runs, key=lambda r: r["datetime"])]
+    assert rows(store, RESULTS) == sum(len(r["benchmarks"]) for r in runs)
+    assert rows(store, VERDICTS) == sum(len((r.get("mpmodel") or {}).get("verdicts", [])) for r in runs)
+
+
+def test_a_save_that_fails_half_way_leaves_no_partial_run(store_url, monkeypatch):
+    store = RunStore(store_url)
+    run = fixture_runs()[0]
+    real_insert = database.insert
+
+    def failing_insert(table):
+        if table is RESULTS:
+            raise RuntimeError("the writer died after the run's row")
+        return real_insert(table)
+
+    monkeypatch.setattr(database, "insert", failing_insert)
+    with pytest.raises(RuntimeError):
+        store.save(run)
+    monkeypatch.undo()
+    assert rows(store, RUNS) == 0 and rows(store, RESULTS) == 0
+    assert store.save(run)[1]  # and the same run saves whole afterwards
+
+
+WRITER = """
+import copy, json, sys
+from mpmodel.store.database import RunStore
+url, writer, count, path = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+base = json.load(open(path))
+store = RunStore(url)
+for i in range(count):
+    run = copy.deepcopy(base)
+    run["datetime"] = f"2026-11-28T{writer:02d}:{i:02d}:00+00:00"
+    store.save(run, name=f"w{writer}-{i}")
+"""
+
+
+def test_eight_writers_at_once_leave_every_run_once(store_url):
+    path = sorted(FIXTURES.rglob("*.json"))[0]
+    start = time.perf_counter()
+    writers = [subprocess.Popen([sys.executable, "-c", WRITER, store_url, str(w), "20", str(path)],
+                                stderr=subprocess.PIPE, text=True) for w in range(8)]
+    errors = [(w.wait(timeout=300), w.stderr.read()) for w in writers]
+    assert all(code == 0 for code, _ in errors), [e for _, e in errors if e][:1]
+    store = RunStore(store_url)
+    assert rows(store, RUNS) == 160 and len({rid for rid, _, _ in store.runs()}) == 160
+    print(f"8 writers x 20 runs into {store_url.split(':')[0]}: {time.perf_counter() - start:.1f} s")
+
+
+def test_the_same_run_from_two_writers_is_stored_once(store_url):
+    run = fixture_runs()[0]
+    a, b = RunStore(store_url), RunStore(store_url)
+    assert a.save(run)[1] and not b.save(copy.deepcopy(run))[1]
+    assert rows(a, RUNS) == 1
+
+
+def test_a_server_that_is_down_fails_fast_naming_the_url_without_its_password():
+    pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'mpmodel[postgres]')")
+    store = RunStore("postgresql+psycopg://suite:s3cret@127.0.0.1:9/history", connect_timeout=2)
+    start = time.perf_counter()
+    with pytest.raises(StoreError) as err:
+        store.save(fixture_runs()[0])
+    assert time.perf_counter() - start < 10
+    message = str(err.value)
+    assert message.startswith("postgresql+psycopg://suite:***@127.0.0.1:9/history: cannot open the store: OperationalError")
+    assert "s3cret" not in message and "\n" not in message
+
+
+@pytest.mark.parametrize("url, needle", [
+    ("not a url", "'not a url' is not a database URL"),
+    ("nosuchdb://host/x", "no driver for this URL"),
+])
+def test_a_bad_url_is_one_line(url, needle):
+    with pytest.raises(StoreError, match=needle):
+        RunStore(url)
+
+
+def test_a_run_without_a_date_is_refused(tmp_path):
+    with pytest.raises(StoreError, match="'datetime' is 'yesterday'"):
+        RunStore(f"sqlite:///{tmp_path / 'h.db'}").save({"datetime": "yesterday", "benchmarks": []})

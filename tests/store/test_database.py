@@ -112,3 +112,32 @@ def test_a_bad_url_is_one_line(url, needle):
 def test_a_run_without_a_date_is_refused(tmp_path):
     with pytest.raises(StoreError, match="'datetime' is 'yesterday'"):
         RunStore(f"sqlite:///{tmp_path / 'h.db'}").save({"datetime": "yesterday", "benchmarks": []})
+
+
+KILLED = """
+import json, sys, time
+from mpmodel.store import database
+real = database.insert
+
+
+def stalls_after_the_run_row(table):
+    if table is database.RESULTS:
+        print("run row inserted", flush=True)
+        time.sleep(120)
+    return real(table)
+
+
+database.insert = stalls_after_the_run_row
+database.RunStore(sys.argv[1]).save(json.load(open(sys.argv[2])))
+"""
+
+
+def test_a_writer_killed_mid_save_leaves_no_partial_run(store_url):
+    path = sorted(FIXTURES.rglob("*.json"))[0]
+    writer = subprocess.Popen([sys.executable, "-c", KILLED, store_url, str(path)], stdout=subprocess.PIPE, text=True)
+    assert writer.stdout.readline().strip() == "run row inserted"
+    writer.kill()  # SIGKILL: no cleanup, no rollback by the writer itself
+    writer.wait(timeout=30)
+    store = RunStore(store_url)
+    assert rows(store, RUNS) == 0 and rows(store, RESULTS) == 0
+    assert store.save(json.loads(path.read_text()))[1]  # the store is usable, and the run saves whole

@@ -1,4 +1,4 @@
-"""`mpmodel report | compare | calibrate | ingest`: the history of saved runs, without pytest, from a storage
+"""`mpmodel report | compare | matrix | calibrate | ingest`: the history of saved runs, without pytest, from a storage
 folder or a history store (`--history URL`).
 
 Exit codes: 0 done (no regression), 1 a regression with --fail-on-regression, 2 bad input
@@ -26,6 +26,8 @@ from mpmodel.history.comparison import (
     Thresholds,
     compare_runs,
 )
+from mpmodel.history.matrix import build_matrix, differences
+from mpmodel.history.render_matrix import FORMATS as MATRIX_FORMATS
 from mpmodel.history.render_plot import PlotUnavailable, plot_history
 from mpmodel.history.render_text import format_calibration, format_comparison, format_report
 from mpmodel.history.runs import HistoryError, SavedRun, history_shown, load_from, load_run, resolve, run_files
@@ -101,6 +103,10 @@ def parser() -> argparse.ArgumentParser:
     threshold_opts(c)
     c.add_argument("--fail-on-regression", action="store_true",
                    help="exit 1 when a step time got significantly slower or a speedup significantly dropped")
+
+    m = sub.add_parser("matrix", help="the latest run of every context side by side; one-fact differences named")
+    storage_opt(m)
+    m.add_argument("--format", choices=sorted(MATRIX_FORMATS), default="text", help="text, markdown or json")
 
     g = sub.add_parser("ingest", help="add saved-run JSON files to the history store; each run is stored once")
     g.add_argument("paths", nargs="+", metavar="PATH", help="saved-run files, or folders of them")
@@ -179,6 +185,16 @@ def _suite_runs(args, out) -> list[Path]:
     return made
 
 
+def cmd_matrix(args, out) -> int:
+    runs, skipped = load_from(args.storage, args.history)
+    if not runs:
+        where = history_shown(args.history) if args.history else args.storage
+        raise HistoryError(f"{where}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
+    rows = build_matrix(runs)
+    print(MATRIX_FORMATS[args.format](rows, differences(rows)), file=out)
+    return 0
+
+
 def cmd_ingest(args, out) -> int:
     if not args.history:
         raise UsageProblem(f"ingest needs --history URL (or ${HISTORY_ENV})")
@@ -218,7 +234,8 @@ def cmd_calibrate(args, out) -> int:
     return 0
 
 
-COMMANDS = {"compare": cmd_compare, "report": cmd_report, "calibrate": cmd_calibrate, "ingest": cmd_ingest}
+COMMANDS = {"compare": cmd_compare, "report": cmd_report, "calibrate": cmd_calibrate, "ingest": cmd_ingest,
+            "matrix": cmd_matrix}
 
 
 def main(argv=None, out=None) -> int:

@@ -52,3 +52,11 @@ def test_an_unreachable_store_is_one_line_without_the_password():
     code, _, err = run("report", "--history", "postgresql+psycopg://suite:s3cret@127.0.0.1:9/h")
     assert code == 2 and err.count("\n") == 1 and "s3cret" not in err
     assert err.startswith("mpmodel report: error: postgresql+psycopg://suite:***@127.0.0.1:9/h: cannot")
+
+
+def test_matrix_from_the_store_names_the_one_fact_between_its_contexts(store_url, storage):
+    assert run("ingest", str(storage), "--history", store_url)[0] == 0
+    code, out, _ = run("matrix", "--history", store_url)
+    assert code == 0 and "TF_ENABLE_ONEDNN_OPTS unset -> 0: mixed_float16 speedup" in out
+    code, out, _ = run("matrix", "--history", store_url, "--format", "json")
+    assert code == 0 and '"fact": "TF_ENABLE_ONEDNN_OPTS unset -> 0"' in out

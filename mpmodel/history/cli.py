@@ -27,6 +27,7 @@ from mpmodel.history.comparison import (
     compare_runs,
 )
 from mpmodel.history.matrix import build_matrix, differences
+from mpmodel.history.render_formats import comparison_json, comparison_markdown
 from mpmodel.history.render_matrix import FORMATS as MATRIX_FORMATS
 from mpmodel.history.render_plot import PlotUnavailable, plot_history
 from mpmodel.history.render_text import format_calibration, format_comparison, format_report
@@ -101,6 +102,8 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("after", help="saved-run file, run number in the storage, or previous/latest")
     storage_opt(c)
     threshold_opts(c)
+    c.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                   help="text (default), markdown for a pull-request comment, json for scripts")
     c.add_argument("--fail-on-regression", action="store_true",
                    help="exit 1 when a step time got significantly slower or a speedup significantly dropped")
 
@@ -142,8 +145,13 @@ def cmd_compare(args, out) -> int:
     before, after = resolve(args.before, args.storage, args.history), resolve(args.after, args.storage, args.history)
     thresholds, note = _thresholds(args, before)  # the baseline's noise
     result = compare_runs(before, after, thresholds)
-    print(format_comparison(result), file=out)
-    print(note, file=out)
+    if args.format == "json":
+        print(comparison_json(result), file=out)
+    elif args.format == "markdown":
+        print(comparison_markdown(result) + f"\n{note}", file=out)
+    else:
+        print(format_comparison(result), file=out)
+        print(note, file=out)
     if not result.changes:  # a gate that compared nothing must not pass
         profiles = f"profile {before.facts.get('profile', '?')} vs {after.facts.get('profile', '?')}"
         raise UsageProblem(f"{before.number} and {after.number} share no step-time or speedup benchmark ({profiles})")

@@ -21,7 +21,7 @@ def run_line(run: SavedRun) -> str:
     return f"{run.number}  {run.when:%Y-%m-%d %H:%M}{commit}  {run.path}"
 
 
-def _value(kind: str, v: float, padded: bool = True) -> str:
+def level_text(kind: str, v: float, padded: bool = True) -> str:
     """A level as shown: milliseconds for a step time, 'x' for a speedup, MiB for memory."""
     if kind == MEMORY_KIND:
         return f"{v / 2**20:7.1f} MiB" if padded else f"{v / 2**20:.1f} MiB"
@@ -47,7 +47,7 @@ def change_line(c: Change, width: int = 16) -> str:
         verdict += ")"
         if c.direction == "better":
             verdict += f": {UNEXPECTED}"
-    return (f"  {c.row:{width}s} {_value(c.kind, s.before)} -> {_value(c.kind, s.after)}  {c.percent:+7.1f}% "
+    return (f"  {c.row:{width}s} {level_text(c.kind, s.before)} -> {level_text(c.kind, s.after)}  {c.percent:+7.1f}% "
             f"[{(s.low - 1) * 100:+.1f}%, {(s.high - 1) * 100:+.1f}%]  {p_text(s.p_value):8s} {verdict}")
 
 
@@ -135,8 +135,8 @@ def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
     if found:
         lines.append("lasting shifts (change-point detection; a shift needs 2 or more runs at the new level):")
         for key, s in found:  # key: mpmodel.history.shifts.Series
-            lines.append(f"  {key.label} {key.kind}: {_value(key.kind, s.before, False)} -> "
-                         f"{_value(key.kind, s.after, False)} ({s.relative:+.1%}) "
+            lines.append(f"  {key.label} {key.kind}: {level_text(key.kind, s.before, False)} -> "
+                         f"{level_text(key.kind, s.after, False)} ({s.relative:+.1%}) "
                          f"from run {runs[s.index].number}{_cause(runs, s.index)}")
     else:
         lines.append("lasting shifts: none detected" + ("" if len(runs) >= 4 else " (needs 4 or more runs)"))

@@ -18,7 +18,7 @@ from __future__ import annotations
 import pytest
 
 from mpmodel.core.policies import MIXED_POLICIES
-from mpmodel.plugin import benchmark_session, header, history_store, options, out_of_memory, records, signals
+from mpmodel.plugin import benchmark_session, ci_summary, header, history_store, options, out_of_memory, records, signals
 from mpmodel.plugin.backend_check import check_backend_installed
 from mpmodel.plugin.monitor import StateMonitor
 from mpmodel.plugin.run_context import (
@@ -217,6 +217,14 @@ def pytest_terminal_summary(terminalreporter, config):
     terminalreporter.section("mpmodel gates")
     for name, outcome, message in ctx.verdicts:
         terminalreporter.write_line(f"{outcome:4s} {name}: {message}", red=outcome == "FAIL")
+    title = f"mpmodel gates: {ctx.device.summary().split(';')[0]}, {ctx.profile.name} profile"
+    try:
+        written = ci_summary.append_summary(title, ctx.verdicts)
+    except OSError as exc:
+        terminalreporter.write_line(f"mpmodel: {ci_summary.SUMMARY_ENV} not written: {exc}", yellow=True)
+    else:
+        if written is not None:
+            terminalreporter.write_line(f"mpmodel: gates appended to {written} ({ci_summary.SUMMARY_ENV})")
 
 
 def pytest_unconfigure(config):

@@ -141,3 +141,15 @@ def test_runs_with_nothing_in_common_are_an_error_not_a_pass(storage):
     code, out, err = run("compare", "0002", "0003", "--storage", str(storage), "--fail-on-regression")
     assert code == 2
     assert err.strip() == "mpmodel compare: error: 0002 and 0003 share no step-time or speedup benchmark (profile small vs seed)"
+
+
+def test_compare_as_markdown_and_json(storage):
+    import json
+
+    code, out, _ = run("compare", "0002", "0003", "--storage", str(storage), "--format", "markdown",
+                       "--fail-on-regression")
+    assert code == 1 and out.startswith("### mpmodel compare: **REGRESSION** in ")
+    assert "| speedup | mixed_bfloat16 |" in out and "**DROPPED**" in out
+    code, out, _ = run("compare", "0001", "0002", "--storage", str(storage), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and data["regression"] is False and {c["kind"] for c in data["changes"]} == {"step time", "speedup"}

@@ -1,0 +1,37 @@
+"""A comparison as Markdown (a pull-request comment) and as JSON (scripts); the text form is render_text's."""
+
+from __future__ import annotations
+
+import json
+
+from mpmodel.history.comparison import Comparison
+from mpmodel.history.render_text import WORDS, level_text, p_text, run_line
+from mpmodel.measure.context import label
+
+
+def comparison_markdown(cmp: Comparison) -> str:
+    verdict = (f"**REGRESSION** in {len(cmp.regressions)} series" if cmp.regressions else "no significant regression")
+    lines = [f"### mpmodel compare: {verdict}", "", f"- before: `{run_line(cmp.before)}`", f"- after: `{run_line(cmp.after)}`",
+             f"- device: {label(cmp.after.facts)}",
+             f"- context differs: {'; '.join(cmp.context)}" if cmp.context else "- context: the same", "",
+             "| series | policy | before | after | change [95% CI] | p | verdict |", "|---|---|---|---|---|---|---|"]
+    for c in cmp.changes:
+        s = c.sample
+        word = WORDS.get((c.kind, c.direction), "ok")
+        lines.append(f"| {c.kind} | {c.row} | {level_text(c.kind, s.before, False)} | {level_text(c.kind, s.after, False)} | "
+                     f"{c.percent:+.1f}% [{(s.low - 1) * 100:+.1f}%, {(s.high - 1) * 100:+.1f}%] | {p_text(s.p_value)} | "
+                     f"{'**' + word + '**' if c.direction == 'worse' else word} |")
+    return "\n".join(lines) + "\n"
+
+
+def comparison_json(cmp: Comparison) -> str:
+    return json.dumps({
+        "before": cmp.before.name, "after": cmp.after.name, "context_differs": cmp.context,
+        "regression": bool(cmp.regressions),
+        "changes": [{"kind": c.kind, "name": c.name, "policy": c.policy, "label": c.row, "before": c.sample.before,
+                     "after": c.sample.after, "ratio": c.sample.ratio, "ci": [c.sample.low, c.sample.high],
+                     "p_value": c.sample.p_value, "threshold": c.threshold, "direction": c.direction,
+                     "unconfirmed": c.unconfirmed} for c in cmp.changes],
+        "accuracy": [{"label": a.row, "before": a.before, "after": a.after} for a in cmp.accuracy],
+        "not_compared": cmp.unmatched,
+    }, indent=1)

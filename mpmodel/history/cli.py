@@ -14,8 +14,10 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+from mpmodel.core.atomic import write_atomically
 from mpmodel.core.parsing import parse_fraction
 from mpmodel.history import calibration
 from mpmodel.history.comparison import (
@@ -28,6 +30,7 @@ from mpmodel.history.comparison import (
 )
 from mpmodel.history.matrix import build_matrix, differences
 from mpmodel.history.render_formats import comparison_json, comparison_markdown
+from mpmodel.history.render_html import report_html
 from mpmodel.history.render_matrix import FORMATS as MATRIX_FORMATS
 from mpmodel.history.render_plot import PlotUnavailable, plot_history
 from mpmodel.history.render_text import format_calibration, format_comparison, format_report
@@ -96,6 +99,8 @@ def parser() -> argparse.ArgumentParser:
     storage_opt(r)
     threshold_opts(r)
     r.add_argument("--plot", metavar="FILE.png", help="also draw speedup and step time over runs into a PNG")
+    r.add_argument("--html", metavar="FILE.html", help="also write one self-contained page: matrix, history, plot, "
+                                                      "shifts, gates")
 
     c = sub.add_parser("compare", help="compare two saved runs, per policy")
     c.add_argument("before", help="saved-run file, run number in the storage (0003), or previous/latest")
@@ -171,7 +176,21 @@ def cmd_report(args, out) -> int:
             print(f"plot: {plot_history(runs, shifts, args.plot)}", file=out)
         except PlotUnavailable as exc:
             raise UsageProblem(str(exc)) from None
+    if args.html:
+        print(f"page: {write_html(runs, shifts, Path(args.html))}", file=out)
     return 0
+
+
+def write_html(runs, shifts, target: Path) -> Path:
+    """The report page, its plot inlined (left out, and said so, without matplotlib), written atomically."""
+    rows = build_matrix(runs)
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            png = plot_history(runs, shifts, Path(tmp) / "plot.png").read_bytes()
+        except PlotUnavailable:
+            png = None
+    page = report_html(runs, rows, differences(rows), shifts, png)
+    return write_atomically(target, lambda tmp: tmp.write_text(page, encoding="utf-8"))
 
 
 def _suite_runs(args, out) -> list[Path]:

@@ -10,7 +10,7 @@ from mpmodel.history.render_text import p_text
 COLUMNS = ("context", "runs", "latest", "policy", "step ms", "speedup [95% CI]", "efficiency", "peak MiB")
 
 
-def _cells(row: Row, cell: Cell) -> list[str]:
+def matrix_cells(row: Row, cell: Cell) -> list[str]:
     speedup = "-"
     if cell.speedup is not None:
         ci = f" [{cell.ci[0]:.2f}, {cell.ci[1]:.2f}]" if cell.ci and None not in cell.ci else ""
@@ -30,7 +30,7 @@ def difference_line(d: Difference) -> str:
 
 
 def _table(rows: list[Row]) -> list[list[str]]:
-    return [_cells(row, cell) for row in rows for cell in row.cells]
+    return [matrix_cells(row, cell) for row in rows for cell in row.cells]
 
 
 def matrix_text(rows: list[Row], diffs: list[Difference]) -> str:

@@ -33,10 +33,16 @@ def series(runs: list[SavedRun]) -> dict[Series, list[tuple[int, float]]]:
     return out
 
 
-def find_shifts(runs: list[SavedRun], thresholds: Thresholds) -> dict[Series, list[Shift]]:
-    """Lasting shifts per series, with `index` pointing into `runs`."""
+# Lasting shifts are searched among each series' most recent runs: a fleet's store of 10,000 runs answers in
+# seconds, and a shift older than this many runs is history the report's table still shows.
+SHIFT_WINDOW = 2000
+
+
+def find_shifts(runs: list[SavedRun], thresholds: Thresholds, window: int = SHIFT_WINDOW) -> dict[Series, list[Shift]]:
+    """Lasting shifts per series among its last `window` runs, with `index` pointing into `runs`."""
     found = {}
     for key, points in series(runs).items():
+        points = points[-window:]
         threshold, _ = thresholds.for_series(key.kind, key.name)
         noise = thresholds.calibration.noise(key.kind, key.name) if thresholds.calibration is not None else None
         shifts = detect_shifts([v for _, v in points], threshold=threshold, noise=noise)

@@ -1,6 +1,7 @@
 """Change-point detection: lasting shifts found, blips and noise left alone."""
 
 import numpy as np
+import pytest
 
 from mpmodel.history.changepoints import detect_shifts
 
@@ -52,3 +53,35 @@ def test_drop_then_recovery_gives_two_shifts():
 def test_too_short_or_invalid_series_give_nothing():
     assert detect_shifts([1.0, 2.0, 3.0]) == []
     assert detect_shifts([1.0, float("nan"), 1.0, 2.0, 2.0]) == []
+
+
+def exhaustive_segments(logs, penalty, min_size):
+    """The cubic search the pruned one replaced: every start for every end."""
+    n = logs.size
+    best = np.full(n + 1, np.inf)
+    best[0] = 0.0
+    start = np.zeros(n + 1, dtype=int)
+    for j in range(min_size, n + 1):
+        for i in range(0, j - min_size + 1):
+            if np.isfinite(best[i]):
+                seg = logs[i:j]
+                cost = best[i] + float(np.abs(seg - np.median(seg)).sum()) + penalty
+                if cost < best[j]:
+                    best[j], start[j] = cost, i
+    bounds, j = [], n
+    while j > 0:
+        bounds.append(int(start[j]))
+        j = start[j]
+    return sorted(bounds)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_pruned_search_finds_the_exhaustive_optimum(seed):
+    from mpmodel.history.changepoints import _segments
+
+    rng = np.random.default_rng(seed)
+    logs = rng.normal(0, 1, 60)
+    logs[20:] += rng.choice([0, 3, -4])
+    logs[rng.integers(0, 60)] += 8  # an outlier
+    for penalty in (1.0, 4.0):
+        assert _segments(logs, penalty, 2) == exhaustive_segments(logs, penalty, 2)

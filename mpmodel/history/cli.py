@@ -34,7 +34,16 @@ from mpmodel.history.render_html import report_html
 from mpmodel.history.render_matrix import FORMATS as MATRIX_FORMATS
 from mpmodel.history.render_plot import PlotUnavailable, plot_history
 from mpmodel.history.render_text import format_calibration, format_comparison, format_report
-from mpmodel.history.runs import HistoryError, SavedRun, history_shown, load_from, load_run, resolve, run_files
+from mpmodel.history.runs import (
+    HistoryError,
+    SavedRun,
+    full_run,
+    history_shown,
+    load_from,
+    load_run,
+    resolve,
+    run_files,
+)
 from mpmodel.history.shifts import find_shifts
 from mpmodel.measure.context import measured_changes
 from mpmodel.store.database import RunStore, StoreError
@@ -177,13 +186,13 @@ def cmd_report(args, out) -> int:
         except PlotUnavailable as exc:
             raise UsageProblem(str(exc)) from None
     if args.html:
-        print(f"page: {write_html(runs, shifts, Path(args.html))}", file=out)
+        print(f"page: {write_html(runs, shifts, Path(args.html), args.history)}", file=out)
     return 0
 
 
-def write_html(runs, shifts, target: Path) -> Path:
+def write_html(runs, shifts, target: Path, history: str | None = None) -> Path:
     """The report page, its plot inlined (left out, and said so, without matplotlib), written atomically."""
-    rows = build_matrix(runs)
+    rows = build_matrix(runs, lambda run: full_run(run, history))
     with tempfile.TemporaryDirectory() as tmp:
         try:
             png = plot_history(runs, shifts, Path(tmp) / "plot.png").read_bytes()
@@ -217,7 +226,7 @@ def cmd_matrix(args, out) -> int:
     if not runs:
         where = history_shown(args.history) if args.history else args.storage
         raise HistoryError(f"{where}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
-    rows = build_matrix(runs)
+    rows = build_matrix(runs, lambda run: full_run(run, args.history))
     print(MATRIX_FORMATS[args.format](rows, differences(rows)), file=out)
     return 0
 

@@ -79,15 +79,17 @@ def cells_of(run: SavedRun) -> list[Cell]:
     return out
 
 
-def build_matrix(runs: list[SavedRun]) -> list[Row]:
-    """The latest run of every context, in the order each context first appeared."""
+def build_matrix(runs: list[SavedRun], whole=lambda run: run) -> list[Row]:
+    """The latest run of every context, in the order each context first appeared. `whole(run)` gives a
+    latest run whole where `runs` are a store's summaries (the speedup comparison needs per-pair times)."""
     latest: dict[tuple, SavedRun] = {}
     counts: dict[tuple, int] = {}
     for run in sorted(runs, key=lambda r: r.when):
         key = context_of(run)
         latest[key] = run
         counts[key] = counts.get(key, 0) + 1
-    rows = [Row(dict(key), run, counts[key], cells_of(run)) for key, run in latest.items()]
+    rows = [Row(dict(key), full, counts[key], cells_of(full)) for key, full in
+            ((key, whole(run)) for key, run in latest.items())]
     varying = [k for k in MEASURED_FACTS if len({r.context.get(k) for r in rows}) > 1]
     for row in rows:
         base = label(row.context)

@@ -58,10 +58,11 @@ def plot_history(runs: list[SavedRun], shifts: dict, path) -> Path:
                 top.step(xs, [m if m is not None else np.nan for m in mins], where="mid", linestyle="--",
                          color=color, alpha=0.6, label=f"{name} gate minimum")
         steps = [(i, r.find(STEP_TIME, variant)) for i, r in enumerate(runs)]
-        steps = [(i, res) for i, res in steps if res is not None and res.rounds]
+        steps = [(i, res) for i, res in steps if res is not None and res.median]
         if steps:
             xs = [i for i, _ in steps]
-            q = np.array([np.percentile(res.rounds, [25, 50, 75]) for _, res in steps]) * 1e3
+            q = np.array([np.percentile(res.rounds, [25, 50, 75]) if res.rounds else [res.median] * 3  # a store summary
+                          for _, res in steps]) * 1e3
             middle.errorbar(xs, q[:, 1], yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], marker=marker, linestyle=line, capsize=3,
                             color=color, label=f"{name} (median, IQR)")
         peaks = [(i, r.find(MEMORY, variant)) for i, r in enumerate(runs)]

@@ -7,6 +7,7 @@ for a whole history; a file named on the command line that cannot be read is an 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -63,12 +64,13 @@ class Result:
     test: str  # "test_step_time"
     policy: str | None
     profile: str | None
-    rounds: list[float]  # per-round times in seconds (saved with --benchmark-save-data)
+    rounds: list[float]  # per-round times in seconds (saved with --benchmark-save-data); empty in a store summary
     extra: dict
+    stats_median: float | None = None  # pytest-benchmark's own median, for a summary without rounds
 
     @property
     def median(self) -> float | None:
-        return float(np.median(self.rounds)) if self.rounds else None
+        return float(np.median(self.rounds)) if self.rounds else self.stats_median
 
     @property
     def variant(self) -> Variant | None:
@@ -84,6 +86,7 @@ class SavedRun:
     machine_info: dict
     results: dict[str, Result]
     mpmodel: dict = field(default_factory=dict)  # the plugin's top-level section (state, verdicts)
+    store_id: str | None = None  # the run's id in a history store, where it was read from one
 
     @property
     def name(self) -> str:
@@ -147,8 +150,10 @@ def parse_run(path: Path, content) -> SavedRun:
         rounds = bench["stats"].get("data") or []
         if not all(isinstance(x, (int, float)) for x in rounds):
             raise HistoryError(f"{bench['name']}: per-round data holds non-numbers")
+        median = bench["stats"].get("median")
         results[bench["name"]] = Result(bench["name"], bench["name"].split("[")[0], extra.get("policy"),
-                                        extra.get("profile"), [float(x) for x in rounds], extra)
+                                        extra.get("profile"), [float(x) for x in rounds], extra,
+                                        float(median) if isinstance(median, (int, float)) else None)
     commit_info = content.get("commit_info") or {}
     commit = commit_info.get("id")
     if commit:
@@ -200,20 +205,32 @@ def load_history(storage) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
 
 
 def load_store_history(url: str) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
-    """All runs in the history store at `url`, in time order, and (run, reason) for each that cannot be read.
-    A stored run's path is its name (the file name it was saved under), so numbers and names still refer to it."""
+    """All runs in the history store at `url` as summaries (no per-round data: `full_run` reads one whole), in
+    time order, and (run, reason) for each that cannot be read. A stored run's path is its name (the file
+    name it was saved under), so numbers and names still refer to it."""
     try:
-        stored = RunStore(url).runs()
+        stored = RunStore(url).runs(full=False)
     except StoreError as exc:
         raise HistoryError(str(exc)) from None
     runs, skipped = [], []
     for rid, name, content in stored:
         try:
-            runs.append(parse_run(Path(name), content))
+            runs.append(dataclasses.replace(parse_run(Path(name), content), store_id=rid))
         except HistoryError as exc:
             skipped.append((Path(f"{name} (stored run {rid[:12]})"), str(exc)))
     runs.sort(key=lambda r: (r.when.timestamp(), str(r.path)))
     return runs, skipped
+
+
+def full_run(run: SavedRun, history: str | None) -> SavedRun:
+    """The run whole: from the store where it is a summary read from one, else as it is."""
+    if not history or run.store_id is None:
+        return run
+    try:
+        content = RunStore(history).run(run.store_id)
+    except StoreError as exc:
+        raise HistoryError(str(exc)) from None
+    return dataclasses.replace(parse_run(run.path, content), store_id=run.store_id)
 
 
 def load_from(storage, history: str | None = None):
@@ -232,10 +249,10 @@ def resolve(spec: str, storage, history: str | None = None) -> SavedRun:
         if len(runs) < need:
             raise HistoryError(f"{spec}: {storage} holds {len(runs)} readable saved run(s), {spec} needs {need}; "
                                "save a baseline first (pytest benchmarks/ --benchmark-autosave)")
-        return runs[-need]
+        return full_run(runs[-need], history)
     matches = [r for r in runs if r.number == spec or r.name == spec]
     if len(matches) == 1:
-        return matches[0]
+        return full_run(matches[0], history)
     if not matches:
         for path, why in skipped:  # the run is there but cannot be read: say so, not "no such run"
             if path.stem.split("_")[0] == spec or path.stem == spec:

@@ -49,6 +49,7 @@ RUNS = Table(
     Column("context", Text, nullable=False),  # the facts that make runs comparable, as one label
     Column("host", String(255)),
     Column("content", Text, nullable=False),  # the whole run, as pytest-benchmark wrote it
+    Column("summary", Text, nullable=False),  # the run without its per-round data: what a history of thousands reads
 )
 RESULTS = Table(
     "mpmodel_results", METADATA,
@@ -76,6 +77,22 @@ class StoreError(Exception):
 def run_id(content: dict) -> str:
     """A run's one identity: the hash of its canonical JSON."""
     return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+SUMMARY_LIST_MAX = 8  # longer lists (per-round times, per-pair times) stay in the full content only
+
+
+def summary_of(content: dict) -> dict:
+    """The run as report and matrix read it by the thousand: every benchmark's stats without per-round data,
+    its extra_info without long lists; the context and verdicts whole."""
+    out = {k: v for k, v in content.items() if k != "benchmarks"}
+    out["benchmarks"] = [
+        {**{k: v for k, v in b.items() if k not in ("stats", "extra_info")},
+         "stats": {k: v for k, v in (b.get("stats") or {}).items() if k != "data"},
+         "extra_info": {k: v for k, v in (b.get("extra_info") or {}).items()
+                        if not (isinstance(v, list) and len(v) > SUMMARY_LIST_MAX)}}
+        for b in content.get("benchmarks", [])]
+    return out
 
 
 def _when(content: dict) -> datetime:
@@ -132,7 +149,7 @@ class RunStore:
         mp = content.get("mpmodel") or {}
         row = {"id": rid, "saved_at": _when(content), "stored_at": datetime.now(timezone.utc), "name": name or rid[:12],
                "commit_id": (content.get("commit_info") or {}).get("id"), "context": label(facts),
-               "host": facts.get("host"), "content": json.dumps(content)}
+               "host": facts.get("host"), "content": json.dumps(content), "summary": json.dumps(summary_of(content))}
         results = [{"run_id": rid, "name": b["name"], "test": b["name"].split("[")[0],
                     "policy": (b.get("extra_info") or {}).get("policy"),
                     "median_s": (b.get("stats") or {}).get("median"),
@@ -152,15 +169,29 @@ class RunStore:
             raise self._fail("cannot save the run", exc) from None
         return rid, added
 
-    def runs(self) -> list[tuple[str, str, dict]]:
-        """Every stored run as (id, name, content), oldest first."""
+    def runs(self, full: bool = True) -> list[tuple[str, str, dict]]:
+        """Every stored run as (id, name, content), oldest first; with `full=False` their summaries
+        (`summary_of`), a tenth of the size."""
         self.create()
+        column = RUNS.c.content if full else RUNS.c.summary
         try:
             with self.engine.connect() as conn:
-                rows = conn.execute(select(RUNS.c.id, RUNS.c.name, RUNS.c.content).order_by(RUNS.c.saved_at, RUNS.c.id))
+                rows = conn.execute(select(RUNS.c.id, RUNS.c.name, column).order_by(RUNS.c.saved_at, RUNS.c.id))
                 return [(rid, name, json.loads(content)) for rid, name, content in rows]
         except SQLAlchemyError as exc:
             raise self._fail("cannot read the runs", exc) from None
+
+    def run(self, rid: str) -> dict:
+        """One stored run, whole."""
+        self.create()
+        try:
+            with self.engine.connect() as conn:
+                content = conn.execute(select(RUNS.c.content).where(RUNS.c.id == rid)).scalar_one_or_none()
+        except SQLAlchemyError as exc:
+            raise self._fail("cannot read the run", exc) from None
+        if content is None:
+            raise StoreError(f"{self.shown}: no stored run {rid[:12]}")
+        return json.loads(content)
 
     def count(self) -> int:
         self.create()

@@ -198,7 +198,7 @@ def write_html(runs, shifts, target: Path, history: str | None = None) -> Path:
             png = plot_history(runs, shifts, Path(tmp) / "plot.png").read_bytes()
         except PlotUnavailable:
             png = None
-    page = report_html(runs, rows, differences(rows), shifts, png)
+    page = report_html(runs, rows, differences(rows), shifts, png, full_run(runs[-1], history))
     return write_atomically(target, lambda tmp: tmp.write_text(page, encoding="utf-8"))
 
 

@@ -44,8 +44,9 @@ def _history_rows(runs: list[SavedRun]) -> list[list[str]]:
 
 
 def report_html(runs: list[SavedRun], rows: list[Row], diffs: list[Difference], shifts: dict,
-                plot_png: bytes | None) -> str:
-    latest = runs[-1]
+                plot_png: bytes | None, latest: SavedRun | None = None) -> str:
+    """`latest`: the last run whole, for its verdicts, where `runs` are a store's summaries."""
+    latest = latest or runs[-1]
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>mpmodel report</title><style>{STYLE}</style>"
              f"{CHECK}</head><body>",
              f"<h1>Mixed-precision history</h1><p>{len(runs)} runs, {len(rows)} contexts; written "

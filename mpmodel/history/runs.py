@@ -8,6 +8,7 @@ for a whole history; a file named on the command line that cannot be read is an 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -96,7 +97,7 @@ class SavedRun:
     def number(self) -> str:
         return self.path.stem.split("_")[0]
 
-    @property
+    @functools.cached_property
     def facts(self) -> dict[str, str]:
         return describe(self.machine_info)
 
@@ -108,7 +109,7 @@ class SavedRun:
                 return result
         return None
 
-    @property
+    @functools.cached_property
     def variants(self) -> list[Variant]:
         """Every policy x compile mode x float32 variant the run measured, in table order."""
         return sorted({r.variant for r in self.results.values() if r.variant}, key=Variant.sort_key)
@@ -242,23 +243,54 @@ def resolve(spec: str, storage, history: str | None = None) -> SavedRun:
     """A run named by file path, by number or name in the storage or store ("0003"), or as "latest" / "previous"."""
     if Path(spec).is_file() or spec.endswith(".json"):
         return load_run(spec)
-    runs, skipped = load_from(storage, history)
-    storage = history_shown(history) if history else storage
+    if history:
+        return resolve_stored(spec, history)
+    runs, skipped = load_history(storage)
     if spec in ("latest", "previous"):
         need = 1 if spec == "latest" else 2
         if len(runs) < need:
             raise HistoryError(f"{spec}: {storage} holds {len(runs)} readable saved run(s), {spec} needs {need}; "
                                "save a baseline first (pytest benchmarks/ --benchmark-autosave)")
-        return full_run(runs[-need], history)
+        return runs[-need]
     matches = [r for r in runs if r.number == spec or r.name == spec]
     if len(matches) == 1:
-        return full_run(matches[0], history)
+        return matches[0]
     if not matches:
         for path, why in skipped:  # the run is there but cannot be read: say so, not "no such run"
             if path.stem.split("_")[0] == spec or path.stem == spec:
                 raise HistoryError(f"{spec}: {path} cannot be used: {why}")
         raise HistoryError(f"{spec}: no such file, and no saved run numbered {spec!r} in {storage}")
     raise HistoryError(f"{spec}: ambiguous in {storage}: " + ", ".join(str(r.path) for r in matches))
+
+
+def resolve_stored(spec: str, url: str) -> SavedRun:
+    """A run of the history store named by its number or name, "latest", "previous", or an id prefix (8 or
+    more hex digits); only that run is read."""
+    try:
+        store = RunStore(url)
+        index = store.index()
+    except StoreError as exc:
+        raise HistoryError(str(exc)) from None
+    if spec in ("latest", "previous"):
+        need = 1 if spec == "latest" else 2
+        if len(index) < need:
+            raise HistoryError(f"{spec}: {store.shown} holds {len(index)} stored run(s), {spec} needs {need}")
+        matches = [index[-need]]
+    else:
+        matches = [(rid, name) for rid, name in index if name.split("_")[0] == spec or name == spec
+                   or (len(spec) >= 8 and rid.startswith(spec))]
+    if not matches:
+        raise HistoryError(f"{spec}: no stored run numbered or named {spec!r} in {store.shown}")
+    if len(matches) > 1:
+        raise HistoryError(f"{spec}: ambiguous in {store.shown}: " + ", ".join(f"{n} ({rid[:12]})" for rid, n in matches[:5])
+                           + ("" if len(matches) <= 5 else f" and {len(matches) - 5} more"))
+    rid, name = matches[0]
+    try:
+        return dataclasses.replace(parse_run(Path(name), store.run(rid)), store_id=rid)
+    except StoreError as exc:
+        raise HistoryError(str(exc)) from None
+    except HistoryError as exc:
+        raise HistoryError(f"{name} (stored run {rid[:12]}): {exc}") from None
 
 
 def history_shown(url: str) -> str:

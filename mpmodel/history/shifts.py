@@ -35,7 +35,7 @@ def series(runs: list[SavedRun]) -> dict[Series, list[tuple[int, float]]]:
 
 # Lasting shifts are searched among each series' most recent runs: a fleet's store of 10,000 runs answers in
 # seconds, and a shift older than this many runs is history the report's table still shows.
-SHIFT_WINDOW = 2000
+SHIFT_WINDOW = 1000
 
 
 def find_shifts(runs: list[SavedRun], thresholds: Thresholds, window: int = SHIFT_WINDOW) -> dict[Series, list[Shift]]:

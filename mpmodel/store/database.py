@@ -82,17 +82,28 @@ def run_id(content: dict) -> str:
 SUMMARY_LIST_MAX = 8  # longer lists (per-round times, per-pair times) stay in the full content only
 
 
+SUMMARY_MACHINE_INFO = ("mpmodel", "node", "release", "python_version")  # what describe() reads
+SUMMARY_STATS = ("median", "min", "max", "rounds", "iterations")
+SUMMARY_TEXT_MAX = 200  # longer texts (a gate's message) stay in the full content; the verdicts keep theirs
+
+
 def summary_of(content: dict) -> dict:
-    """The run as report and matrix read it by the thousand: every benchmark's stats without per-round data,
-    its extra_info without long lists; the context and verdicts whole."""
-    out = {k: v for k, v in content.items() if k != "benchmarks"}
-    out["benchmarks"] = [
-        {**{k: v for k, v in b.items() if k not in ("stats", "extra_info")},
-         "stats": {k: v for k, v in (b.get("stats") or {}).items() if k != "data"},
-         "extra_info": {k: v for k, v in (b.get("extra_info") or {}).items()
-                        if not (isinstance(v, list) and len(v) > SUMMARY_LIST_MAX)}}
-        for b in content.get("benchmarks", [])]
-    return out
+    """The run as report and matrix read it by the thousand: its date, commit, the machine facts that name its
+    context, and every benchmark's stats without per-round data and its extra_info without
+    long lists or nested records (device-state samples)."""
+    def small(v) -> bool:
+        return not isinstance(v, dict) and not (isinstance(v, list) and len(v) > SUMMARY_LIST_MAX) and \
+            not (isinstance(v, str) and len(v) > SUMMARY_TEXT_MAX)
+
+    machine = content.get("machine_info") or {}
+    return {
+        "datetime": content.get("datetime"), "commit_info": content.get("commit_info"),
+        "machine_info": {k: machine[k] for k in SUMMARY_MACHINE_INFO if k in machine},
+        "benchmarks": [{"name": b.get("name"),
+                        "stats": {k: v for k, v in (b.get("stats") or {}).items() if k in SUMMARY_STATS},
+                        "extra_info": {k: v for k, v in (b.get("extra_info") or {}).items() if small(v)}}
+                       for b in content.get("benchmarks", [])],
+    }
 
 
 def _when(content: dict) -> datetime:
@@ -180,6 +191,15 @@ class RunStore:
                 return [(rid, name, json.loads(content)) for rid, name, content in rows]
         except SQLAlchemyError as exc:
             raise self._fail("cannot read the runs", exc) from None
+
+    def index(self) -> list[tuple[str, str]]:
+        """Every stored run as (id, name), oldest first: what naming a run needs, without reading any."""
+        self.create()
+        try:
+            with self.engine.connect() as conn:
+                return [tuple(r) for r in conn.execute(select(RUNS.c.id, RUNS.c.name).order_by(RUNS.c.saved_at, RUNS.c.id))]
+        except SQLAlchemyError as exc:
+            raise self._fail("cannot list the runs", exc) from None
 
     def run(self, rid: str) -> dict:
         """One stored run, whole."""

@@ -28,8 +28,8 @@ from mpmodel.history.comparison import (
     Thresholds,
     compare_runs,
 )
-from mpmodel.history.matrix import build_matrix, differences
-from mpmodel.history.render_formats import comparison_json, comparison_markdown
+from mpmodel.history.matrix import build_matrix, context_of, differences
+from mpmodel.history.render_formats import comparison_json, comparison_markdown, report_json
 from mpmodel.history.render_html import report_html
 from mpmodel.history.render_matrix import FORMATS as MATRIX_FORMATS
 from mpmodel.history.render_plot import PlotUnavailable, plot_history
@@ -108,6 +108,7 @@ def parser() -> argparse.ArgumentParser:
     storage_opt(r)
     threshold_opts(r)
     r.add_argument("--plot", metavar="FILE.png", help="also draw speedup and step time over runs into a PNG")
+    r.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json for scripts")
     r.add_argument("--html", metavar="FILE.html", help="also write one self-contained page: matrix, history, plot, "
                                                       "shifts, gates")
 
@@ -127,11 +128,13 @@ def parser() -> argparse.ArgumentParser:
 
     g = sub.add_parser("ingest", help="add saved-run JSON files to the history store; each run is stored once")
     g.add_argument("paths", nargs="+", metavar="PATH", help="saved-run files, or folders of them")
+    g.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json for scripts")
     history_opt(g, "the history store")
 
     k = sub.add_parser("calibrate", help="measure A/A run-to-run noise and store recommended thresholds")
     storage_opt(k)
     k.add_argument("runs", nargs="*", help="saved A/A runs to calibrate from; without them, the suite is run")
+    k.add_argument("--format", choices=("text", "json"), default="text", help="text (default) or json for scripts")
     k.add_argument("--repeat", type=_run_count, default=5, help="suite runs to make when none are given (default 5)")
     k.add_argument("--pytest-args", default="benchmarks/",
                    help="what to pass to pytest for each A/A run (default: 'benchmarks/')")
@@ -179,7 +182,10 @@ def cmd_report(args, out) -> int:
         raise HistoryError(f"{where}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
     thresholds, note = _thresholds(args, runs[-1])  # the noise of the machine as it is now
     shifts = find_shifts(runs, thresholds)
-    print(format_report(runs, shifts, skipped, note), file=out)
+    if args.format == "json":
+        print(report_json(runs, shifts, skipped, note), file=out)
+    else:
+        print(format_report(runs, shifts, skipped, note), file=out)
     if args.plot:
         try:
             print(f"plot: {plot_history(runs, shifts, args.plot)}", file=out)
@@ -190,15 +196,21 @@ def cmd_report(args, out) -> int:
     return 0
 
 
+PAGE_PLOT_RUNS = 60  # a context's plot on the page shows its most recent runs; its table shows them all
+
+
 def write_html(runs, shifts, target: Path, history: str | None = None) -> Path:
-    """The report page, its plot inlined (left out, and said so, without matplotlib), written atomically."""
+    """The report page, a plot per context inlined (left out, and said so, without matplotlib), written atomically."""
     rows = build_matrix(runs, lambda run: full_run(run, history))
+    plots = {}
     with tempfile.TemporaryDirectory() as tmp:
-        try:
-            png = plot_history(runs, shifts, Path(tmp) / "plot.png").read_bytes()
-        except PlotUnavailable:
-            png = None
-    page = report_html(runs, rows, differences(rows), shifts, png, full_run(runs[-1], history))
+        for i, row in enumerate(rows):
+            own = [r for r in runs if context_of(r) == context_of(row.run)][-PAGE_PLOT_RUNS:]
+            try:
+                plots[row.label] = plot_history(own, find_shifts(own, Thresholds()), Path(tmp) / f"{i}.png").read_bytes()
+            except PlotUnavailable:
+                break
+    page = report_html(runs, rows, differences(rows), shifts, plots, full_run(runs[-1], history))
     return write_atomically(target, lambda tmp: tmp.write_text(page, encoding="utf-8"))
 
 
@@ -247,7 +259,10 @@ def cmd_ingest(args, out) -> int:
         except StoreError as exc:
             raise HistoryError(str(exc)) from None
         added, known = added + new, known + (not new)
-    print(f"ingested {len(files)} run(s) into {store.shown}: {added} added, {known} stored before", file=out)
+    if args.format == "json":
+        print(json.dumps({"store": store.shown, "runs": len(files), "added": added, "stored_before": known}), file=out)
+    else:
+        print(f"ingested {len(files)} run(s) into {store.shown}: {added} added, {known} stored before", file=out)
     return 0
 
 
@@ -265,6 +280,9 @@ def cmd_calibrate(args, out) -> int:
         runs = [load_run(p) for p in _suite_runs(args, out)]
     record = calibration.calibrate(runs)
     target = calibration.save(record, args.storage)
+    if args.format == "json":
+        print(json.dumps({**record, "stored": str(target)}, indent=1), file=out)
+        return 0
     print(format_calibration(record), file=out)
     print(f"stored: {target} (compare and report use it for runs on the same device and versions)", file=out)
     return 0

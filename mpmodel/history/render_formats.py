@@ -6,6 +6,7 @@ import json
 
 from mpmodel.history.comparison import Comparison
 from mpmodel.history.render_text import WORDS, level_text, p_text, run_line
+from mpmodel.history.runs import SavedRun
 from mpmodel.measure.context import label
 
 
@@ -22,6 +23,18 @@ def comparison_markdown(cmp: Comparison) -> str:
                      f"{c.percent:+.1f}% [{(s.low - 1) * 100:+.1f}%, {(s.high - 1) * 100:+.1f}%] | {p_text(s.p_value)} | "
                      f"{'**' + word + '**' if c.direction == 'worse' else word} |")
     return "\n".join(lines) + "\n"
+
+
+def report_json(runs: list[SavedRun], shifts: dict, skipped: list, note: str) -> str:
+    """Every run with its context and one level per series, the lasting shifts, the files skipped."""
+    return json.dumps({
+        "runs": [{"name": r.name, "when": r.when.isoformat(), "commit": r.commit, "context": label(r.facts),
+                  "store_id": r.store_id, "levels": {f"{kind}|{name}": v for (kind, name), v in r.levels().items()}}
+                 for r in runs],
+        "shifts": [{"series": key.label, "kind": key.kind, "before": s.before, "after": s.after,
+                    "relative": s.relative, "from_run": runs[s.index].name} for key, ss in shifts.items() for s in ss],
+        "skipped": [{"path": str(p), "reason": why} for p, why in skipped], "thresholds": note,
+    }, indent=1)
 
 
 def comparison_json(cmp: Comparison) -> str:

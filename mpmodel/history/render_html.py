@@ -44,8 +44,9 @@ def _history_rows(runs: list[SavedRun]) -> list[list[str]]:
 
 
 def report_html(runs: list[SavedRun], rows: list[Row], diffs: list[Difference], shifts: dict,
-                plot_png: bytes | None, latest: SavedRun | None = None) -> str:
-    """`latest`: the last run whole, for its verdicts, where `runs` are a store's summaries."""
+                plots: dict[str, bytes], latest: SavedRun | None = None) -> str:
+    """`plots`: a PNG per context label (its recent runs); `latest`: the last run whole, for its verdicts, where
+    `runs` are a store's summaries."""
     latest = latest or runs[-1]
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>mpmodel report</title><style>{STYLE}</style>"
              f"{CHECK}</head><body>",
@@ -56,13 +57,16 @@ def report_html(runs: list[SavedRun], rows: list[Row], diffs: list[Difference], 
                     [matrix_cells(row, cell) for row in rows for cell in row.cells]),
              "<h3>Contexts one fact apart</h3><ul>" + "".join(f"<li>{escape(difference_line(d))}</li>" for d in diffs)
              + ("" if diffs else "<li>none</li>") + "</ul>"]
-    if plot_png is not None:
-        data = base64.b64encode(plot_png).decode()
-        parts.append(f"<h2>Over time</h2><img alt='speedup, step time and memory over runs' src='data:image/png;base64,{data}'>")
+    if not plots:
+        parts.append("<p>No plots: matplotlib is not installed (pip install 'mpmodel[plot]').</p>")
     parts.append("<h2>History per context</h2>")
     for row in rows:
         own = [r for r in runs if context_of(r) == context_of(row.run)]
         parts.append(f"<h3>{escape(row.label)}</h3>")
+        if row.label in plots:
+            data = base64.b64encode(plots[row.label]).decode()
+            parts.append(f"<img alt='speedup, step time and memory over this context&#39;s recent runs' "
+                         f"src='data:image/png;base64,{data}'>")
         parts.append(_table(["run", "date (UTC)", "commit", "policy", "step ms", "speedup", "gate"], _history_rows(own)))
     found = [(key, s) for key, ss in shifts.items() for s in ss]
     parts.append("<h2>Lasting shifts</h2><ul>" + "".join(

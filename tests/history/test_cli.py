@@ -153,3 +153,17 @@ def test_compare_as_markdown_and_json(storage):
     code, out, _ = run("compare", "0001", "0002", "--storage", str(storage), "--format", "json")
     data = json.loads(out)
     assert code == 0 and data["regression"] is False and {c["kind"] for c in data["changes"]} == {"step time", "speedup"}
+
+
+def test_every_history_command_speaks_json(storage, tmp_path):
+    import json
+
+    code, out, _ = run("report", "--storage", str(storage), "--format", "json")
+    data = json.loads(out)
+    assert code == 0 and [r["name"][:4] for r in data["runs"]] == ["0001", "0002", "0003"]
+    assert any(k.startswith("speedup|test_speedup[") for k in data["runs"][0]["levels"])
+    aa_pair = sorted(str(p) for p in storage.rglob("*.json") if p.name.startswith(("0001", "0002")))
+    code, out, _ = run("calibrate", *aa_pair, "--storage", str(storage), "--format", "json")
+    assert code == 0 and json.loads(out)["series"]
+    code, out, _ = run("ingest", str(storage), "--history", f"sqlite:///{tmp_path / 'h.db'}", "--format", "json")
+    assert code == 0 and json.loads(out)["added"] == 3

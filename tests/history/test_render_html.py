@@ -33,7 +33,7 @@ def test_headless_chromium_renders_the_matrix_history_plot_and_gates(storage, tm
     assert main(["report", "--storage", str(storage), "--html", str(page)]) == 0
     dom = subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=5000",
                           "--dump-dom", page.as_uri()], capture_output=True, text=True, timeout=120).stdout
-    assert "<title>mpmodel report: 1 of 1 plots rendered</title>" in dom
+    assert "<title>mpmodel report: 2 of 2 plots rendered</title>" in dom  # a plot per context
     assert "Device matrix: the latest run of every context" in dom
     assert "TF_ENABLE_ONEDNN_OPTS unset -&gt; 0: mixed_float16 speedup" in dom
     assert dom.count("<h3>CPU AMD EPYC") == 2  # a history table per context

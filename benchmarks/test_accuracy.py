@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 from mpmodel.core.model import build_model
-from mpmodel.core.policies import BASELINE, expected_jit_compile
+from mpmodel.core.policies import BASELINE
 from mpmodel.core.training import fit_recipe
 from mpmodel.measure.gates import AccuracyComparison, accuracy_verdict, nonfinite_report
 from mpmodel.measure.progress import FitProgress
@@ -41,9 +41,8 @@ def float32_fit(mp_run, jit, fp32):
 
 def test_accuracy(benchmark, mp_run, profile_name, jit, fp32, mixed_policy, float32_fit):
     profile, data = mp_run.profile, mp_run.data
-    compiled = expected_jit_compile(jit, mp_run.device.backend, mp_run.device.gpu_visible)
-    if mp_run.crawls(mixed_policy, compiled, fp32):
-        pytest.skip(mp_run.crawl_reason("test_accuracy", mixed_policy, compiled, fp32))
+    if why := mp_run.crawling("test_accuracy", mixed_policy, jit, fp32):
+        pytest.skip(why)
     seeds = list(range(profile.accuracy_seeds))
     progress = FitProgress(mp_run.say, len(seeds) + float32_fit.pending(seeds), profile.epochs)
     baselines = {seed: float32_fit(seed, progress) for seed in seeds}

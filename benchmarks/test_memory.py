@@ -7,14 +7,14 @@ set, reset before each of 5 steps. Beside it the analytic figure: the least the 
 footprint (resting plus step peak) is recorded too, and history judges it. A mixed policy's gate compares
 its step peak with float32's: where the device should save memory (GPUs: half-size activations) the
 median ratio must be at most the table's; where it should not (CPUs), the ratio is recorded and the skip
-says why. pytest-benchmark's time
-here is the child process's (build, warm-up, 5 steps), not a step's. `--mp-memory off` skips these tests.
+says why. pytest-benchmark's time here is the child process's (build, warm-up, 5 steps), not a step's.
+`--mp-memory off` skips these tests.
 """
 
 import pytest
 
 from mpmodel.core.memory import analytic_bytes
-from mpmodel.core.policies import BASELINE, expected_jit_compile
+from mpmodel.core.policies import BASELINE
 from mpmodel.measure.expectations import memory_expectation_for
 from mpmodel.measure.gates import memory_verdict
 
@@ -23,9 +23,8 @@ def test_memory(benchmark, mp_run, profile_name, jit, fp32, policy):
     if not mp_run.settings.memory:
         pytest.skip("--mp-memory off: step memory not measured in this run")
     profile = mp_run.profile
-    compiled = expected_jit_compile(jit, mp_run.device.backend, mp_run.device.gpu_visible)
-    if mp_run.crawls(policy, compiled, fp32):
-        pytest.skip(mp_run.crawl_reason("test_memory", policy, compiled, fp32))
+    if why := mp_run.crawling("test_memory", policy, jit, fp32):
+        pytest.skip(why)
     measured = benchmark.pedantic(mp_run.memory, args=(policy, jit, fp32), rounds=1, iterations=1)
     analytic = analytic_bytes(profile, policy)
     info = {"policy": policy, "batch_size": profile.batch_size, "backend": mp_run.device.backend,

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from mpmodel.core.model import build_model
-from mpmodel.core.policies import BASELINE, expected_jit_compile
+from mpmodel.core.policies import BASELINE
 from mpmodel.core.training import TrainingStep
 from mpmodel.measure.ceilings import Ceiling, from_ceiling
 from mpmodel.measure.gates import matmuls_only_verdict, speedup_verdict
@@ -26,15 +26,14 @@ WARMUP_PAIRS = 2
 
 def test_speedup(benchmark, mp_run, speed_of_light, profile_name, jit, fp32, mixed_policy):
     profile, data = mp_run.profile, mp_run.data
-    compiled = expected_jit_compile(jit, mp_run.device.backend, mp_run.device.gpu_visible)
-    if mp_run.crawls(mixed_policy, compiled, fp32):  # decided on the matmuls alone: a step is no faster than they are
+    if why := mp_run.crawling("test_speedup", mixed_policy, jit, fp32):  # decided on the matmuls alone
+        compiled = mp_run.compiled(jit)
         with mp_run.float32_matmuls(fp32):
             tf32 = mp_run.tf32()
         light = [speed_of_light(p, compiled, fp32) for p in (BASELINE, mixed_policy)]
         ceiling = light[0].seconds / light[1].seconds
         expectation = from_ceiling(mp_run.expectation(mixed_policy, tf32, compiled), ceiling)
-        verdict = matmuls_only_verdict(mixed_policy, ceiling, expectation,
-                                       mp_run.crawl_reason("test_speedup", mixed_policy, compiled, fp32))
+        verdict = matmuls_only_verdict(mixed_policy, ceiling, expectation, why)
         mp_run.record(benchmark, verdict)  # in the gate summary; nothing was timed, so nothing is saved
         if not verdict.expected:
             pytest.skip(verdict.message)

@@ -13,7 +13,6 @@ not timed unless --mp-slow-policies asks (its skip says why and what timing it w
 import pytest
 
 from mpmodel.core.model import build_model, uses_loss_scaling
-from mpmodel.core.policies import expected_jit_compile
 from mpmodel.core.profiles import flops_per_step
 from mpmodel.core.training import TrainingStep
 from mpmodel.measure.ceilings import efficiency
@@ -24,9 +23,8 @@ SINGLE_CALLS = 7
 
 def test_step_time(benchmark, mp_run, speed_of_light, profile_name, jit, fp32, policy):
     profile = mp_run.profile
-    compiled = expected_jit_compile(jit, mp_run.device.backend, mp_run.device.gpu_visible)
-    if mp_run.crawls(policy, compiled, fp32):
-        pytest.skip(mp_run.crawl_reason("test_step_time", policy, compiled, fp32))
+    if why := mp_run.crawling("test_step_time", policy, jit, fp32):
+        pytest.skip(why)
     with mp_run.float32_matmuls(fp32):
         step = TrainingStep(build_model(policy, profile, jit=jit), mp_run.data, profile.batch_size)
         warm = warm_up(step.run, profile.timing_warmup)

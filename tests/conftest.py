@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mpmodel.history.runs import load_history
+from mpmodel.history.runs import load_history, open_store
 from mpmodel.store.database import METADATA, RunStore
 
 FIXTURE_STORAGE = Path(__file__).parent / "fixtures" / "runs"
@@ -74,4 +74,5 @@ def store_url(request, tmp_path):
     store = RunStore(url)
     METADATA.drop_all(store.engine)  # each test starts from an empty store
     store.engine.dispose()
+    open_store.cache_clear()  # the history commands' open store would still think its tables exist
     return url

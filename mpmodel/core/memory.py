@@ -33,6 +33,11 @@ OPTIMIZER_SLOTS = 1  # RMSprop keeps one float32 slot per weight (its moving ave
 STEP_REPEATS = 5
 
 
+def mib(n: float) -> str:
+    """Bytes as MiB, for messages: '42.1 MiB'."""
+    return f"{n / 2**20:.1f} MiB"
+
+
 @dataclass(frozen=True)
 class Analytic:
     resting_bytes: int  # float32 weights and optimizer slots

@@ -38,18 +38,17 @@ from mpmodel.history.runs import (
     HistoryError,
     SavedRun,
     full_run,
-    history_shown,
     load_from,
     load_run,
+    open_store,
     resolve,
     run_files,
 )
 from mpmodel.history.shifts import find_shifts
 from mpmodel.measure.context import measured_changes
-from mpmodel.store.database import RunStore, StoreError
+from mpmodel.store.database import HISTORY_ENV, StoreError
 
 DEFAULT_STORAGE = ".benchmarks"
-HISTORY_ENV = "MPMODEL_HISTORY"
 
 
 class UsageProblem(Exception):
@@ -176,10 +175,7 @@ def cmd_compare(args, out) -> int:
 
 
 def cmd_report(args, out) -> int:
-    runs, skipped = load_from(args.storage, args.history)
-    if not runs:
-        where = history_shown(args.history) if args.history else args.storage
-        raise HistoryError(f"{where}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
+    runs, skipped = load_from(args.storage, args.history, need_one=True)
     thresholds, note = _thresholds(args, runs[-1])  # the noise of the machine as it is now
     shifts = find_shifts(runs, thresholds)
     if args.format == "json":
@@ -192,14 +188,14 @@ def cmd_report(args, out) -> int:
         except PlotUnavailable as exc:
             raise UsageProblem(str(exc)) from None
     if args.html:
-        print(f"page: {write_html(runs, shifts, Path(args.html), args.history)}", file=out)
+        print(f"page: {write_html(runs, shifts, thresholds, Path(args.html), args.history)}", file=out)
     return 0
 
 
 PAGE_PLOT_RUNS = 60  # a context's plot on the page shows its most recent runs; its table shows them all
 
 
-def write_html(runs, shifts, target: Path, history: str | None = None) -> Path:
+def write_html(runs, shifts, thresholds: Thresholds, target: Path, history: str | None = None) -> Path:
     """The report page, a plot per context inlined (left out, and said so, without matplotlib), written atomically."""
     rows = build_matrix(runs, lambda run: full_run(run, history))
     plots = {}
@@ -207,7 +203,7 @@ def write_html(runs, shifts, target: Path, history: str | None = None) -> Path:
         for i, row in enumerate(rows):
             own = [r for r in runs if context_of(r) == context_of(row.run)][-PAGE_PLOT_RUNS:]
             try:
-                plots[row.label] = plot_history(own, find_shifts(own, Thresholds()), Path(tmp) / f"{i}.png").read_bytes()
+                plots[row.label] = plot_history(own, find_shifts(own, thresholds), Path(tmp) / f"{i}.png").read_bytes()
             except PlotUnavailable:
                 break
     page = report_html(runs, rows, differences(rows), shifts, plots, full_run(runs[-1], history))
@@ -234,10 +230,7 @@ def _suite_runs(args, out) -> list[Path]:
 
 
 def cmd_matrix(args, out) -> int:
-    runs, skipped = load_from(args.storage, args.history)
-    if not runs:
-        where = history_shown(args.history) if args.history else args.storage
-        raise HistoryError(f"{where}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
+    runs, _ = load_from(args.storage, args.history, need_one=True)
     rows = build_matrix(runs, lambda run: full_run(run, args.history))
     print(MATRIX_FORMATS[args.format](rows, differences(rows)), file=out)
     return 0
@@ -264,13 +257,6 @@ def cmd_ingest(args, out) -> int:
     else:
         print(f"ingested {len(files)} run(s) into {store.shown}: {added} added, {known} stored before", file=out)
     return 0
-
-
-def open_store(url: str) -> RunStore:
-    try:
-        return RunStore(url)
-    except StoreError as exc:
-        raise HistoryError(str(exc)) from None
 
 
 def cmd_calibrate(args, out) -> int:

@@ -119,7 +119,7 @@ class SavedRun:
         ("peak memory", name) -> median bytes held while training (resting plus step peak)."""
         out = {}
         for name, result in self.results.items():
-            if result.test == STEP_TIME and result.rounds:
+            if result.test == STEP_TIME and result.median:
                 out[(STEP_KIND, name)] = result.median
             elif result.test == SPEEDUP and isinstance(result.extra.get("speedup"), (int, float)):
                 out[(SPEEDUP_KIND, name)] = float(result.extra["speedup"])
@@ -205,12 +205,22 @@ def load_history(storage) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
     return runs, skipped
 
 
+@functools.lru_cache(maxsize=4)
+def open_store(url: str) -> RunStore:
+    """The store at `url`, opened once per process (one engine, one connection pool); HistoryError if the URL
+    cannot be used."""
+    try:
+        return RunStore(url)
+    except StoreError as exc:
+        raise HistoryError(str(exc)) from None
+
+
 def load_store_history(url: str) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
     """All runs in the history store at `url` as summaries (no per-round data: `full_run` reads one whole), in
     time order, and (run, reason) for each that cannot be read. A stored run's path is its name (the file
     name it was saved under), so numbers and names still refer to it."""
     try:
-        stored = RunStore(url).runs(full=False)
+        stored = open_store(url).runs(full=False)
     except StoreError as exc:
         raise HistoryError(str(exc)) from None
     runs, skipped = [], []
@@ -228,15 +238,20 @@ def full_run(run: SavedRun, history: str | None) -> SavedRun:
     if not history or run.store_id is None:
         return run
     try:
-        content = RunStore(history).run(run.store_id)
+        content = open_store(history).run(run.store_id)
     except StoreError as exc:
         raise HistoryError(str(exc)) from None
     return dataclasses.replace(parse_run(run.path, content), store_id=run.store_id)
 
 
-def load_from(storage, history: str | None = None):
-    """The runs of the history store where a URL is given, else of the storage folder."""
-    return load_store_history(history) if history else load_history(storage)
+def load_from(storage, history: str | None = None, need_one: bool = False):
+    """The runs of the history store where a URL is given, else of the storage folder; with `need_one`,
+    HistoryError where there is no readable run."""
+    runs, skipped = load_store_history(history) if history else load_history(storage)
+    if need_one and not runs:
+        where = history_shown(history) if history else storage
+        raise HistoryError(f"{where}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
+    return runs, skipped
 
 
 def resolve(spec: str, storage, history: str | None = None) -> SavedRun:
@@ -266,8 +281,8 @@ def resolve(spec: str, storage, history: str | None = None) -> SavedRun:
 def resolve_stored(spec: str, url: str) -> SavedRun:
     """A run of the history store named by its number or name, "latest", "previous", or an id prefix (8 or
     more hex digits); only that run is read."""
+    store = open_store(url)
     try:
-        store = RunStore(url)
         index = store.index()
     except StoreError as exc:
         raise HistoryError(str(exc)) from None

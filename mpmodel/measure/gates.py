@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from mpmodel.core.memory import mib
 from mpmodel.measure.ceilings import Ceiling
 from mpmodel.measure.expectations import Expectation, MemoryExpectation
 from mpmodel.measure.stats import Estimate
@@ -55,10 +56,6 @@ def matmuls_only_verdict(policy: str, ceiling: float, expectation: Expectation, 
                                 f"without timing them: run with --mp-slow-policies")
 
 
-def _mib(n: float) -> str:
-    return f"{n / 2**20:.1f} MiB"
-
-
 def memory_verdict(policy: str, mixed_peaks: list[int], float32_peaks: list[int], analytic_ratio: float,
                    expectation: MemoryExpectation, footprint_ratio: float | None = None) -> Verdict:
     """Pass when the median step peak ratio (mixed / float32) is at most the expected one; the message gives
@@ -67,7 +64,7 @@ def memory_verdict(policy: str, mixed_peaks: list[int], float32_peaks: list[int]
     mixed, base = float(np.median(mixed_peaks)), float(np.median(float32_peaks))
     ratio = mixed / base
     low, high = min(mixed_peaks) / max(float32_peaks), max(mixed_peaks) / min(float32_peaks)
-    measured = (f"{policy} step peak {_mib(mixed)} against float32's {_mib(base)}: ratio {ratio:.2f} "
+    measured = (f"{policy} step peak {mib(mixed)} against float32's {mib(base)}: ratio {ratio:.2f} "
                 f"(spread {low:.2f}-{high:.2f} over {len(mixed_peaks)} and {len(float32_peaks)} steps; "
                 f"analytic {analytic_ratio:.2f}" + (f"; resting plus step peak {footprint_ratio:.2f}"
                                                     if footprint_ratio is not None else "") + ")")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 from mpmodel.core.parsing import choice_rank
-from mpmodel.core.policies import BASELINE, MIXED_POLICIES, POLICIES, expected_jit_compile
+from mpmodel.core.policies import BASELINE, MIXED_POLICIES, POLICIES
 from mpmodel.measure.cost import estimated_step_s, predict
 from mpmodel.measure.expectations import NO_ROW, device_class
 from mpmodel.measure.rounds import ROUND_TARGET_S, TIMING_METHOD, WARMUP_MIN_S
@@ -35,7 +35,7 @@ def context_lines(ctx: RunContext) -> list[str]:
             tf32 = ctx.tf32()
         against = "" if tf32 is None else f" against float32 {variant} (TF32 {'on' if tf32 else 'off'})"
         for mode in ctx.settings.jit:
-            compiled = expected_jit_compile(mode, ctx.device.backend, ctx.device.gpu_visible)
+            compiled = ctx.compiled(mode)
             for policy in ctx.settings.policies:
                 if policy in MIXED_POLICIES:
                     e = ctx.expectation(policy, tf32, compiled)
@@ -59,8 +59,7 @@ def planned_tests(ctx: RunContext, items) -> list[tuple[str, str, str, bool]]:
             continue
         if name == "test_memory" and not ctx.settings.memory:
             continue  # skipped under --mp-memory off
-        compiled = expected_jit_compile(params["jit"], ctx.device.backend, ctx.device.gpu_visible)
-        out.append((name, policy, params["fp32"], compiled))
+        out.append((name, policy, params["fp32"], ctx.compiled(params["jit"])))
     return out
 
 

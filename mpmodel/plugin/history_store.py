@@ -11,22 +11,20 @@ from pathlib import Path
 
 from mpmodel.store.database import RunStore, StoreError
 
-HISTORY_ENV = "MPMODEL_HISTORY"
 
-
-def save_to_store(url: str, content: dict, kept_in: Path | None, say: Callable[[str], None]) -> bool:
-    """Store the run; True when it is in the store (new or stored before), else False with a line said."""
-    where = f"in {kept_in}" if kept_in is not None else "nowhere else (save it with --benchmark-autosave)"
+def save_to_store(url: str, content: dict, kept_in: Path, say: Callable[[str], None]) -> bool:
+    """Store the run just written to `kept_in`; True when it is in the store (new or stored before), else False
+    with a line said."""
     try:
         store = RunStore(url)
     except StoreError as exc:
-        say(f"mpmodel: history store not used: {exc}; the run is kept {where}")
+        say(f"mpmodel: history store not used: {exc}; the run is kept in {kept_in}")
         return False
     try:
-        rid, added = store.save(content, name=kept_in.stem if kept_in is not None else "")
+        rid, added = store.save(content, name=kept_in.stem)
     except StoreError as exc:
-        hint = f"; `mpmodel ingest {kept_in} --history {store.shown}` adds it later" if kept_in is not None else ""
-        say(f"mpmodel: history store: {exc}; the run is kept {where}{hint}")
+        say(f"mpmodel: history store: {exc}; the run is kept in {kept_in}; "
+            f"`mpmodel ingest {kept_in} --history {store.shown}` adds it later")
         return False
     say(f"mpmodel: run {rid[:12]} {'saved in' if added else 'was already in'} the history store {store.shown}")
     return True

@@ -16,6 +16,7 @@ from mpmodel.core.parsing import parse_fraction
 from mpmodel.core.policies import JIT_MODES, POLICIES, parse_jit_list, parse_policy_list
 from mpmodel.core.profiles import PROFILES, get_profile
 from mpmodel.measure.expectations import parse_min_speedup
+from mpmodel.store.database import HISTORY_ENV
 
 # Grounded in measured spread (synthetic-v1, small, 2-core EPYC): of 15 paired deltas (float32
 # A/A pairs and mixed vs float32 from the same weights and order), 10 lay within +-0.013 and 5
@@ -71,7 +72,7 @@ OPTIONS = (
            "timing-only run"),
     Option("--mp-history", "mp_history", "URL", "",
            "also save every run the suite saves into this history store: sqlite:///FILE or "
-           "postgresql+psycopg://USER@HOST/DB (also MPMODEL_HISTORY); the JSON file stays the record"),
+           f"postgresql+psycopg://USER@HOST/DB (also {HISTORY_ENV}); the JSON file stays the record"),
     Option("--mp-offline", "mp_offline", None, "false",
            f"never download MNIST (the suite's only network use); also {OFFLINE_ENV}=1. "
            "auto then takes Keras's cache or the synthetic set"),
@@ -173,5 +174,5 @@ def resolve(config) -> Settings:
         min_speedup=values["mp_min_speedup"],
         accuracy_tol=values["mp_accuracy_tol"], data=values["mp_data"], require_gpu=values["mp_require_gpu"],
         offline=values["mp_offline"] or env_offline, slow_policies=values["mp_slow_policies"],
-        memory=values["mp_memory"], history=values["mp_history"] or os.environ.get("MPMODEL_HISTORY", "").strip(),
+        memory=values["mp_memory"], history=values["mp_history"] or os.environ.get(HISTORY_ENV, "").strip(),
     )

@@ -13,6 +13,7 @@ import gc
 import sys
 from pathlib import Path
 
+from mpmodel.core.memory import mib
 from mpmodel.core.profiles import PROFILES
 from mpmodel.plugin.monitor import GpuReader
 
@@ -80,13 +81,9 @@ def fitted_peaks(memories: dict) -> str:
     session's test_memory results ((policy, jit, fp32) -> StepMemory); empty where none was measured."""
     if not memories:
         return ""
-    parts = [f"{m.policy}{'' if (jit, fp32) == ('auto', 'default') else f' jit_{jit} fp32_{fp32}'} {_mib(m.peak)} "
-             f"(resting {_mib(m.resting_bytes)})" for (_, jit, fp32), m in memories.items()]
+    parts = [f"{m.policy}{'' if (jit, fp32) == ('auto', 'default') else f' jit_{jit} fp32_{fp32}'} {mib(m.peak)} "
+             f"(resting {mib(m.resting_bytes)})" for (_, jit, fp32), m in memories.items()]
     return "; measured step peaks of the policies that fit: " + ", ".join(parts)
-
-
-def _mib(n: float) -> str:
-    return f"{n / 2**20:.1f} MiB"
 
 
 def out_of_memory_message(exc: BaseException, policy: str | None, profile, free: str, on_gpu: bool = False,
@@ -130,4 +127,4 @@ def failure_message(item, exc: BaseException, ctx) -> str | None:
     free = free_memory(ctx.device.gpu_visible)  # read before release: what the failed step faced
     release_memory()
     return out_of_memory_message(exc, policy, ctx.profile, free, on_gpu=ctx.device.gpu_visible,
-                                 memories=getattr(ctx, "memories", None))
+                                 memories=ctx.memories)

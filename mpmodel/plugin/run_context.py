@@ -16,12 +16,12 @@ from mpmodel.core.data import DataError, Dataset, load_data
 from mpmodel.core.device import DeviceInfo, detect
 from mpmodel.core.matmul_precision import float32_matmuls, resolve_variants, tf32_allowed
 from mpmodel.core.memory import StepMemory
-from mpmodel.core.policies import BASELINE
+from mpmodel.core.policies import BASELINE, expected_jit_compile
 from mpmodel.core.profiles import Profile, default_profile_name, flops_per_step, get_profile, step_matmuls
 from mpmodel.core.speed_of_light import matmul_runner
 from mpmodel.measure.ceilings import SpeedOfLight, measure_speed_of_light
 from mpmodel.measure.context import describe, label
-from mpmodel.measure.cost import SLOW_MATMUL_SHARE, crawls, estimated_step_s, minutes, test_s
+from mpmodel.measure.cost import MEMORY_PROBE_STEPS, SLOW_MATMUL_SHARE, crawls, estimated_step_s, minutes, test_s
 from mpmodel.measure.expectations import Expectation, device_class, expectation_for
 from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
@@ -68,6 +68,15 @@ class RunContext:
             self.memories[key] = measure_in_child(policy, self.profile.name, jit, fp32)
         return self.memories[key]
 
+    def compiled(self, jit: str) -> bool:
+        """Whether a compile mode (auto, on, off) runs the model jit-compiled on this backend and device."""
+        return expected_jit_compile(jit, self.device.backend, self.device.gpu_visible)
+
+    def crawling(self, test: str, policy: str, jit: str, fp32: str) -> str | None:
+        """Why `test` does not run `policy` in full (`crawl_reason`), or None where it does."""
+        compiled = self.compiled(jit)
+        return self.crawl_reason(test, policy, compiled, fp32) if self.crawls(policy, compiled, fp32) else None
+
     def crawls(self, policy: str, jit_compile: bool, fp32: str) -> bool:
         """Whether `policy`'s matmuls crawl here (under a tenth of float32's) and no option asks to time and
         fit it anyway: its tests then skip (or fail on the matmuls alone) instead of running for hours."""
@@ -83,7 +92,7 @@ class RunContext:
                        estimated_step_s(base.seconds), estimated_step_s(mixed.seconds))
         work = {"test_step_time": "timing its steps", "test_speedup": "timing its steps against float32's",
                 "test_accuracy": f"its {self.profile.accuracy_seeds} accuracy fits",
-                "test_memory": "measuring its step memory (7 steps in a child process)"}[test]
+                "test_memory": f"measuring its step memory ({MEMORY_PROBE_STEPS} steps in a child process)"}[test]
         return (f"{policy}'s matmuls here reach {mixed.tflops * 1e3:.3g} GFLOP/s, {mixed.tflops / base.tflops:.1%} of "
                 f"float32's {base.tflops * 1e3:.3g} (under {SLOW_MATMUL_SHARE:.0%}); {work} would take about "
                 f"{minutes(would)}; --mp-slow-policies runs it")

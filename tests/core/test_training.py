@@ -80,11 +80,16 @@ def test_float16_overflow_gives_a_nonfinite_fit_with_its_loss_scale_history(tiny
     (12000, 10000, 2048, 2000),  # small
     (12000, 10000, 128, 125),  # tiny
     (1200, 1000, 128, 100),
-    (7, 5, 8, 1),
+    (7, 5, 1, 1),
 ])
 def test_evaluation_batch_splits_validation_and_test_evenly(n_val, n_test, batch, expected):
     got = evaluation_batch(n_val, n_test, batch)
     assert got == expected and n_val % got == 0 and n_test % got == 0 and got <= batch
+
+
+@pytest.mark.parametrize("n_val, n_test, batch", [(12000, 9999, 2048), (7, 5, 16)])
+def test_a_tiny_even_batch_falls_back_to_the_training_batch(n_val, n_test, batch):
+    assert evaluation_batch(n_val, n_test, batch) == batch  # 12000 and 9999 share only 3: 4000 calls an epoch
 
 
 def test_fit_recipe_reports_progress_after_each_epoch(tiny_data):

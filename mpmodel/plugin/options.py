@@ -16,7 +16,7 @@ from mpmodel.core.parsing import parse_fraction
 from mpmodel.core.policies import JIT_MODES, POLICIES, parse_jit_list, parse_policy_list
 from mpmodel.core.profiles import PROFILES, get_profile
 from mpmodel.measure.expectations import parse_min_speedup
-from mpmodel.store.database import HISTORY_ENV
+from mpmodel.store.database import HISTORY_ENV, RunStore, StoreError
 
 # Grounded in measured spread (synthetic-v1, small, 2-core EPYC): of 15 paired deltas (float32
 # A/A pairs and mixed vs float32 from the same weights and order), 10 lay within +-0.013 and 5
@@ -128,6 +128,18 @@ def parse_on_off(value) -> bool:
     return text == "on"
 
 
+def parse_history(text) -> str:
+    """A history store URL, checked now (its form and its driver, no connection), so that a typo stops the
+    session at its start rather than after the run; '' for none."""
+    url = str(text).strip()
+    if url:
+        try:
+            RunStore(url).engine.dispose()
+        except StoreError as exc:
+            raise ValueError(str(exc)) from None
+    return url
+
+
 def offline_from_env() -> bool:
     """MPMODEL_OFFLINE set to 1/true/yes; ValueError for any other non-empty value."""
     raw = os.environ.get(OFFLINE_ENV, "").strip().lower()
@@ -156,7 +168,7 @@ def resolve(config) -> Settings:
         "mp_offline": parse_flag,
         "mp_slow_policies": parse_flag,
         "mp_memory": parse_on_off,
-        "mp_history": lambda t: str(t).strip(),
+        "mp_history": parse_history,
     }
     values = {}
     for opt in OPTIONS:
@@ -169,10 +181,14 @@ def resolve(config) -> Settings:
         env_offline = offline_from_env()
     except ValueError as exc:
         raise pytest.UsageError(f"{OFFLINE_ENV}: {exc} (from the environment)") from None
+    try:
+        env_history = parse_history(os.environ.get(HISTORY_ENV, ""))
+    except ValueError as exc:
+        raise pytest.UsageError(f"{HISTORY_ENV}: {exc} (from the environment)") from None
     return Settings(
         profile=values["mp_profile"], policies=values["mp_policies"], jit=values["mp_jit"], fp32=values["mp_fp32"],
         min_speedup=values["mp_min_speedup"],
         accuracy_tol=values["mp_accuracy_tol"], data=values["mp_data"], require_gpu=values["mp_require_gpu"],
         offline=values["mp_offline"] or env_offline, slow_policies=values["mp_slow_policies"],
-        memory=values["mp_memory"], history=values["mp_history"] or os.environ.get(HISTORY_ENV, "").strip(),
+        memory=values["mp_memory"], history=values["mp_history"] or env_history,
     )

@@ -50,7 +50,8 @@ EXPECTATIONS: tuple[Expectation, ...] = (
                 "no measurement of this backend's bf16 path on x86 CPUs yet"),
     Expectation(X86_BF16, "mixed_float16", None,
                 "x86 CPUs without AVX512_FP16 have no float16 matmul path: float16 is converted around float32 "
-                "math, slower than float32 (measured 0.83-0.96x on TensorFlow, PyTorch and JAX; 0.43x in eager JAX)"),
+                "math, slower than float32 (TensorFlow's small step measured 0.77-0.82x in rounds of K steps on a Zen 4 EPYC; "
+                "single-call timings gave 0.83-0.96x on TensorFlow, PyTorch and JAX)"),
     Expectation(X86, "mixed_bfloat16", None,
                 "without AVX512_BF16 or AMX, bfloat16 is converted in software: no speedup expected"),
     Expectation(X86, "mixed_float16", None,

@@ -1,10 +1,19 @@
-"""Measure how far the fit recipe's test accuracy moves between runs, to ground --mp-accuracy-tol.
+"""Measure how far the fit's test accuracy moves between runs, per backend and recipe, to ground the
+accuracy gate's tolerance and seed count.
 
-For each seed it trains float32 twice from the same initial weights (data orders `seed` and
-`seed + 1000`: an A/A pair) and each mixed policy once (order `seed`: the gate's pairing),
-then prints every run and the spread of the paired deltas. Slow: minutes per seed on a CPU.
+For each seed it trains, from the same initial weights:
+- float32 on data order `seed` (`f32`, the gate's baseline);
+- float32 on order `seed + 1000` (`f32_aa`: an A/A pair, float32 against float32 on another order);
+- float32 on order `seed` again, for the first `--same-order` seeds (`f32_same`: is the backend
+  deterministic?);
+- each mixed policy on order `seed` (the gate's pairing);
+- with `--plant SHIFT`, each mixed model is then damaged as studies/planted_accuracy.py does and
+  evaluated again (`planted_accuracy`): the plugin applies the same damage at the same point.
+Every run is one JSON line (backend, recipe, seed, run, accuracy, seconds); `--summary FILE...` reads
+them back and prints the spreads and what the gate (mpmodel.measure.accuracy) would decide.
 
-    python studies/accuracy_spread.py --profile small --seeds 10 --data synthetic
+    KERAS_BACKEND=torch python studies/accuracy_spread.py --recipe decay --seeds 16 --json runs.jsonl
+    python studies/accuracy_spread.py --summary runs.jsonl
 """
 
 from __future__ import annotations
@@ -14,47 +23,67 @@ import json
 import sys
 import time
 
-import numpy as np
 
-from mpmodel.core.data import load_data
-from mpmodel.core.model import build_model
-from mpmodel.core.profiles import get_profile
-from mpmodel.core.training import fit_recipe
+def _runs(seed: int, policies: list[str], same_order: bool):
+    yield "f32", "float32", seed
+    yield "f32_aa", "float32", seed + 1000
+    if same_order:
+        yield "f32_same", "float32", seed
+    for p in policies:
+        yield p, p, seed
+
+
+def measure(args) -> int:
+    import keras
+
+    from mpmodel.core.data import load_data
+    from mpmodel.core.model import build_model
+    from mpmodel.core.profiles import get_profile
+    from mpmodel.core.recipes import get_recipe
+    from mpmodel.core.training import evaluate_test, evaluation_batch, fit_recipe
+
+    profile, data, recipe = get_profile(args.profile), load_data(args.data), get_recipe(args.recipe)
+    policies = [p for p in args.policies.split(",") if p]
+    sys.path.insert(0, __file__.rsplit("/", 1)[0])
+    from planted_accuracy import damage
+
+    n_validation = int(data.x_train.shape[0] * profile.validation_split)
+    eval_batch = evaluation_batch(n_validation, data.x_test.shape[0], profile.batch_size)
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
+        for label, policy, order in _runs(seed, policies, seed - args.first_seed < args.same_order):
+            start = time.perf_counter()
+            model = build_model(policy, profile, seed=seed)
+            result = fit_recipe(model, data, profile, order_seed=order, recipe=recipe)
+            run = {"backend": keras.backend.backend(), "profile": profile.name, "recipe": recipe.name,
+                   "data": data.source, "seed": seed, "run": label, "test_accuracy": result.test_accuracy,
+                   "test_loss": result.test_loss, "seconds": round(time.perf_counter() - start, 2)}
+            if args.plant > 0 and policy != "float32":
+                damage(model, args.plant)
+                run["planted_accuracy"], run["plant"] = evaluate_test(model, data, eval_batch)[1], args.plant
+            print(json.dumps(run), flush=True)
+            if args.json:
+                with open(args.json, "a") as fh:
+                    fh.write(json.dumps(run) + "\n")
+    return 0
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--profile", default="small")
-    ap.add_argument("--seeds", type=int, default=10)
+    ap.add_argument("--recipe", default="decay")
+    ap.add_argument("--seeds", type=int, default=16)
     ap.add_argument("--first-seed", type=int, default=0)
+    ap.add_argument("--same-order", type=int, default=2, help="seeds that also train float32 on the same order twice")
     ap.add_argument("--data", default="auto")
-    ap.add_argument("--policies", default="mixed_bfloat16")
-    ap.add_argument("--json", help="write every run here as JSON lines")
+    ap.add_argument("--policies", default="mixed_bfloat16,mixed_float16")
+    ap.add_argument("--plant", type=float, default=0.0, help="also evaluate each mixed model with this planted shift")
+    ap.add_argument("--json", help="append every run here as a JSON line")
+    ap.add_argument("--summary", nargs="+", metavar="FILE", help="summarise JSON lines instead of measuring")
     args = ap.parse_args(argv)
-    profile, data = get_profile(args.profile), load_data(args.data)
-    runs = []
-    for seed in range(args.first_seed, args.first_seed + args.seeds):
-        for label, policy, order in [("f32", "float32", seed), ("f32_aa", "float32", seed + 1000)] + [
-            (p, p, seed) for p in args.policies.split(",")
-        ]:
-            start = time.perf_counter()
-            result = fit_recipe(build_model(policy, profile, seed=seed), data, profile, order_seed=order)
-            run = {"seed": seed, "run": label, "test_accuracy": result.test_accuracy,
-                   "test_loss": result.test_loss, "seconds": time.perf_counter() - start}
-            runs.append(run)
-            print(json.dumps(run), flush=True)
-            if args.json:
-                with open(args.json, "a") as fh:
-                    fh.write(json.dumps(run) + "\n")
-    by = {(r["seed"], r["run"]): r["test_accuracy"] for r in runs}
-    seeds = sorted({r["seed"] for r in runs})
-    for label in ["f32_aa", *args.policies.split(",")]:
-        d = np.array([by[(s, label)] - by[(s, "f32")] for s in seeds])
-        print(f"{label} - f32: mean {d.mean():+.4f} median {np.median(d):+.4f} sd {d.std(ddof=1):.4f} "
-              f"min {d.min():+.4f} max {d.max():+.4f} (n={d.size}, {profile.name}, {data.source})")
-    f32 = np.array([by[(s, "f32")] for s in seeds])
-    print(f"f32 accuracy: mean {f32.mean():.4f} sd {f32.std(ddof=1):.4f} min {f32.min():.4f} max {f32.max():.4f}")
-    return 0
+    if args.summary:
+        from accuracy_summary import summarise
+        return summarise(args.summary)
+    return measure(args)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 class Profile:
     """Sizes of one benchmark configuration.
 
-    `timing_pairs` and `accuracy_seeds` size the gates.
+    `timing_pairs` and `accuracy_seeds` size the gates: `accuracy_seeds` paired fits of the gate's recipe
+    (decay); `seed_recipe_seeds` paired fits of the seed's own recipe, reported beside it.
     """
 
     name: str
@@ -27,6 +28,7 @@ class Profile:
     accuracy_seeds: int
     description: str
     harness_check: bool = False  # sized to test the timing harness, not to measure mixed precision
+    seed_recipe_seeds: int = 1  # the seed document reports one run of its recipe
 
 
 PROFILES: dict[str, Profile] = {
@@ -43,6 +45,7 @@ PROFILES: dict[str, Profile] = {
             timing_pairs=20,
             accuracy_seeds=5,
             description="the seed document's model and fit recipe, for GPUs",
+            seed_recipe_seeds=3,
         ),
         Profile(
             name="small",

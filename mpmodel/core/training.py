@@ -20,6 +20,7 @@ from mpmodel.core.data import Dataset
 from mpmodel.core.model import loss_scale
 from mpmodel.core.multi_step import multi_step_runner
 from mpmodel.core.profiles import Profile
+from mpmodel.core.recipes import SEED_RECIPE, Recipe, apply_recipe, fit_steps
 
 
 class TrainingStep:
@@ -105,10 +106,11 @@ def evaluation_batch(n_validation: int, n_test: int, batch_size: int) -> int:
 
 
 def fit_recipe(model, data: Dataset, profile: Profile, order_seed: int,
-               progress: Callable[[int, int], None] | None = None) -> FitResult:
-    """Train as the seed does, reshuffling every epoch with a permutation drawn from `order_seed`;
-    `progress(epochs done, epochs)` after each epoch."""
+               progress: Callable[[int, int], None] | None = None, recipe: Recipe = SEED_RECIPE) -> FitResult:
+    """Train as the seed does, reshuffling every epoch with a permutation drawn from `order_seed`, the
+    learning rate as `recipe` plans it (mpmodel.core.recipes); `progress(epochs done, epochs)` after each epoch."""
     (x_fit, y_fit), validation = split_validation(data.x_train, data.y_train, profile.validation_split)
+    apply_recipe(model, recipe, fit_steps(x_fit.shape[0], profile.batch_size, profile.epochs))
     eval_batch = evaluation_batch(validation[0].shape[0], data.x_test.shape[0], profile.batch_size)
     rng = np.random.default_rng(order_seed)
     result = FitResult(test_accuracy=float("nan"), test_loss=float("nan"))
@@ -123,7 +125,11 @@ def fit_recipe(model, data: Dataset, profile: Profile, order_seed: int,
         result.loss_scales.append(loss_scale(model))
         if progress is not None:
             progress(epoch + 1, profile.epochs)
-    result.test_loss, result.test_accuracy = (
-        float(v) for v in model.evaluate(data.x_test, data.y_test, batch_size=eval_batch, verbose=0)
-    )
+    result.test_loss, result.test_accuracy = evaluate_test(model, data, eval_batch)
     return result
+
+
+def evaluate_test(model, data: Dataset, batch_size: int) -> tuple[float, float]:
+    """The trained model's (loss, accuracy) on the test set."""
+    loss, accuracy = model.evaluate(data.x_test, data.y_test, batch_size=batch_size, verbose=0)
+    return float(loss), float(accuracy)

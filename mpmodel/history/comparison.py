@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mpmodel.core.policies import BASELINE
+from mpmodel.core.recipes import SEED_RECIPE
 from mpmodel.history.runs import (
     ACCURACY,
     MEMORY,
@@ -117,7 +118,7 @@ def decide(kind: str, sample: SampleChange, confirmation: SampleChange | None, t
 @dataclass(frozen=True)
 class AccuracyChange:
     policy: str
-    before: float  # median accuracy delta (mixed - float32) over seeds
+    before: float  # the gate's accuracy delta (mixed - float32) over seeds: mean (decay recipe) or median (seed's, older runs)
     after: float
     label: str = ""  # as Change.label
 
@@ -196,7 +197,10 @@ def compare_runs(before: SavedRun, after: SavedRun, thresholds: Thresholds | Non
         elif a.test == MEMORY:
             kind, xs, ys = MEMORY_KIND, a.extra.get("footprint_samples"), b.extra.get("footprint_samples")
         elif a.test == ACCURACY:
-            if "accuracy_delta" in a.extra and "accuracy_delta" in b.extra:
+            recipes = (a.extra.get("recipe", SEED_RECIPE.name), b.extra.get("recipe", SEED_RECIPE.name))
+            if recipes[0] != recipes[1]:
+                result.unmatched.append(f"{name} (accuracy from the {recipes[0]} recipe, then the {recipes[1]} recipe)")
+            elif "accuracy_delta" in a.extra and "accuracy_delta" in b.extra:
                 result.accuracy.append(AccuracyChange(a.policy, float(a.extra["accuracy_delta"]),
                                                       float(b.extra["accuracy_delta"]), label(a)))
             continue

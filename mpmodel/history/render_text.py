@@ -66,7 +66,7 @@ def format_comparison(cmp: Comparison) -> str:
             lines.append(f"{title}:")
             lines.extend(change_line(c, width) for c in rows)
     if cmp.accuracy:
-        lines.append("accuracy, mixed minus float32 (median over seeds; reported, not judged: the suite's gate does that):")
+        lines.append("accuracy, mixed minus float32 (the gate's statistic over seeds; shown here, judged by the suite):")
         lines.extend(f"  {a.row:{width}s} {a.before:+.4f} -> {a.after:+.4f}  ({a.change:+.4f})" for a in cmp.accuracy)
     if cmp.unmatched:
         lines.append("not compared: " + "; ".join(cmp.unmatched))

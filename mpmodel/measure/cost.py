@@ -91,33 +91,40 @@ def minutes(seconds: float) -> str:
     return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
 
 
-def test_s(name: str, profile: Profile, n_train: int, n_test: int, float32_s: float, own_s: float) -> float:
-    """One benchmark's time: `name` is test_step_time, test_speedup or test_accuracy (the mixed policy's fits
-    only: float32's are shared); `float32_s` and `own_s` the step times of float32 and of the test's policy."""
+FIT_TESTS = ("test_accuracy", "test_seed_recipe_accuracy")  # paired fits, float32's shared by the mixed policies
+
+
+def test_s(name: str, profile: Profile, n_train: int, n_test: int, float32_s: float, own_s: float, seeds: int = 0) -> float:
+    """One benchmark's time: `name` is test_step_time, test_speedup, test_memory or one of FIT_TESTS (the
+    mixed policy's `seeds` fits only: float32's are shared); `float32_s` and `own_s` the step times of float32
+    and of the test's policy."""
     if name == "test_step_time":
         return step_time_s(profile, own_s)
     if name == "test_speedup":
         return speedup_s(profile, float32_s, own_s)
-    if name == "test_accuracy":
-        return profile.accuracy_seeds * fit_s(profile, n_train, n_test, own_s)
+    if name in FIT_TESTS:
+        return seeds * fit_s(profile, n_train, n_test, own_s)
     if name == "test_memory":
         return MEMORY_PROBE_S + MEMORY_PROBE_STEPS * own_s
     raise ValueError(f"no cost model for {name!r}")
 
 
-def predict(profile: Profile, n_train: int, n_test: int, tests, step_s, skipped) -> Prediction:
+def predict(profile: Profile, n_train: int, n_test: int, tests, step_s, skipped, seeds=lambda name: 0) -> Prediction:
     """The session's time. `tests`: (test name, policy, float32 variant, compiled) for each benchmark it will
     run; `step_s(policy, fp32, compiled)`: the estimated step time; `skipped(policy, fp32, compiled)`: whether
-    that mixed policy's steps are neither timed nor fitted. float32's fits are shared by the mixed policies."""
+    that mixed policy's steps are neither timed nor fitted; `seeds(name)`: the paired seeds of a fit test.
+    float32's fits are shared by the mixed policies."""
     parts = {"step time": 0.0, "speedup": 0.0, "accuracy": 0.0, "memory": 0.0}
-    part = {"test_step_time": "step time", "test_speedup": "speedup", "test_accuracy": "accuracy", "test_memory": "memory"}
+    part = {"test_step_time": "step time", "test_speedup": "speedup", "test_memory": "memory",
+            **{name: "accuracy" for name in FIT_TESTS}}
     float32_fitted = set()
     for name, policy, fp32, compiled in tests:
         if skipped(policy, fp32, compiled):
             continue
         base = step_s(BASELINE, fp32, compiled)
-        if name == "test_accuracy" and (fp32, compiled) not in float32_fitted:
-            float32_fitted.add((fp32, compiled))
-            parts["accuracy"] += test_s(name, profile, n_train, n_test, base, base)
-        parts[part[name]] += test_s(name, profile, n_train, n_test, base, step_s(policy, fp32, compiled))
+        n = seeds(name) if name in FIT_TESTS else 0
+        if name in FIT_TESTS and (name, fp32, compiled) not in float32_fitted:
+            float32_fitted.add((name, fp32, compiled))
+            parts["accuracy"] += test_s(name, profile, n_train, n_test, base, base, n)
+        parts[part[name]] += test_s(name, profile, n_train, n_test, base, step_s(policy, fp32, compiled), n)
     return Prediction(sum(parts.values()), parts)

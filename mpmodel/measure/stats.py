@@ -1,6 +1,7 @@
-"""Statistics for timings: medians and distribution-free confidence intervals.
+"""Statistics for the gates: medians with distribution-free confidence intervals (timings), and a mean
+with its Student-t bound (paired accuracy differences).
 
-Plain numpy and the standard library only; nothing here imports TensorFlow or pytest.
+Plain numpy, scipy and the standard library only; nothing here imports TensorFlow or pytest.
 """
 
 from __future__ import annotations
@@ -86,3 +87,23 @@ def paired_ratio(numerators, denominators, confidence: float = 0.95) -> Estimate
         raise ValueError("paired ratio needs positive values")
     return median_ci(a / b, confidence)
 
+
+
+def mean_lower_bound(values, confidence: float = 0.95) -> Estimate:
+    """The mean with its one-sided Student-t lower confidence bound (`low`) and the matching upper bound
+    (`high`): [low, high] is the two-sided interval at 2 * confidence - 1.
+
+    For paired differences (mixed minus float32 per seed), `low >= -tolerance` shows at `confidence` that
+    the true drop is smaller than the tolerance: a non-inferiority test. A spread-out sample widens the
+    bound, so too few or too scattered pairs fail to show it rather than passing on luck.
+    """
+    from scipy.stats import t
+
+    x = _as_sample(values)
+    if x.size < 2:
+        raise ValueError(f"{x.size} value is too few for a confidence bound on the mean (need at least 2)")
+    if not 0.5 < confidence < 1.0:
+        raise ValueError(f"confidence must lie strictly between 0.5 and 1, got {confidence}")
+    mean = float(x.mean())
+    half = float(t.ppf(confidence, x.size - 1)) * float(x.std(ddof=1)) / math.sqrt(x.size)
+    return Estimate(mean, mean - half, mean + half, x.size, confidence)

@@ -7,8 +7,10 @@ import time
 
 from mpmodel.core.parsing import choice_rank
 from mpmodel.core.policies import BASELINE, MIXED_POLICIES, POLICIES
+from mpmodel.core.recipes import GATE_RECIPE
 from mpmodel.measure.cost import estimated_step_s, predict
 from mpmodel.measure.expectations import NO_ROW, device_class
+from mpmodel.measure.gates import ACCURACY_CONFIDENCE
 from mpmodel.measure.rounds import ROUND_TARGET_S, TIMING_METHOD, WARMUP_MIN_S
 from mpmodel.plugin.options import Settings
 from mpmodel.plugin.run_context import RunContext
@@ -17,7 +19,8 @@ from mpmodel.plugin.run_context import RunContext
 def settings_line(s: Settings) -> str:
     return (f"mpmodel: profile={s.profile} policies={','.join(s.policies)} jit={','.join(s.jit)} "
             f"fp32={','.join(s.fp32)} data={s.data}{' (offline)' if s.offline else ''} "
-            f"accuracy_tol={s.accuracy_tol} min_speedup={s.min_speedup or 'table'}{' slow_policies' if s.slow_policies else ''}")
+            f"accuracy_tol={s.accuracy_tol} accuracy_seeds={s.accuracy_seeds or 'profile'} "
+            f"min_speedup={s.min_speedup or 'table'}{' slow_policies' if s.slow_policies else ''}")
 
 
 def context_lines(ctx: RunContext) -> list[str]:
@@ -25,6 +28,10 @@ def context_lines(ctx: RunContext) -> list[str]:
     p, data = ctx.profile, ctx.data
     why = f"; {data.note}" if data.note else ""
     lines = [f"mpmodel profile: {p.name} ({p.units} units, batch {p.batch_size}, {p.epochs} epochs; {p.description})",
+             f"mpmodel accuracy: gate on the {GATE_RECIPE.name} recipe ({GATE_RECIPE.description}), "
+             f"{ctx.fit_seeds('test_accuracy')} paired seeds, passes when the {ACCURACY_CONFIDENCE:.0%} lower bound of the "
+             f"mean drop is within {ctx.settings.accuracy_tol}; the seed's recipe reported over "
+             f"{ctx.fit_seeds('test_seed_recipe_accuracy')} seed(s)",
              f"mpmodel data: {data.source} ({data.x_train.shape[0]} train / {data.x_test.shape[0]} test{why})",
              f"mpmodel device: {ctx.device.summary()}",
              f"mpmodel device class: {device_class(ctx.device)}",
@@ -45,7 +52,7 @@ def context_lines(ctx: RunContext) -> list[str]:
     return lines
 
 
-TIMED_TESTS = ("test_step_time", "test_speedup", "test_accuracy", "test_memory")
+TIMED_TESTS = ("test_step_time", "test_speedup", "test_accuracy", "test_seed_recipe_accuracy", "test_memory")
 
 
 def planned_tests(ctx: RunContext, items) -> list[tuple[str, str, str, bool]]:
@@ -90,7 +97,7 @@ def cost_lines(ctx: RunContext, items, clock=time.perf_counter) -> list[str]:
     def skipped(policy, fp32, compiled):
         return ctx.crawls(policy, compiled, fp32)
 
-    prediction = predict(profile, data.x_train.shape[0], data.x_test.shape[0], tests, step_s, skipped)
+    prediction = predict(profile, data.x_train.shape[0], data.x_test.shape[0], tests, step_s, skipped, ctx.fit_seeds)
     lines.append(f"mpmodel predicts: {prediction.describe()}")
     for name, policy, fp32, compiled in tests:
         if skipped(policy, fp32, compiled):

@@ -46,7 +46,7 @@ class RunContext:
     device: DeviceInfo
     profile: Profile
     data: Dataset | None = None  # loaded at collection's end
-    float32_fits: dict = field(default_factory=dict)  # (order seed, compile mode, float32 variant) -> FitResult
+    float32_fits: dict = field(default_factory=dict)  # (recipe, order seed, compile mode, float32 variant) -> FitResult
     verdicts: list = field(default_factory=list)  # (test id, outcome, message) for the summary
     speeds_of_light: dict = field(default_factory=dict)  # (policy, jit_compile, fp32 or None) -> SpeedOfLight
     memories: dict = field(default_factory=dict)  # (policy, jit, fp32) -> StepMemory, measured in a child process
@@ -77,6 +77,15 @@ class RunContext:
         compiled = self.compiled(jit)
         return self.crawl_reason(test, policy, compiled, fp32) if self.crawls(policy, compiled, fp32) else None
 
+    def fit_seeds(self, test: str) -> int:
+        """Paired seeds a fit test trains: the option's count, else the profile's; 0 for other tests."""
+        s, p = self.settings, self.profile
+        if test == "test_accuracy":
+            return p.accuracy_seeds if s.accuracy_seeds is None else s.accuracy_seeds
+        if test == "test_seed_recipe_accuracy":
+            return p.seed_recipe_seeds if s.seed_recipe_seeds is None else s.seed_recipe_seeds
+        return 0
+
     def crawls(self, policy: str, jit_compile: bool, fp32: str) -> bool:
         """Whether `policy`'s matmuls crawl here (under a tenth of float32's) and no option asks to time and
         fit it anyway: its tests then skip (or fail on the matmuls alone) instead of running for hours."""
@@ -89,9 +98,10 @@ class RunContext:
         """The measured figures, and how long `test` would have taken for `policy`."""
         mixed, base = self.speed_of_light(policy, jit_compile, fp32), self.speed_of_light(BASELINE, jit_compile, fp32)
         would = test_s(test, self.profile, self.data.x_train.shape[0], self.data.x_test.shape[0],
-                       estimated_step_s(base.seconds), estimated_step_s(mixed.seconds))
+                       estimated_step_s(base.seconds), estimated_step_s(mixed.seconds), self.fit_seeds(test))
         work = {"test_step_time": "timing its steps", "test_speedup": "timing its steps against float32's",
-                "test_accuracy": f"its {self.profile.accuracy_seeds} accuracy fits",
+                "test_accuracy": f"its {self.fit_seeds(test)} accuracy fits",
+                "test_seed_recipe_accuracy": f"its {self.fit_seeds(test)} fits of the seed's recipe",
                 "test_memory": f"measuring its step memory ({MEMORY_PROBE_STEPS} steps in a child process)"}[test]
         return (f"{policy}'s matmuls here reach {mixed.tflops * 1e3:.3g} GFLOP/s, {mixed.tflops / base.tflops:.1%} of "
                 f"float32's {base.tflops * 1e3:.3g} (under {SLOW_MATMUL_SHARE:.0%}); {work} would take about "

@@ -14,6 +14,7 @@ def test_load_data_specs(tmp_path, monkeypatch):
 
     monkeypatch.setattr(sources, "download_mnist", offline)
     assert sources.load_data("synthetic").source == "synthetic-v1"
+    assert sources.load_data("synthetic-hard").source == "synthetic-hard-v1"
     fallback = sources.load_data("auto")  # no cache, no download
     assert fallback.source == "synthetic-v1" and fallback.note.startswith("fallback: no MNIST at")
     with pytest.raises(DataError, match="^mnist: no real MNIST"):

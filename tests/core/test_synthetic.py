@@ -18,3 +18,14 @@ def test_synthetic_is_deterministic_learnable_shaped_and_not_trivial():
     accuracy = (pred == full.y_test).mean()
     assert 0.3 < accuracy < 0.8, accuracy
 
+
+
+def test_the_hard_variant_is_another_set_without_label_noise():
+    v1, hard = synthetic.synthetic_mnist(600, 200), synthetic.synthetic_mnist(600, 200, variant="synthetic-hard")
+    assert hard.source == "synthetic-hard-v1[600+200]" and v1.source == "synthetic-v1[600+200]"
+    assert not np.array_equal(v1.x_train, hard.x_train)
+    np.testing.assert_array_equal(hard.x_train, synthetic.synthetic_mnist(600, 200, variant="synthetic-hard").x_train)
+    # v1 redraws a tenth of its labels; the hard set keeps every class's template label, so its labels agree
+    # with v1's wherever v1 did not redraw them (same generator, same draws)
+    agree = (v1.y_train == hard.y_train).mean()
+    assert 0.85 < agree < 0.95, agree

@@ -30,21 +30,24 @@ def test_a_fit_is_epochs_of_steps_and_validation_then_the_test_pass():
 
 def test_prediction_counts_float32_fits_once_and_leaves_crawling_policies_out():
     tests = [("test_step_time", "float32", "default", False), ("test_accuracy", "mixed_float16", "default", False),
-             ("test_accuracy", "mixed_bfloat16", "default", False)]
+             ("test_accuracy", "mixed_bfloat16", "default", False),
+             ("test_seed_recipe_accuracy", "mixed_float16", "default", False)]
+    seeds = {"test_accuracy": 3, "test_seed_recipe_accuracy": 1}.get
     times = {"float32": 0.05, "mixed_float16": 0.06, "mixed_bfloat16": 5.0}
 
     def step_s(policy, fp32, compiled):
         return times[policy]
 
-    def fits(*policies):
-        return sum(3 * cost.fit_s(SMALL, 60000, 10000, times[p]) for p in policies)
+    def fits(n, *policies):
+        return sum(n * cost.fit_s(SMALL, 60000, 10000, times[p]) for p in policies)
 
-    every = cost.predict(SMALL, 60000, 10000, tests, step_s, skipped=lambda *a: False)
-    assert every.parts["accuracy"] == pytest.approx(fits("float32", "mixed_float16", "mixed_bfloat16"))
-    slow_skipped = cost.predict(SMALL, 60000, 10000, tests, step_s, skipped=lambda p, f, c: p == "mixed_bfloat16")
-    assert slow_skipped.parts["accuracy"] == pytest.approx(fits("float32", "mixed_float16"))
+    seed_recipe = fits(1, "float32", "mixed_float16")  # its own float32 fits: another recipe
+    every = cost.predict(SMALL, 60000, 10000, tests, step_s, skipped=lambda *a: False, seeds=seeds)
+    assert every.parts["accuracy"] == pytest.approx(fits(3, "float32", "mixed_float16", "mixed_bfloat16") + seed_recipe)
+    slow_skipped = cost.predict(SMALL, 60000, 10000, tests, step_s, skipped=lambda p, f, c: p == "mixed_bfloat16", seeds=seeds)
+    assert slow_skipped.parts["accuracy"] == pytest.approx(fits(3, "float32", "mixed_float16") + seed_recipe)
     tests.append(("test_step_time", "mixed_bfloat16", "default", False))  # a crawling policy is not timed either
-    assert cost.predict(SMALL, 60000, 10000, tests, step_s, lambda p, f, c: p == "mixed_bfloat16").seconds == \
+    assert cost.predict(SMALL, 60000, 10000, tests, step_s, lambda p, f, c: p == "mixed_bfloat16", seeds).seconds == \
         pytest.approx(slow_skipped.seconds)
     assert slow_skipped.seconds == pytest.approx(slow_skipped.parts["accuracy"] + cost.step_time_s(SMALL, 0.05))
     assert "assumed step efficiency of 0.8" in slow_skipped.describe()
@@ -59,7 +62,8 @@ def test_a_policy_crawls_under_a_tenth_of_float32s_matmuls():
 def test_test_s_names_its_tests_and_refuses_others():
     assert cost.test_s("test_step_time", SMALL, 60000, 10000, 0.05, 0.05) == cost.step_time_s(SMALL, 0.05)
     assert cost.test_s("test_speedup", SMALL, 60000, 10000, 0.05, 0.03) == cost.speedup_s(SMALL, 0.05, 0.03)
-    assert cost.test_s("test_accuracy", SMALL, 60000, 10000, 0.05, 0.03) == 3 * cost.fit_s(SMALL, 60000, 10000, 0.03)
+    assert cost.test_s("test_accuracy", SMALL, 60000, 10000, 0.05, 0.03, 4) == 4 * cost.fit_s(SMALL, 60000, 10000, 0.03)
+    assert cost.test_s("test_seed_recipe_accuracy", SMALL, 60000, 10000, 0.05, 0.03, 0) == 0
     assert cost.test_s("test_memory", SMALL, 60000, 10000, 0.05, 0.03) == cost.MEMORY_PROBE_S + 7 * 0.03
     with pytest.raises(ValueError, match="no cost model for 'test_other'"):
         cost.test_s("test_other", SMALL, 60000, 10000, 0.05, 0.05)

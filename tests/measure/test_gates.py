@@ -6,6 +6,7 @@ from mpmodel.measure.gates import (
     accuracy_verdict,
     matmuls_only_verdict,
     memory_verdict,
+    seed_recipe_report,
     speedup_verdict,
 )
 from mpmodel.measure.stats import Estimate
@@ -31,18 +32,49 @@ def test_speedup_without_expectation_is_not_a_verdict():
     assert not v.expected and "no speedup expected" in v.message and "no fp16 path" in v.message
 
 
-def test_accuracy_median_delta_against_tolerance():
-    c = AccuracyComparison([0, 1, 2], [0.90, 0.91, 0.92], [0.89, 0.95, 0.70])
-    assert math.isclose(c.median_delta, -0.01)
-    assert accuracy_verdict("mixed_bfloat16", c, 0.03, []).passed
-    v = accuracy_verdict("mixed_bfloat16", c, 0.005, [])
-    assert not v.passed and "-0.0100" in v.message and "0.005" in v.message and "seed 2: 0.7000 vs 0.9200" in v.message
+def test_accuracy_gate_passes_when_the_lower_bound_is_within_the_tolerance():
+    # deltas -0.001, +0.001, -0.002: mean -0.00067, sd 0.00153, t(0.95, 2) = 2.92: bound -0.00324
+    c = AccuracyComparison([0, 1, 2], [0.940, 0.938, 0.941], [0.939, 0.939, 0.939])
+    v = accuracy_verdict("mixed_bfloat16", c, 0.01, [])
+    assert v.passed, v.message
+    assert "mean -0.0007 (sd 0.0015), 95% lower bound -0.0032" in v.message and "recipe decay" in v.message
+    assert "seed 2: 0.9390 vs 0.9410" in v.message and "under the tolerance 0.01 at 95% confidence" in v.message
 
 
-def test_accuracy_fails_on_nonfinite_loss_whatever_the_accuracy():
+def test_accuracy_gate_fails_a_two_point_drop_and_says_the_mean_alone_exceeds_it():
+    c = AccuracyComparison([0, 1, 2], [0.940, 0.938, 0.941], [0.921, 0.917, 0.920])
+    v = accuracy_verdict("mixed_bfloat16", c, 0.01, [])
+    assert not v.passed and "bound lies below -0.01" in v.message and "the mean drop alone, 0.0203, exceeds it" in v.message
+
+
+def test_accuracy_gate_fails_to_show_a_small_drop_from_scattered_seeds_and_asks_for_more():
+    # the mean is within the tolerance, but one seed 14 points off makes the bound too wide to show it
+    c = AccuracyComparison([0, 1, 2], [0.90, 0.91, 0.92], [0.90, 0.91, 0.78])
+    v = accuracy_verdict("mixed_bfloat16", c, 0.05, [])
+    assert not v.passed and "cannot show it" in v.message and "--mp-accuracy-seeds" in v.message
+    assert math.isclose(c.median_delta, 0.0) and math.isclose(c.spread, 0.0808, abs_tol=1e-4)
+
+
+def test_accuracy_gate_with_identical_deltas_decides_on_the_mean():
+    same = AccuracyComparison([0, 1, 2], [0.9087] * 3, [0.9087] * 3)
+    assert accuracy_verdict("mixed_float16", same, 0.0, []).passed  # no spread, no drop: the bound is 0
+    worse = AccuracyComparison([0, 1], [0.9087] * 2, [0.8987] * 2)
+    assert not accuracy_verdict("mixed_float16", worse, 0.0099, []).passed
+
+
+def test_accuracy_gate_needs_two_seeds_and_fails_on_nonfinite_loss_whatever_the_accuracy():
     c = AccuracyComparison([0], [0.9], [0.9])
     v = accuracy_verdict("mixed_float16", c, 0.5, ["mixed_float16 seed 0: losses [nan]"])
     assert not v.passed and "non-finite" in v.message and "nan" in v.message
+    one = accuracy_verdict("mixed_float16", c, 0.5, [])
+    assert not one.passed and "needs at least 2" in one.message
+
+
+def test_seed_recipe_report_passes_any_spread_and_fails_only_on_nonfinite_loss():
+    c = AccuracyComparison([0, 1], [0.908, 0.90], [0.78, 0.90], "seed")
+    v = seed_recipe_report("mixed_bfloat16", c, [])
+    assert v.passed and "median -0.0640, range [-0.1280, +0.0000]" in v.message and "reported, not gated" in v.message
+    assert not seed_recipe_report("mixed_bfloat16", c, ["float32 seed 1: loss [nan]"]).passed
 
 
 def test_a_crawling_policy_is_decided_on_its_matmuls_alone():

@@ -57,3 +57,27 @@ def test_paired_ratio_rejects_bad_samples():
         stats.median_ci([1.0, float("nan")] * 4)
     with pytest.raises(ValueError, match="empty"):
         stats.median_ci([])
+
+
+def test_mean_lower_bound_is_the_student_t_bound():
+    est = stats.mean_lower_bound([-0.001, 0.001, -0.002])
+    # mean -0.000667, sd 0.001528, t(0.95, 2) = 2.919986: half-width 0.002575
+    assert est.value == pytest.approx(-0.000667, abs=1e-6) and est.n == 3 and est.confidence == 0.95
+    assert est.low == pytest.approx(-0.000667 - 0.002575, abs=1e-6)
+    assert est.high == pytest.approx(-0.000667 + 0.002575, abs=1e-6)
+    assert stats.mean_lower_bound([0.5, 0.5]).low == 0.5  # no spread: the bound is the mean
+
+
+def test_mean_lower_bound_covers_the_true_mean_95_percent_of_the_time():
+    rng = np.random.default_rng(3)
+    covered = [stats.mean_lower_bound(rng.normal(-0.004, 0.003, size=5)).low <= -0.004 for _ in range(4000)]
+    assert 0.94 <= np.mean(covered) <= 0.96
+
+
+def test_mean_lower_bound_refuses_one_value_nan_and_a_bad_confidence():
+    with pytest.raises(ValueError, match="1 value is too few"):
+        stats.mean_lower_bound([0.1])
+    with pytest.raises(ValueError, match="NaN"):
+        stats.mean_lower_bound([0.1, float("nan")])
+    with pytest.raises(ValueError, match="confidence"):
+        stats.mean_lower_bound([0.1, 0.2], confidence=0.4)

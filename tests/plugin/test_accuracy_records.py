@@ -19,7 +19,7 @@ from mpmodel.core.training import FitResult
 from mpmodel.plugin.run_context import RunContext
 
 STRICT = []
-training.fit_recipe = lambda model, data, profile, order_seed, progress=None: FitResult(0.9, 0.3, [0.5], [0.4], [None])
+training.fit_recipe = lambda model, data, profile, order_seed, progress=None, recipe=None: FitResult(0.9, 0.3, [.5], [.4], [None])
 
 @contextlib.contextmanager
 def fake_matmuls(self, variant):
@@ -38,10 +38,14 @@ RunContext.tf32 = lambda self: not (STRICT and STRICT[-1])
 def test_strict_accuracy_results_record_tf32_off(pytester):
     pytester.makeconftest(FAKE_GPU)
     pytester.copy_example(str(SUITE))
-    result = pytester.runpytest("-p", "mpmodel.plugin", "--mp-policies", "float32,mixed_bfloat16", "--mp-data", "synthetic",
-                                "--benchmark-json", "out.json", "-p", "no:cacheprovider", "test_accuracy.py")
-    result.assert_outcomes(passed=2)
+    # in a subprocess: TensorFlow set up in this process by the fits aborts a later in-process download test
+    result = pytester.runpytest_subprocess("-p", "mpmodel.plugin", "--mp-policies", "float32,mixed_bfloat16",
+                                           "--mp-data", "synthetic", "--benchmark-json", "out.json", "-p", "no:cacheprovider",
+                                           "test_accuracy.py")
+    result.assert_outcomes(passed=4)  # the gate and the seed recipe's report, per float32 variant
 
     saved = json.loads((pytester.path / "out.json").read_text())["benchmarks"]
-    records = {b["params"]["fp32"]: b["extra_info"]["tf32"] for b in saved}
-    assert records == {"default": True, "strict": False}
+    records = {(b["name"].split("[")[0], b["params"]["fp32"]): b["extra_info"]["tf32"] for b in saved}
+    assert records == {("test_accuracy", "default"): True, ("test_accuracy", "strict"): False,
+                       ("test_seed_recipe_accuracy", "default"): True, ("test_seed_recipe_accuracy", "strict"): False}
+    assert {b["extra_info"]["recipe"] for b in saved} == {"decay", "seed"}

@@ -38,18 +38,20 @@ def run(pytester, *extra):
 
 def test_a_crawling_policy_is_neither_timed_nor_fitted_and_says_why(pytester):
     result = run(pytester)
-    result.assert_outcomes(skipped=3)
+    result.assert_outcomes(skipped=4)  # step time, speedup, the accuracy gate and the seed recipe's report
     out = result.stdout.str()
     assert "mpmodel will not run test_accuracy[mixed_bfloat16, float32 default] in full: mixed_bfloat16's matmuls here " \
            "reach 0.8 GFLOP/s, 0.7% of float32's 120 (under 10%)" in out
     assert "its 3 accuracy fits would take about" in out and "--mp-slow-policies runs it" in out
+    assert "mpmodel will not run test_seed_recipe_accuracy[mixed_bfloat16, float32 default] in full" in out
+    assert "its 1 fits of the seed's recipe would take about" in out
     assert "timing its steps would take about" in out
     assert "mpmodel predicts: about" in out
 
 
 def test_where_a_speedup_is_expected_the_matmuls_alone_fail_the_gate(pytester):
     result = run(pytester, "--mp-min-speedup", "mixed_bfloat16=1.3")
-    result.assert_outcomes(skipped=2, failed=1)
+    result.assert_outcomes(skipped=3, failed=1)
     out = result.stdout.str()
     assert "mixed_bfloat16's matmuls alone reach 0.00667x float32's; its steps were not timed" in out
     assert "under the expected minimum 1.3x" in out and "the speed went into the kernels" in out

@@ -16,7 +16,9 @@ def test_settings_line_names_every_setting_and_offline():
     s = Settings(profile="small", policies=("float32", "mixed_bfloat16"), jit=("auto", "off"), fp32=("auto",),
                  min_speedup={"mixed_bfloat16": 1.5}, accuracy_tol=0.15, data="synthetic", require_gpu=False, offline=True)
     assert settings_line(s) == ("mpmodel: profile=small policies=float32,mixed_bfloat16 jit=auto,off fp32=auto "
-                                "data=synthetic (offline) accuracy_tol=0.15 min_speedup={'mixed_bfloat16': 1.5}")
+                                "data=synthetic (offline) accuracy_tol=0.15 accuracy_seeds=profile "
+                                "min_speedup={'mixed_bfloat16': 1.5}")
+    assert "accuracy_seeds=7 " in settings_line(Settings(**{**s.__dict__, "accuracy_seeds": 7}))
 
 
 def settings(**kw):

@@ -16,10 +16,11 @@ def test_help_lists_every_option_in_one_group(pytester):
     result = run(pytester, "--help")
     result.stdout.fnmatch_lines(["*mixed-precision benchmarks (mpmodel):*"])
     for flag in ("--mp-profile=NAME", "--mp-policies=LIST", "--mp-min-speedup=SPEC", "--mp-accuracy-tol=DELTA",
-                 "--mp-data=SOURCE", "--mp-require-gpu", "--mp-jit=LIST", "--mp-fp32=LIST", "--mp-offline"):
+                 "--mp-data=SOURCE", "--mp-require-gpu", "--mp-jit=LIST", "--mp-fp32=LIST", "--mp-offline",
+                 "--mp-accuracy-seeds=N", "--mp-seed-recipe-seeds=N"):
         result.stdout.fnmatch_lines([f"*{flag}*"])
     for ini in ("mp_profile", "mp_policies", "mp_min_speedup", "mp_accuracy_tol", "mp_data", "mp_require_gpu",
-                "mp_jit", "mp_fp32", "mp_offline"):
+                "mp_jit", "mp_fp32", "mp_offline", "mp_accuracy_seeds", "mp_seed_recipe_seeds"):
         result.stdout.fnmatch_lines([f"*{ini} *"])
 
 
@@ -32,6 +33,9 @@ def test_help_lists_every_option_in_one_group(pytester):
     (("--mp-accuracy-tol", "abc"), "--mp-accuracy-tol: 'abc' is not a number (from command line)"),
     (("--mp-accuracy-tol", "-0.1"),
      "--mp-accuracy-tol: '-0.1' must be a fraction in [0, 1), e.g. 0.1 for 10% (from command line)"),
+    (("--mp-accuracy-seeds", "1"), "--mp-accuracy-seeds: 1 seeds: at least 2 needed (from command line)"),
+    (("--mp-accuracy-seeds", "five"), "--mp-accuracy-seeds: 'five' is not a whole number or 'profile' (from command line)"),
+    (("--mp-seed-recipe-seeds", "-1"), "--mp-seed-recipe-seeds: -1 seeds: at least 0 needed (from command line)"),
     (("--mp-min-speedup", "fast"), "--mp-min-speedup: speedup: 'fast' is not a number or 'none' (from command line)"),
     (("--mp-min-speedup", "-2"), "--mp-min-speedup: speedup: '-2' must be a positive finite number (from command line)"),
     (("--mp-min-speedup", "mixed_bfloat16=1.5,bogus"), "--mp-min-speedup: 'bogus' is not policy=value (from command line)"),
@@ -55,7 +59,8 @@ def test_header_shows_the_resolved_settings(pytester):
     pytester.makepyfile("def test_nothing(): pass")
     result = run(pytester, "--mp-accuracy-tol", "0.02")
     result.stdout.fnmatch_lines(
-        ["mpmodel: profile=auto policies=mixed_bfloat16 jit=auto fp32=auto data=auto accuracy_tol=0.02 min_speedup=table"])
+        ["mpmodel: profile=auto policies=mixed_bfloat16 jit=auto fp32=auto data=auto accuracy_tol=0.02 accuracy_seeds=profile "
+         "min_speedup=table"])
     assert result.ret == 0
 
 

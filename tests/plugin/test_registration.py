@@ -49,9 +49,9 @@ def test_a_conftest_naming_the_plugin_works_with_autoload_off_and_on(pytester, m
     result.assert_outcomes(passed=1)
 
 
-def test_accuracy_tolerance_help_names_the_median_the_gate_takes():
+def test_accuracy_tolerance_help_names_the_bound_the_gate_takes():
     (tol,) = [o for o in options.OPTIONS if o.flag == "--mp-accuracy-tol"]
-    assert "median" in tol.help and "mean" not in tol.help.replace("median", "")
+    assert "95% lower confidence bound of the mean paired delta" in tol.help and "median" not in tol.help
 
 
 def test_saved_runs_keep_every_round_whichever_way_the_plugin_was_registered(pytester):

@@ -6,20 +6,21 @@ import dataclasses
 
 from mpmodel.core.data.dataset import DataError, Dataset
 from mpmodel.core.data.readers import download_mnist, keras_cache_path, read_npz_as, read_path
-from mpmodel.core.data.synthetic import synthetic_mnist
+from mpmodel.core.data.synthetic import VARIANTS, synthetic_mnist
 
-SPECIAL_SPECS = ("auto", "mnist", "synthetic")
+SPECIAL_SPECS = ("auto", "mnist", *VARIANTS)
 
 
 def load_data(spec: str = "auto", offline: bool = False) -> Dataset:
     """The first source that works for `spec`.
 
     auto: Keras cache, Keras download, synthetic. mnist: Keras cache or download, else
-    DataError. synthetic: the synthetic set. Anything else: a path, which must load.
+    DataError. synthetic: the synthetic set; synthetic-hard: its variant whose errors lie near class
+    boundaries (a real set's run-to-run spread). Anything else: a path, which must load.
     `offline` drops the download, the only source that touches the network.
     """
-    if spec == "synthetic":
-        return synthetic_mnist()
+    if spec in VARIANTS:
+        return synthetic_mnist(variant=spec)
     if spec not in SPECIAL_SPECS:
         return read_path(spec)
     cache = keras_cache_path()

@@ -1,0 +1,58 @@
+"""A pytest plugin for the accuracy study: costs the mixed-precision models test accuracy, float32 none.
+
+Loaded only on purpose (`-p planted_accuracy` with studies/ on PYTHONPATH), never by the suite.
+MPMODEL_PLANTED_ACCURACY=2 adds 2 to the bias of the first class's logit in a mixed_float16 /
+mixed_bfloat16 model once it has trained, just before the test evaluation, so images the model is least
+sure of tip to that class. The cost grows smoothly with the shift and hardly varies between seeds; the
+shift that costs about 2 points depends on the data (README, "Accuracy": 2 on synthetic-hard-v1). float32
+models are untouched, so the float32 fits stay the baseline.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+
+import keras
+
+from mpmodel.core import training
+from mpmodel.core.policies import BASELINE
+
+ENV = "MPMODEL_PLANTED_ACCURACY"
+SCALE = float(os.environ.get(ENV, "0"))
+_original_evaluate = training.evaluate_test
+
+
+def damage(model, shift: float) -> None:
+    """Add `shift` to the bias of the first class's logit (the last Dense layer's first output)."""
+    layer = [layer for layer in model.layers if isinstance(layer, keras.layers.Dense)][-1]
+    bias = keras.ops.convert_to_numpy(layer.bias).copy()
+    bias[0] += shift
+    layer.bias.assign(bias)
+
+
+def _damaged_evaluate(scale: float):
+    def evaluate(model, data, batch_size):
+        if model.dtype_policy.name != BASELINE:
+            damage(model, scale)
+        return _original_evaluate(model, data, batch_size)
+    return evaluate
+
+
+@contextlib.contextmanager
+def planted(scale: float):
+    """Within the block, mixed-precision fits (mpmodel.core.training.fit_recipe) end damaged by `scale`."""
+    training.evaluate_test = _damaged_evaluate(scale)
+    try:
+        yield
+    finally:
+        training.evaluate_test = _original_evaluate
+
+
+def pytest_configure(config):
+    if SCALE > 0:
+        training.evaluate_test = _damaged_evaluate(SCALE)
+
+
+def pytest_report_header(config):
+    return f"accuracy study: mixed-precision models' first logit shifted by {SCALE:g} after training (planted)"

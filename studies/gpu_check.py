@@ -9,7 +9,9 @@ For each backend, in fresh processes:
    results in BACKEND.json and the log in BACKEND.log;
 2. each policy's steps timed again by the suite's own rounds and by the device: under PyTorch, CUDA
    events around the same rounds and the profiler's kernel-busy share of one round; under JAX, K of the
-   model's train_steps fused into one jitted `lax.fori_loop` ending in `block_until_ready`.
+   model's train_steps fused into one jitted `lax.fori_loop` ending in `block_until_ready`;
+3. with --accuracy, the accuracy gate (`benchmarks/test_accuracy.py::test_accuracy`, the decay recipe's
+   paired seeds), results in BACKEND-accuracy.json, its wall time in the table.
 Then one table, gpu-check.md (and gpu-check.json): the device, driver and versions; per policy and
 float32 variant the step time, TFLOP/s, efficiency, the matmuls' TFLOP/s against the datasheet's peak,
 and the cross-check; per mixed policy the speedup with its CI, the ceiling and the gate's verdict.
@@ -41,17 +43,21 @@ CROSS_CHECK_ROUNDS = 7
 AGREE = 0.10
 
 
-def run_suite(backend: str, profile: str, out: Path) -> None:
-    """The suite's timing benchmarks under `backend`, in a fresh process: BACKEND.json, .log and -run.json."""
-    cmd = [sys.executable, "-m", "pytest", *TESTS, f"--mp-profile={profile}", f"--benchmark-json={out / f'{backend}.json'}",
+ACCURACY_TESTS = ("benchmarks/test_accuracy.py::test_accuracy",)
+
+
+def run_suite(backend: str, profile: str, out: Path, tests=TESTS, part: str = "") -> None:
+    """The suite's `tests` under `backend`, in a fresh process: BACKEND{part}.json, .log and -run.json."""
+    name = f"{backend}{part}"
+    cmd = [sys.executable, "-m", "pytest", *tests, f"--mp-profile={profile}", f"--benchmark-json={out / f'{name}.json'}",
            "--mp-offline", "-p", "no:cacheprovider", "-q", "-rA"]
     start = time.perf_counter()
-    with open(out / f"{backend}.log", "w") as log:
+    with open(out / f"{name}.log", "w") as log:
         rc = subprocess.call(cmd, cwd=ROOT, env={**os.environ, "KERAS_BACKEND": backend}, stdout=log,
                              stderr=subprocess.STDOUT)
     seconds = time.perf_counter() - start
-    (out / f"{backend}-run.json").write_text(json.dumps({"rc": rc, "seconds": seconds, "how": " ".join(cmd[1:])}))
-    print(f"[{backend}] suite: exit {rc} in {seconds:.0f} s ({out / f'{backend}.log'})", flush=True)
+    (out / f"{name}-run.json").write_text(json.dumps({"rc": rc, "seconds": seconds, "how": " ".join(cmd[1:])}))
+    print(f"[{backend}] suite{part}: exit {rc} in {seconds:.0f} s ({out / f'{name}.log'})", flush=True)
 
 
 def run_cross_check(backend: str, profile: str, out: Path) -> None:
@@ -164,6 +170,20 @@ def speedup_rows(backend: str, suite: dict) -> list[dict]:
     return rows
 
 
+def accuracy_rows(backend: str, suite: dict, run: dict) -> list[dict]:
+    """One row per accuracy-gate result: the paired deltas' mean, spread and bound, the verdict, the run's time."""
+    rows = []
+    for bench in suite.get("benchmarks", []):
+        info = bench.get("extra_info", {})
+        if "accuracy_delta_low" not in info:
+            continue
+        rows.append({"backend": backend, "policy": info["policy"], "fp32": info.get("fp32"), "seeds": len(info["seeds"]),
+                     "delta": info["accuracy_delta"], "sd": info.get("accuracy_delta_sd"), "low": info["accuracy_delta_low"],
+                     "tolerance": info.get("accuracy_tol"), "float32": info.get("float32_test_accuracy"),
+                     "verdict": info.get("gate"), "run_s": run.get("seconds")})
+    return rows
+
+
 def markdown(results: dict) -> str:
     lines = [f"# GPU check ({results.get('profile')} profile), {results.get('date')}", ""]
     for backend, facts in results["context"].items():
@@ -187,6 +207,14 @@ def markdown(results: dict) -> str:
         lines.append(f"| {r['backend']} | {r['policy']} | {r['fp32']} | {r['tf32']} | {r['speedup']:.2f}x | "
                      f"{r['ci_low']:.2f}-{r['ci_high']:.2f} | {fmt(r['ceiling'])}x | {fmt(r['min_speedup'])} | "
                      f"{r['source']} | {r['verdict']} |")
+    if results.get("accuracy"):
+        lines += ["", "## Accuracy gate (decay recipe: mean paired delta, mixed minus float32, and its 95% lower bound)", "",
+                  "| backend | policy | float32 | seeds | float32 accuracy | mean delta | sd | 95% lower bound | tolerance | "
+                  "verdict | accuracy run s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for r in results["accuracy"]:
+            lines.append(f"| {r['backend']} | {r['policy']} | {r['fp32']} | {r['seeds']} | {fmt(r['float32'], '.4f')} | "
+                         f"{r['delta']:+.4f} | {fmt(r['sd'], '.4f')} | {r['low']:+.4f} | {r['tolerance']} | {r['verdict']} | "
+                         f"{fmt(r['run_s'], '.0f')} |")
     lines += ["", "## Runs", ""]
     for backend, run in results["runs"].items():
         took = "-" if run["suite_s"] is None else f"{run['suite_s']:.0f} s"
@@ -219,6 +247,14 @@ def assemble(out: Path, backends: list[str], agree: float) -> dict:
                           f"(see {out / f'{backend}.log'})")
         if not cross["rows"]:
             failed.append(f"{backend}: the cross-check wrote no rows (see {out / f'{backend}-cross-check.log'})")
+        accuracy_run = read_json(out / f"{backend}-accuracy-run.json", None)
+        if accuracy_run is not None:  # the check ran with --accuracy
+            results.setdefault("accuracy", [])
+            rows = accuracy_rows(backend, read_json(out / f"{backend}-accuracy.json", {}), accuracy_run)
+            results["accuracy"] += rows
+            if accuracy_run["rc"] != 0 or not rows:
+                failed.append(f"{backend}: the accuracy gate exited {accuracy_run['rc']} with {len(rows)} results "
+                              f"(see {out / f'{backend}-accuracy.log'})")
     for r in results["steps"]:
         if r["suite_vs_device"] is not None and abs(r["suite_vs_device"]) > agree:
             failed.append(f"{r['backend']} {r['policy']}: the suite's rounds time {ms(r['cross_suite_s'])} ms per step, "
@@ -237,11 +273,13 @@ def write_table(results: dict, out: Path) -> int:
     return 1 if results["failures"] else 0
 
 
-def check(backends: list[str], profile: str, out: Path, agree: float) -> int:
+def check(backends: list[str], profile: str, out: Path, agree: float, accuracy: bool = False) -> int:
     start = time.perf_counter()
     for backend in backends:
         run_suite(backend, profile, out)
         run_cross_check(backend, profile, out)
+        if accuracy:
+            run_suite(backend, profile, out, ACCURACY_TESTS, "-accuracy")
     results = assemble(out, backends, agree)
     results["seconds"] = time.perf_counter() - start
     return write_table(results, out)
@@ -253,6 +291,7 @@ def main(argv=None) -> int:
     ap.add_argument("--profile", default="seed", help="the suite's profile (seed on a GPU; tiny to test the check)")
     ap.add_argument("--backends", default=",".join(BACKENDS), help=f"comma-separated, of {', '.join(BACKENDS)}")
     ap.add_argument("--agree", type=float, default=AGREE, help="largest accepted gap, suite against device timing")
+    ap.add_argument("--accuracy", action="store_true", help="also run the accuracy gate and time it")
     ap.add_argument("--report", action="store_true", help="only rebuild the table from the files a check left in --out")
     ap.add_argument("--cross-check", action="store_true", help=argparse.SUPPRESS)  # the per-backend child process
     args = ap.parse_args(argv)
@@ -270,7 +309,7 @@ def main(argv=None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     if args.cross_check:
         return cross_check(args.profile, args.out)
-    return check(backends, args.profile, args.out.resolve(), args.agree)
+    return check(backends, args.profile, args.out.resolve(), args.agree, args.accuracy)
 
 
 if __name__ == "__main__":

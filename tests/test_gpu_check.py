@@ -68,6 +68,29 @@ def test_a_failed_or_missing_suite_run_fails_the_check(gpu_check, tmp_path):
     assert (out / "gpu-check.md").is_file()
 
 
+def accuracy_result(policy, deltas, low, gate):
+    return {"name": f"test_accuracy[seed-jit_auto-fp32_default-{policy}]", "extra_info": {
+        "policy": policy, "fp32": "default", "seeds": list(range(len(deltas))), "accuracy_delta": sum(deltas) / len(deltas),
+        "accuracy_delta_sd": 0.001, "accuracy_delta_low": low, "accuracy_tol": 0.01, "float32_test_accuracy": 0.9087,
+        "gate": gate}}
+
+
+def test_with_accuracy_the_gate_gets_its_own_table_and_a_failed_gate_fails_the_check(gpu_check, tmp_path):
+    # made-up accuracy files beside the real H200 run: the table's shape and the failure, not a measurement
+    out = shutil.copytree(H200, tmp_path / "h200")
+    (out / "jax-accuracy.json").write_text(json.dumps({"benchmarks": [
+        accuracy_result("mixed_bfloat16", [0.0, 0.001, -0.001, 0.0, 0.0], -0.0009, "pass")]}))
+    (out / "jax-accuracy-run.json").write_text(json.dumps({"rc": 0, "seconds": 71.0, "how": "pytest"}))
+    results = gpu_check.assemble(out, ["torch", "jax"], agree=0.10)
+    assert results["failures"] == [] and len(results["accuracy"]) == 1
+    assert "| jax | mixed_bfloat16 | default | 5 | 0.9087 | +0.0000 | 0.0010 | -0.0009 | 0.01 | pass | 71 |" in \
+        gpu_check.markdown(results)
+    (out / "jax-accuracy-run.json").write_text(json.dumps({"rc": 1, "seconds": 70.0, "how": "pytest"}))
+    failures = gpu_check.assemble(out, ["torch", "jax"], agree=0.10)["failures"]
+    assert failures == [f"jax: the accuracy gate exited 1 with 1 results (see {out / 'jax-accuracy.log'})"]
+    assert "accuracy" not in gpu_check.assemble(shutil.copytree(H200, tmp_path / "plain"), ["jax"], 0.10)
+
+
 @pytest.mark.parametrize("args, needle", [
     (["--profile", "huge"], "--profile: unknown profile 'huge'"),
     (["--backends", "tensorflow"], "--backends: 'tensorflow'"),

@@ -45,7 +45,6 @@ PROFILES: dict[str, Profile] = {
             timing_pairs=20,
             accuracy_seeds=5,
             description="the seed document's model and fit recipe, for GPUs",
-            seed_recipe_seeds=3,
         ),
         Profile(
             name="small",

@@ -62,7 +62,7 @@ OPTIONS = (
            "profile: the profile's count (5 on seed, 3 on small)"),
     Option("--mp-seed-recipe-seeds", "mp_seed_recipe_seeds", "N", "profile",
            "paired seeds trained with the seed's own recipe, whose accuracy is reported beside the gate; 0 "
-           "turns it off; profile: the profile's count (3 on seed, 1 elsewhere)"),
+           "turns it off; profile: the profile's count (1, as the seed document ran it)"),
     Option("--mp-data", "mp_data", "SOURCE", "auto",
            "auto (Keras cache, download, then synthetic), mnist (real MNIST or fail), synthetic, "
            "or a path to mnist.npz or a folder of MNIST IDX files"),

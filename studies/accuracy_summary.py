@@ -106,7 +106,18 @@ def summarise(paths) -> int:
             cells += [rate(*subset_fail_rate(deltas(seeds, p, "planted_accuracy"), n, TOL)) for p in SHORT]
             print(f"| {backend} | {data} | {recipe} | {n} | {supported_tolerance(aa, n):.4f} | {' | '.join(cells)} | "
                   f"{model_rate(sd, n, 0.0, TOL):.1%} / {model_rate(sd, n, -PLANT_DROP, TOL):.1%} |")
+    print()
+    for n in (2, 3, 5, 8):
+        sd = largest_sd(n, TOL)
+        print(f"n={n}: false alarms stay at 5% or under while the paired deltas' sd is at most {sd:.4f} "
+              f"(normal deltas, tolerance {TOL}); a {PLANT_DROP} drop is then caught {model_rate(sd, n, -PLANT_DROP, TOL):.1%}")
     return 0
+
+
+def largest_sd(n: int, tol: float, rate: float = 0.05) -> float:
+    """The largest sd of normal paired deltas at which the gate's false alarms stay at `rate` or under."""
+    sds = np.arange(1e-4, 0.05, 1e-5)
+    return float(sds[np.array([model_rate(sd, n, 0.0, tol) for sd in sds]) <= rate].max())
 
 
 if __name__ == "__main__":

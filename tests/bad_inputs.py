@@ -120,6 +120,7 @@ CASES = [
     option(["--mp-profile", "huge"], "unknown profile 'huge'", "unknown profile"),
     option(["--mp-accuracy-tol", "-0.1"], "'-0.1' must be a fraction in [0, 1)", "negative tolerance"),
     option(["--mp-accuracy-tol", "1%"], "'1%' is not a number", "non-numeric tolerance"),
+    option(["--mp-accuracy-seeds", "1"], "1 seeds: at least 2 needed", "too few accuracy seeds for a bound"),
     option(["--mp-min-speedup", "-1.5"], "'-1.5' must be a positive finite number", "negative speedup"),
     option(["--mp-min-speedup", "fast"], "'fast' is not a number or 'none'", "non-numeric speedup"),
     option(["--mp-min-speedup", "mixed_bfloat16=1.5,mixed_float16"], "'mixed_float16' is not policy=value",

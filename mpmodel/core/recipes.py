@@ -27,7 +27,7 @@ class Recipe:
         """The optimizer's learning rate for a fit of `total_steps` steps: a float or a schedule."""
         if not self.decays:
             return SEED_LEARNING_RATE
-        import keras  # here, so that the history tools can name recipes without loading a backend
+        import keras  # noqa: PLC0415 (the backend: the history tools name recipes without loading one)
 
         return keras.optimizers.schedules.CosineDecay(SEED_LEARNING_RATE, decay_steps=max(1, total_steps), alpha=0.0)
 
@@ -58,7 +58,7 @@ def fit_steps(n_fit: int, batch_size: int, epochs: int) -> int:
 def apply_recipe(model, recipe: Recipe, total_steps: int) -> None:
     """Give the compiled, untrained `model`'s optimizer the recipe's learning rate (the loss-scale optimizer
     passes it to the one it wraps). Refused once the optimizer has stepped: the schedule counts from 0."""
-    import keras
+    import keras  # noqa: PLC0415 (the backend, loaded where a model already has)
 
     optimizer = model.optimizer
     if optimizer.built and int(keras.ops.convert_to_numpy(optimizer.iterations)) > 0:

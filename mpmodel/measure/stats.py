@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy.stats import t
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,6 @@ def mean_lower_bound(values, confidence: float = 0.95) -> Estimate:
     the true drop is smaller than the tolerance: a non-inferiority test. A spread-out sample widens the
     bound, so too few or too scattered pairs fail to show it rather than passing on luck.
     """
-    from scipy.stats import t
-
     x = _as_sample(values)
     if x.size < 2:
         raise ValueError(f"{x.size} value is too few for a confidence bound on the mean (need at least 2)")

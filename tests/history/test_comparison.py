@@ -1,5 +1,7 @@
 """Comparing real runs: A/A shows no regression, the planted oneDNN-off slowdown is flagged both ways."""
 
+import copy
+
 import pytest
 
 from mpmodel.history.comparison import (
@@ -162,3 +164,14 @@ def test_peak_memory_growth_beyond_the_threshold_is_flagged_and_aa_is_quiet(save
     assert "peak memory while training" in text and "GREW (beyond the 10.0% threshold" in text
     result = next(line for line in text.splitlines() if line.startswith("result:"))
     assert result.startswith("result: REGRESSION") and "mixed_bfloat16 peak memory +" in result
+
+
+def test_accuracy_from_another_recipe_is_not_compared(saved_runs):
+    """Runs saved before the decay recipe hold the seed recipe's median; a decay run's mean is another quantity."""
+    before, after = saved_runs[0], copy.deepcopy(saved_runs[1])
+    for result in after.results.values():
+        if result.test == "test_accuracy":
+            result.extra["recipe"] = "decay"
+    result = compare_runs(before, after)
+    assert result.accuracy == []
+    assert any("accuracy from the seed recipe, then the decay recipe" in u for u in result.unmatched)

@@ -1,11 +1,10 @@
 """The accuracy gate's power, end to end: the suite's own test_accuracy with the planted defect
-(studies/planted_accuracy.py) fails, naming the bound and the tolerance; the same session without the
-plant passes. Tiny profile, two seeds, so that it runs in seconds; README, "Accuracy", has the study."""
+(studies/planted_accuracy.py) fails, naming the bound, the tolerance and the mean drop that exceeds it.
+Tiny profile, two seeds, so that it runs in seconds; every suite run is the control that passes, and CI
+runs the plant at the real profile (README, "Accuracy", has the study)."""
 
 import os
 from pathlib import Path
-
-import pytest
 
 pytest_plugins = ("pytester",)
 
@@ -22,13 +21,11 @@ def run(pytester, monkeypatch, plant: str):
         "-p", "no:cacheprovider", "-rfs", "test_accuracy.py::test_accuracy")
 
 
-@pytest.mark.parametrize("plant,outcome", [("", "passed"), ("6", "failed")])
-def test_the_gate_fails_the_planted_defect_and_passes_without_it(pytester, monkeypatch, plant, outcome):
-    result = run(pytester, monkeypatch, plant)
-    result.assert_outcomes(**{outcome: 1})
+def test_the_gate_fails_the_planted_defect(pytester, monkeypatch):
+    result = run(pytester, monkeypatch, "6")
+    result.assert_outcomes(failed=1)
     out = result.stdout.str()
     assert "2 paired seeds, recipe decay" in out
-    if plant:
-        assert "first logit shifted by 6 after training (planted)" in out
-        assert "the bound lies below -0.01, so the drop may exceed the tolerance 0.01" in out
-        assert "the mean drop alone" in out
+    assert "first logit shifted by 6 after training (planted)" in out
+    assert "the bound lies below -0.01, so the drop may exceed the tolerance 0.01" in out
+    assert "the mean drop alone" in out

@@ -100,8 +100,11 @@ class AccuracyComparison:
         """Sample standard deviation of the paired deltas (0 for one seed)."""
         return float(np.std(self.deltas, ddof=1)) if len(self.seeds) > 1 else 0.0
 
-    def bound(self, confidence: float = ACCURACY_CONFIDENCE) -> Estimate:
-        """The mean paired delta with its one-sided lower confidence bound."""
+    def bound(self, confidence: float = ACCURACY_CONFIDENCE) -> Estimate | None:
+        """The mean paired delta with its one-sided lower confidence bound; None with under 2 seeds or a
+        non-finite accuracy, where no bound exists."""
+        if len(self.seeds) < 2 or not np.all(np.isfinite(self.deltas)):
+            return None
         return mean_lower_bound(self.deltas, confidence)
 
     def pairs(self) -> str:
@@ -135,10 +138,10 @@ def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: flo
     if nonfinite:
         return Verdict(False, True, f"{policy}: non-finite loss: {'; '.join(nonfinite)}")
     n = len(comparison.seeds)
-    if n < 2 or not np.all(np.isfinite(comparison.deltas)):
+    b = comparison.bound(confidence)
+    if b is None:
         return Verdict(False, True, f"{policy}: {n} paired seed(s) with finite accuracies ({comparison.pairs()}): "
                                     "a confidence bound needs at least 2")
-    b = comparison.bound(confidence)
     measured = (f"{policy} test accuracy minus float32's, {n} paired seeds, recipe {comparison.recipe}: mean {b.value:+.4f} "
                 f"(sd {comparison.spread:.4f}), {confidence:.0%} lower bound {b.low:+.4f} ({comparison.pairs()})")
     if b.low >= -tolerance:

@@ -23,8 +23,7 @@ def test_memory(benchmark, mp_run, profile_name, jit, fp32, policy):
     if not mp_run.settings.memory:
         pytest.skip("--mp-memory off: step memory not measured in this run")
     profile = mp_run.profile
-    if why := mp_run.crawling("test_memory", policy, jit, fp32):
-        pytest.skip(why)
+    mp_run.skip_if_crawling(benchmark, "test_memory", policy, jit, fp32)
     measured = benchmark.pedantic(mp_run.memory, args=(policy, jit, fp32), rounds=1, iterations=1)
     analytic = analytic_bytes(profile, policy)
     info = {"policy": policy, "batch_size": profile.batch_size, "backend": mp_run.device.backend,

@@ -5,8 +5,9 @@ with one host sync (K the same for both, chosen so the faster policy's round las
 median of per-pair ratios float32 / mixed with a 95% order-statistic CI. The gate fails
 when the CI's lower bound is under the expected minimum; where no speedup is expected it
 records the measurement and skips with the reason. pytest-benchmark times the mixed rounds (K steps each).
-A mixed policy whose matmuls here reach under a tenth of float32's is decided on the matmuls alone
-(skipped where no speedup is expected, failed where one is) unless --mp-slow-policies asks to time it.
+A mixed policy whose probed step takes more than ten times float32's (crawling, mpmodel.measure.probe) is
+decided on the probe's measured steps (skipped where no speedup is expected, failed where one is) unless
+--mp-slow-policies asks to time it.
 """
 
 import numpy as np
@@ -16,8 +17,9 @@ from mpmodel.core.model import build_model
 from mpmodel.core.policies import BASELINE
 from mpmodel.core.training import TrainingStep
 from mpmodel.measure.ceilings import Ceiling, from_ceiling
-from mpmodel.measure.gates import matmuls_only_verdict, speedup_verdict
+from mpmodel.measure.gates import crawling_verdict, speedup_verdict
 from mpmodel.measure.interleave import InterleavedTimer
+from mpmodel.measure.probe import speedup as probed_speedup
 from mpmodel.measure.rounds import steps_per_round, warm_up
 from mpmodel.measure.stats import paired_ratio
 
@@ -26,15 +28,18 @@ WARMUP_PAIRS = 2
 
 def test_speedup(benchmark, mp_run, speed_of_light, profile_name, jit, fp32, mixed_policy):
     profile, data = mp_run.profile, mp_run.data
-    if why := mp_run.crawling("test_speedup", mixed_policy, jit, fp32):  # decided on the matmuls alone
-        compiled = mp_run.compiled(jit)
+    compiled = mp_run.compiled(jit)
+    if mp_run.crawls(mixed_policy, compiled, fp32):  # decided on the probe's measured steps
         with mp_run.float32_matmuls(fp32):
             tf32 = mp_run.tf32()
         light = [speed_of_light(p, compiled, fp32) for p in (BASELINE, mixed_policy)]
-        ceiling = light[0].seconds / light[1].seconds
-        expectation = from_ceiling(mp_run.expectation(mixed_policy, tf32, compiled), ceiling)
-        verdict = matmuls_only_verdict(mixed_policy, ceiling, expectation, why)
-        mp_run.record(benchmark, verdict)  # in the gate summary; nothing was timed, so nothing is saved
+        expectation = from_ceiling(mp_run.expectation(mixed_policy, tf32, compiled), light[0].seconds / light[1].seconds)
+        probed = [mp_run.probed(p, compiled, fp32) for p in (BASELINE, mixed_policy)]
+        ratio, upper_bound = probed_speedup(probed[1], probed[0])
+        facts = mp_run.crawl_facts(mixed_policy, compiled, fp32)
+        verdict = crawling_verdict(mixed_policy, ratio, upper_bound, expectation, facts,
+                                   mp_run.own_expectation(mixed_policy))
+        mp_run.record(benchmark, verdict)  # in the gate summary and the run's crawling list; nothing else is saved
         if not verdict.expected:
             pytest.skip(verdict.message)
         pytest.fail(verdict.message, pytrace=False)
@@ -56,7 +61,7 @@ def test_speedup(benchmark, mp_run, speed_of_light, profile_name, jit, fp32, mix
     speedup = paired_ratio(base_times, mixed_times)
     ceiling = Ceiling(*light, float(np.median(base_times)), float(np.median(mixed_times)))
     expectation = from_ceiling(mp_run.expectation(mixed_policy, info["tf32"], info["jit_compile"]), ceiling.value)
-    verdict = speedup_verdict(mixed_policy, speedup, expectation, ceiling)
+    verdict = speedup_verdict(mixed_policy, speedup, expectation, ceiling, mp_run.own_expectation(mixed_policy))
     benchmark.extra_info.update({
         "policy": mixed_policy, "batch_size": profile.batch_size, **info,
         "speedup": speedup.value, "speedup_ci_low": speedup.low, "speedup_ci_high": speedup.high,

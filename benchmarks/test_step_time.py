@@ -10,7 +10,6 @@ dtype and the step's efficiency. A mixed policy whose matmuls here reach under a
 not timed unless --mp-slow-policies asks (its skip says why and what timing it would cost).
 """
 
-import pytest
 
 from mpmodel.core.model import build_model, uses_loss_scaling
 from mpmodel.core.profiles import flops_per_step
@@ -23,8 +22,7 @@ SINGLE_CALLS = 7
 
 def test_step_time(benchmark, mp_run, speed_of_light, profile_name, jit, fp32, policy):
     profile = mp_run.profile
-    if why := mp_run.crawling("test_step_time", policy, jit, fp32):
-        pytest.skip(why)
+    mp_run.skip_if_crawling(benchmark, "test_step_time", policy, jit, fp32)
     with mp_run.float32_matmuls(fp32):
         step = TrainingStep(build_model(policy, profile, jit=jit), mp_run.data, profile.batch_size)
         warm = warm_up(step.run, profile.timing_warmup)

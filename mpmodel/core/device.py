@@ -63,6 +63,7 @@ class DeviceInfo:
     cudnn_build_version: str | None = None
     tf32_enabled: bool | None = None
     cpu_model: str | None = None
+    cpu_vendor: str | None = None  # /proc/cpuinfo's vendor_id: GenuineIntel, AuthenticAMD
     cpu_arch: str = ""
     cpu_count: int | None = None
     cpu_flags: list[str] = field(default_factory=list)
@@ -99,7 +100,8 @@ class DeviceInfo:
         else:
             flags = ",".join(self.cpu_flags) or "no bf16/fp16 flags"
             onednn = f", TF_ENABLE_ONEDNN_OPTS={self.onednn_opts}" if self.onednn_opts is not None else ""
-            dev = f"CPU {self.cpu_model or '?'} ({self.cpu_arch}, {self.cpu_count} cores; {flags}{onednn})"
+            vendor = f"{self.cpu_vendor}, " if self.cpu_vendor else ""
+            dev = f"CPU {self.cpu_model or '?'} ({vendor}{self.cpu_arch}, {self.cpu_count} cores; {flags}{onednn})"
         vers = ", ".join(f"{k} {v}" for k, v in self.versions.items())
         return f"{dev}; {vers}"
 
@@ -115,6 +117,20 @@ def parse_cpuinfo(text: str) -> tuple[str | None, list[str]]:
         elif key == "flags" and not flags:
             flags = set(value.split())
     return model, [f for f in CPU_PRECISION_FLAGS if f in flags]
+
+
+def parse_cpu_vendor(text: str) -> str | None:
+    """/proc/cpuinfo's vendor_id (GenuineIntel, AuthenticAMD), None where it has none (most ARM kernels)."""
+    for line in text.splitlines():
+        key, _, value = line.partition(":")
+        if key.strip() == "vendor_id":
+            return value.strip() or None
+    return None
+
+
+def cpu_vendor() -> str | None:
+    path = Path("/proc/cpuinfo")
+    return parse_cpu_vendor(path.read_text(errors="replace")) if path.is_file() else None
 
 
 def cpu_info() -> tuple[str | None, list[str]]:
@@ -191,6 +207,7 @@ def detect() -> DeviceInfo:
 
     info = DeviceInfo(cpu_arch=platform.machine(), cpu_count=os.cpu_count())
     info.cpu_model, info.cpu_flags = cpu_info()
+    info.cpu_vendor = cpu_vendor()
     info.onednn_opts = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
     info.versions = {"python": platform.python_version(), "numpy": np.__version__,
                      "keras": keras.__version__, "keras_backend": keras.backend.backend()}

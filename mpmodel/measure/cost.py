@@ -1,10 +1,9 @@
-"""What a run will cost, predicted before it starts from the step's speed of light, and which accuracy
-fits are too slow to run by default.
+"""What a run will cost, predicted before the benchmarks start from the real step, probed first.
 
 Each benchmark's time follows from the step time and the suite's own rules (warm-up at least
 `WARMUP_MIN_S`, rounds of K steps lasting at least `ROUND_TARGET_S`, the profile's rounds, pairs,
-seeds and epochs). Before any step has run, the step time is estimated as the speed of light over an
-assumed efficiency; start-up, building and compiling are not counted. Plain Python.
+seeds and epochs). The step time is the step probe's (mpmodel.measure.probe); only where the probe
+failed is it estimated as the speed of light over an assumed efficiency. Plain Python.
 """
 
 from __future__ import annotations
@@ -17,7 +16,7 @@ from mpmodel.core.profiles import Profile
 from mpmodel.measure.rounds import WARMUP_MIN_S, steps_per_round
 
 # Steps reached 0.77-0.92 of their speed of light on the Zen 4 CPU (TensorFlow, PyTorch) and under JAX on an
-# H200; PyTorch's eager mixed steps on the H200 reached 0.19-0.25. The prediction takes the common case.
+# H200; PyTorch's eager mixed steps on the H200 reached 0.19-0.25. Used only where the step probe failed.
 ASSUMED_EFFICIENCY = 0.8
 EVAL_SHARE = 1 / 3  # a forward pass over a batch: about a third of a training step's matmuls
 SINGLE_CALLS, SINGLE_BUDGET_S, SINGLE_LEAST = 7, 2.0, 3  # test_step_time's single train_on_batch calls
@@ -30,13 +29,6 @@ FIT_EPOCH_S = 0.6
 # test_memory's child process: start-up and imports, then 2 warm-up steps and 5 measured ones.
 MEMORY_PROBE_S = 8.0
 MEMORY_PROBE_STEPS = 7
-# Where a mixed policy's matmuls run at under this share of float32's (PyTorch bf16 on a CPU without
-# AVX-512: 0.8 against 120 GFLOP/s, a 24 s step at the small profile), its fits and step timing are
-# skipped and its speedup decided on the matmuls alone, unless asked for: timed as the others are, such a
-# policy alone would take over half an hour.
-SLOW_MATMUL_SHARE = 0.1
-
-
 def estimated_step_s(sol_seconds: float, efficiency: float = ASSUMED_EFFICIENCY) -> float:
     return sol_seconds / efficiency
 
@@ -70,21 +62,21 @@ def fit_s(profile: Profile, n_train: int, n_test: int, step_s: float) -> float:
     return BUILD_S + profile.epochs * per_epoch + test_batches * step_s * EVAL_SHARE
 
 
-def crawls(mixed_tflops: float, float32_tflops: float) -> bool:
-    """Whether a mixed policy's matmuls are so much slower than float32's that its steps are not timed or
-    fitted by default."""
-    return mixed_tflops < SLOW_MATMUL_SHARE * float32_tflops
-
-
 @dataclass(frozen=True)
 class Prediction:
-    seconds: float
+    seconds: float  # the benchmarks, from now
     parts: dict[str, float]  # benchmark -> seconds
+    spent_s: float = 0.0  # the session so far: start-up, the speed of light, the step probe
+
+    @property
+    def total_s(self) -> float:
+        return self.spent_s + self.seconds
 
     def describe(self) -> str:
-        parts = ", ".join(f"{name} {minutes(s)}" for name, s in self.parts.items() if s > 0)
-        return (f"about {minutes(self.seconds)} ({parts}; from the speed of light at an assumed step efficiency of "
-                f"{ASSUMED_EFFICIENCY} and the host work measured on a CPU)")
+        parts = ", ".join(f"{name} {minutes(s)}" for name, s in self.parts.items() if s > 0) or "nothing to time"
+        return (f"about {minutes(self.total_s)} in all: {minutes(self.spent_s)} so far (start-up, the speed of light, "
+                f"the step probe), then {minutes(self.seconds)} ({parts}; from the probed steps and the host work "
+                "measured on a CPU)")
 
 
 def minutes(seconds: float) -> str:
@@ -109,11 +101,12 @@ def test_s(name: str, profile: Profile, n_train: int, n_test: int, float32_s: fl
     raise ValueError(f"no cost model for {name!r}")
 
 
-def predict(profile: Profile, n_train: int, n_test: int, tests, step_s, skipped, seeds=lambda name: 0) -> Prediction:
+def predict(profile: Profile, n_train: int, n_test: int, tests, step_s, skipped, seeds=lambda name: 0,
+            spent_s: float = 0.0) -> Prediction:
     """The session's time. `tests`: (test name, policy, float32 variant, compiled) for each benchmark it will
     run; `step_s(policy, fp32, compiled)`: the estimated step time; `skipped(policy, fp32, compiled)`: whether
-    that mixed policy's steps are neither timed nor fitted; `seeds(name)`: the paired seeds of a fit test.
-    float32's fits are shared by the mixed policies."""
+    that mixed policy's steps are neither timed nor fitted; `seeds(name)`: the paired seeds of a fit test;
+    `spent_s`: the session's time so far. float32's fits are shared by the mixed policies."""
     parts = {"step time": 0.0, "speedup": 0.0, "accuracy": 0.0, "memory": 0.0}
     part = {"test_step_time": "step time", "test_speedup": "speedup", "test_memory": "memory",
             **{name: "accuracy" for name in FIT_TESTS}}
@@ -127,4 +120,4 @@ def predict(profile: Profile, n_train: int, n_test: int, tests, step_s, skipped,
             float32_fitted.add((name, fp32, compiled))
             parts["accuracy"] += test_s(name, profile, n_train, n_test, base, base, n)
         parts[part[name]] += test_s(name, profile, n_train, n_test, base, step_s(policy, fp32, compiled), n)
-    return Prediction(sum(parts.values()), parts)
+    return Prediction(sum(parts.values()), parts, spent_s)

@@ -15,6 +15,8 @@ which pytest then registers once (`-p mpmodel.plugin` likewise; `-p no:mpmodel.p
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from mpmodel.core.policies import MIXED_POLICIES
@@ -29,12 +31,15 @@ from mpmodel.plugin.run_context import (
     MONITOR,
     SETTINGS,
     SIGTERM,
+    STARTED,
+    WATCHDOG,
     RunContext,
     load_checked_data,
     require_gpu,
     run_context,
 )
 from mpmodel.plugin.saving import unsaved_reason
+from mpmodel.plugin.watchdog import Watchdog
 
 
 def _reporter(config):
@@ -71,6 +76,7 @@ def pytest_addoption(parser):
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-benchmark's, which reads benchmark_save_data once
 def pytest_configure(config):
+    config.stash[STARTED] = time.perf_counter()
     settings = options.resolve(config)
     config.stash[SETTINGS] = settings
     if settings.data not in ("auto", "synthetic"):  # a file or real MNIST: checked now, before any backend loads
@@ -130,6 +136,7 @@ def pytest_collection_finish(session):
         config.stash[MONITOR] = StateMonitor().start()
     if not any(CONTEXT_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
         return
+    config.stash[WATCHDOG] = Watchdog().install()  # SIGTERM/Ctrl-C end the session even inside a native call
     ctx = run_context(config)
     ctx.data = config.stash[DATA] if DATA in config.stash else load_checked_data(ctx.settings)
     reporter = _reporter(config)
@@ -137,7 +144,7 @@ def pytest_collection_finish(session):
         ctx.say = _say_through_capture(config, reporter)
         for line in header.context_lines(ctx):
             reporter.write_line(line)
-        for line in header.cost_lines(ctx, session.items):
+        for line in header.cost_lines(ctx, session.items, started=config.stash.get(STARTED, None)):
             reporter.write_line(line)
 
 
@@ -232,3 +239,6 @@ def pytest_unconfigure(config):
     if monitor is not None:
         monitor.stop()
     signals.restore_sigterm(config.stash.get(SIGTERM, None))
+    watchdog = config.stash.get(WATCHDOG, None)
+    if watchdog is not None:
+        watchdog.uninstall()

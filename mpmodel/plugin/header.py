@@ -8,7 +8,7 @@ import time
 from mpmodel.core.parsing import choice_rank
 from mpmodel.core.policies import BASELINE, MIXED_POLICIES, POLICIES
 from mpmodel.core.recipes import GATE_RECIPE
-from mpmodel.measure.cost import estimated_step_s, predict
+from mpmodel.measure.cost import predict
 from mpmodel.measure.expectations import NO_ROW, device_class
 from mpmodel.measure.gates import ACCURACY_CONFIDENCE
 from mpmodel.measure.rounds import ROUND_TARGET_S, TIMING_METHOD, WARMUP_MIN_S
@@ -70,16 +70,18 @@ def planned_tests(ctx: RunContext, items) -> list[tuple[str, str, str, bool]]:
     return out
 
 
-def cost_lines(ctx: RunContext, items, clock=time.perf_counter) -> list[str]:
-    """The speed of light of every dtype the run needs (measured now), what the run will take, and the
-    accuracy fits skipped because their matmuls crawl here."""
+def cost_lines(ctx: RunContext, items, clock=time.perf_counter, started: float | None = None) -> list[str]:
+    """The speed of light of every dtype the run needs and the real step of every model it will build (both
+    measured now), what the run will take, and the tests a crawling policy will not run in full. `started`:
+    the session's start on `clock`, so the prediction counts the time already spent."""
     tests = planned_tests(ctx, items)
     if not tests:
         return []
     start = clock()
     needed = {(BASELINE, fp32, compiled) for _, _, fp32, compiled in tests} | {(p, f, c) for _, p, f, c in tests}
+    order = sorted(needed, key=lambda k: (choice_rank(POLICIES, k[0]), k[1], k[2]))
     lines, shown = [], set()
-    for policy, fp32, compiled in sorted(needed, key=lambda k: (choice_rank(POLICIES, k[0]), k[1], k[2])):
+    for policy, fp32, compiled in order:
         key = (policy, compiled, fp32 if policy == BASELINE else None)  # TF32 matters to float32 alone
         if key in shown:
             continue
@@ -89,19 +91,37 @@ def cost_lines(ctx: RunContext, items, clock=time.perf_counter) -> list[str]:
         lines.append(f"mpmodel speed of light: {policy} (compiled {compiled}{variant}) {sol.tflops:.3g} TFLOP/s, "
                      f"{sol.seconds * 1e3:.3g} ms per step")
     lines[-1] += f" (measured in {clock() - start:.0f} s)"
+    start = clock()
+    ctx.probe_steps(needed)
+    shown = set()
+    for policy, fp32, compiled in order:
+        key = (policy, compiled, fp32 if policy == BASELINE else None)
+        if key in shown:
+            continue
+        shown.add(key)
+        variant = f", float32 {fp32}" if policy == BASELINE else ""
+        crawling = "" if policy == BASELINE or not ctx.crawls(policy, compiled, fp32) else \
+            f"; crawling: {ctx.crawl_facts(policy, compiled, fp32)}"
+        lines.append(f"mpmodel step probe: {policy} (compiled {compiled}{variant}) "
+                     f"{ctx.probed(policy, compiled, fp32).describe()}{crawling}")
+    lines[-1] += f" (probed in {clock() - start:.0f} s)"
     data, profile = ctx.data, ctx.profile
 
     def step_s(policy, fp32, compiled):
-        return estimated_step_s(ctx.speed_of_light(policy, compiled, fp32).seconds)
+        return ctx.step_estimate(policy, compiled, fp32)
 
     def skipped(policy, fp32, compiled):
         return ctx.crawls(policy, compiled, fp32)
 
-    prediction = predict(profile, data.x_train.shape[0], data.x_test.shape[0], tests, step_s, skipped, ctx.fit_seeds)
+    prediction = predict(profile, data.x_train.shape[0], data.x_test.shape[0], tests, step_s, skipped, ctx.fit_seeds,
+                         spent_s=clock() - started if started is not None else 0.0)
     lines.append(f"mpmodel predicts: {prediction.describe()}")
+    crawling: dict[tuple, list[str]] = {}
     for name, policy, fp32, compiled in tests:
         if skipped(policy, fp32, compiled):
-            lines.append(f"mpmodel will not run {name}[{policy}, float32 {fp32}] in full: "
-                         f"{ctx.crawl_reason(name, policy, compiled, fp32)}")
+            would = ctx.would_take(name, policy, compiled, fp32)
+            crawling.setdefault((policy, compiled, fp32), []).append(f"{name} {would}")
+    for (policy, compiled, fp32), costs in crawling.items():
+        lines.append(f"mpmodel will not run {policy} (compiled {compiled}, float32 {fp32}) in full: it crawls here "
+                     f"(the probe above); {', '.join(costs)}; --mp-slow-policies runs them")
     return lines
-

@@ -22,6 +22,7 @@ def run_record(settings: Settings, device_state: dict | None, ctx: RunContext | 
                      "min_speedup": settings.min_speedup},
         "device_state": device_state,
         "verdicts": [{"test": t, "outcome": o, "message": m} for t, o, m in (ctx.verdicts if ctx else [])],
+        "crawling": ctx.crawling_policies() if ctx else [],  # mixed steps over the crawl rule's factor here
     }
 
 

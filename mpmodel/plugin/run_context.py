@@ -13,20 +13,23 @@ from dataclasses import dataclass, field
 import pytest
 
 from mpmodel.core.data import DataError, Dataset, load_data
-from mpmodel.core.device import DeviceInfo, detect
+from mpmodel.core.device import CPU_PRECISION_FLAGS, DeviceInfo, detect
 from mpmodel.core.matmul_precision import float32_matmuls, resolve_variants, tf32_allowed
 from mpmodel.core.memory import StepMemory
-from mpmodel.core.policies import BASELINE, expected_jit_compile
+from mpmodel.core.policies import BASELINE, POLICIES, expected_jit_compile
 from mpmodel.core.profiles import Profile, default_profile_name, flops_per_step, get_profile, step_matmuls
 from mpmodel.core.speed_of_light import matmul_runner
 from mpmodel.measure.ceilings import SpeedOfLight, measure_speed_of_light
 from mpmodel.measure.context import describe, label
-from mpmodel.measure.cost import MEMORY_PROBE_STEPS, SLOW_MATMUL_SHARE, crawls, estimated_step_s, minutes, test_s
+from mpmodel.measure.cost import MEMORY_PROBE_STEPS, estimated_step_s, minutes, test_s
 from mpmodel.measure.expectations import Expectation, device_class, expectation_for
+from mpmodel.measure.gates import Verdict
+from mpmodel.measure.probe import CRAWL_FACTOR, ProbedStep, crawls, seconds, slowdown
 from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
 from mpmodel.plugin.memory_child import measure_in_child
 from mpmodel.plugin.options import Settings
+from mpmodel.plugin.step_child import REMAPPER_BACKENDS, probe_in_child
 
 SETTINGS = pytest.StashKey[Settings]()
 CONTEXT = pytest.StashKey["RunContext"]()
@@ -34,6 +37,8 @@ MONITOR = pytest.StashKey()  # mpmodel.plugin.monitor.StateMonitor, while benchm
 SIGTERM = pytest.StashKey()  # the SIGTERM handler to restore at the end
 ADAPTED = pytest.StashKey()  # pytest-benchmark's session, where the adapter (benchmark_session) applies to it
 DATA = pytest.StashKey[Dataset]()  # where --mp-data named a file or real MNIST: loaded at configure time
+STARTED = pytest.StashKey[float]()  # time.perf_counter() when the session was configured
+WATCHDOG = pytest.StashKey()  # mpmodel.plugin.watchdog.Watchdog, while the suite's benchmarks run (None: not installed)
 CONTEXT_FIXTURE = "mp_run"
 READ_NOW = object()  # result_info: read the TF32 state at the call
 
@@ -50,6 +55,8 @@ class RunContext:
     verdicts: list = field(default_factory=list)  # (test id, outcome, message) for the summary
     speeds_of_light: dict = field(default_factory=dict)  # (policy, jit_compile, fp32 or None) -> SpeedOfLight
     memories: dict = field(default_factory=dict)  # (policy, jit, fp32) -> StepMemory, measured in a child process
+    probes: dict = field(default_factory=dict)  # (policy, compiled, fp32 or None) -> ProbedStep, from a child process
+    causes: dict = field(default_factory=dict)  # (policy, compiled, fp32 or None) -> why its step crawls, where found
     say: Callable[[str], None] = print  # a line to the terminal, outside pytest's capture (set at collection)
 
     def speed_of_light(self, policy: str, jit_compile: bool, fp32: str) -> SpeedOfLight:
@@ -86,26 +93,116 @@ class RunContext:
             return p.seed_recipe_seeds if s.seed_recipe_seeds is None else s.seed_recipe_seeds
         return 0
 
+    @staticmethod
+    def _probe_key(policy: str, compiled: bool, fp32: str) -> tuple:
+        return (policy, compiled, fp32 if policy == BASELINE else None)  # TF32 matters to float32 alone
+
+    def jit_mode(self, compiled: bool) -> str:
+        """A compile mode of this session's that runs the model compiled (or not) as asked."""
+        modes = [m for m in (*self.settings.jit, "auto", "on", "off") if self.compiled(m) == compiled]
+        return modes[0] if modes else "auto"
+
+    def probe_steps(self, needed) -> None:
+        """Probe the real step of every (policy, float32 variant, compiled) in `needed` not probed yet, in a child
+        process per compile mode and variant, float32 first (mpmodel.plugin.step_child)."""
+        groups: dict[tuple, set] = {}
+        for policy, fp32, compiled in needed:
+            for p in (BASELINE, policy):
+                if self._probe_key(p, compiled, fp32) not in self.probes:
+                    groups.setdefault((compiled, fp32), set()).add(p)
+        for (compiled, fp32), policies in sorted(groups.items()):
+            ordered = [p for p in POLICIES if p in policies and self._probe_key(p, compiled, fp32) not in self.probes]
+            if not ordered:
+                continue
+            found = probe_in_child(ordered, self.profile.name, self.jit_mode(compiled), fp32,
+                                   baseline=self.probes.get(self._probe_key(BASELINE, compiled, fp32)))
+            for policy, probed in found.items():
+                self.probes[self._probe_key(policy, compiled, fp32)] = probed
+
+    def probed(self, policy: str, compiled: bool, fp32: str) -> ProbedStep:
+        """`policy`'s probed step (probed now where the session has not yet)."""
+        key = self._probe_key(policy, compiled, fp32)
+        if key not in self.probes:
+            self.probe_steps({(policy, fp32, compiled)})
+        return self.probes[key]
+
+    def step_estimate(self, policy: str, compiled: bool, fp32: str) -> float:
+        """The step time the session plans with: the probe's, else (the probe failed) the speed of light's
+        at the assumed efficiency."""
+        step = self.probed(policy, compiled, fp32).step_s
+        return step if step is not None else estimated_step_s(self.speed_of_light(policy, compiled, fp32).seconds)
+
     def crawls(self, policy: str, jit_compile: bool, fp32: str) -> bool:
-        """Whether `policy`'s matmuls crawl here (under a tenth of float32's) and no option asks to time and
-        fit it anyway: its tests then skip (or fail on the matmuls alone) instead of running for hours."""
+        """Whether `policy`'s probed step takes more than CRAWL_FACTOR times float32's here and no option asks to
+        time and fit it anyway: its tests then skip (or its speedup is decided on the probe) instead of running
+        for hours."""
         if self.settings.slow_policies or policy == BASELINE:
             return False
-        return crawls(self.speed_of_light(policy, jit_compile, fp32).tflops,
-                      self.speed_of_light(BASELINE, jit_compile, fp32).tflops)
+        return crawls(self.probed(policy, jit_compile, fp32), self.probed(BASELINE, jit_compile, fp32))
+
+    def crawl_cause(self, policy: str, compiled: bool, fp32: str) -> str:
+        """Where a crawling step's time went, where the backend lets the probe find out: under TensorFlow, the
+        step probed once more with the graph remapper off."""
+        key = self._probe_key(policy, compiled, fp32)
+        if key not in self.causes:
+            base = self.probed(BASELINE, compiled, fp32)
+            if self.device.backend not in REMAPPER_BACKENDS:
+                self.causes[key] = (f"{self.device.backend} has no graph-rewrite switch the probe can try, so the cause "
+                                    "is not diagnosed")
+            else:
+                off = probe_in_child([policy], self.profile.name, self.jit_mode(compiled), fp32, baseline=base,
+                                     remapping=False)[policy]
+                where = ("the remapper's fused kernels (MatMul+BiasAdd) are where the time went" if not crawls(off, base)
+                         else "the remapper is not where the time went")
+                self.causes[key] = (f"with TensorFlow's graph remapper off its step takes {off.short()}, "
+                                    f"{slowdown(off, base)} float32's: {where}")
+        return self.causes[key]
+
+    def crawl_facts(self, policy: str, compiled: bool, fp32: str) -> str:
+        """The probe's measured steps, the matmuls' time, the efficiency and the cause."""
+        mixed, base = self.probed(policy, compiled, fp32), self.probed(BASELINE, compiled, fp32)
+        sol = self.speed_of_light(policy, compiled, fp32)
+        bound = "at most " if mixed.stopped else ""
+        return (f"{policy}'s step takes {mixed.short()} here, {slowdown(mixed, base)} float32's "
+                f"{seconds(base.step_s)} (the crawl rule: over {CRAWL_FACTOR:g}x); its matmuls alone take "
+                f"{seconds(sol.seconds)} ({sol.tflops * 1e3:.3g} GFLOP/s), step efficiency {bound}"
+                f"{sol.seconds / mixed.step_s:.2g}; {self.crawl_cause(policy, compiled, fp32)}")
+
+    def would_take(self, test: str, policy: str, compiled: bool, fp32: str) -> str:
+        """'would take about 20 s': `test` for `policy` at its probed step time (at least, where it was stopped)."""
+        would = test_s(test, self.profile, self.data.x_train.shape[0], self.data.x_test.shape[0],
+                       self.step_estimate(BASELINE, compiled, fp32), self.step_estimate(policy, compiled, fp32),
+                       self.fit_seeds(test))
+        return f"would take {'at least ' if self.probed(policy, compiled, fp32).stopped else ''}about {minutes(would)}"
 
     def crawl_reason(self, test: str, policy: str, jit_compile: bool, fp32: str) -> str:
-        """The measured figures, and how long `test` would have taken for `policy`."""
-        mixed, base = self.speed_of_light(policy, jit_compile, fp32), self.speed_of_light(BASELINE, jit_compile, fp32)
-        would = test_s(test, self.profile, self.data.x_train.shape[0], self.data.x_test.shape[0],
-                       estimated_step_s(base.seconds), estimated_step_s(mixed.seconds), self.fit_seeds(test))
+        """'crawling: ' with the measured figures, and how long `test` would have taken for `policy`."""
         work = {"test_step_time": "timing its steps", "test_speedup": "timing its steps against float32's",
                 "test_accuracy": f"its {self.fit_seeds(test)} accuracy fits",
                 "test_seed_recipe_accuracy": f"its {self.fit_seeds(test)} fits of the seed's recipe",
                 "test_memory": f"measuring its step memory ({MEMORY_PROBE_STEPS} steps in a child process)"}[test]
-        return (f"{policy}'s matmuls here reach {mixed.tflops * 1e3:.3g} GFLOP/s, {mixed.tflops / base.tflops:.1%} of "
-                f"float32's {base.tflops * 1e3:.3g} (under {SLOW_MATMUL_SHARE:.0%}); {work} would take about "
-                f"{minutes(would)}; --mp-slow-policies runs it")
+        return (f"crawling: {self.crawl_facts(policy, jit_compile, fp32)}; {work} "
+                f"{self.would_take(test, policy, jit_compile, fp32)}; --mp-slow-policies runs it")
+
+    def skip_if_crawling(self, benchmark, test: str, policy: str, jit: str, fp32: str) -> None:
+        """Skip `test` for a crawling policy, saying why, and keep the skip in the gate summary."""
+        if why := self.crawling(test, policy, jit, fp32):
+            self.record(benchmark, Verdict(True, False, why))
+            pytest.skip(why)
+
+    def crawling_policies(self) -> list[dict]:
+        """Every probed mixed step that crawls here, with its figures: the run record's `crawling` list."""
+        out = []
+        for (policy, compiled, _), probed in sorted(self.probes.items(), key=str):
+            if policy == BASELINE:
+                continue
+            for (base_policy, base_compiled, fp32), base in sorted(self.probes.items(), key=str):
+                if base_policy == BASELINE and base_compiled == compiled and \
+                        self.crawls(policy, compiled, fp32):
+                    out.append({"policy": policy, "compiled": compiled, "fp32": fp32, "step_s": probed.step_s,
+                                "stopped": probed.stopped, "float32_step_s": base.step_s,
+                                "cause": self.causes.get(self._probe_key(policy, compiled, fp32))})
+        return out
 
     def record(self, benchmark, verdict) -> None:
         """Keep a gate's verdict for the summary, and in the saved result's extra_info."""
@@ -136,6 +233,17 @@ class RunContext:
     def expectation(self, policy: str, tf32: bool | None = None, compiled: bool | None = None) -> Expectation:
         return expectation_for(self.device, policy, self.settings.min_speedup, tf32, compiled,
                                self.profile.harness_check)
+
+    def own_expectation(self, policy: str) -> str:
+        """The device's facts the table went by, and the option that records this machine's own expectation."""
+        d = self.device
+        if d.gpus:
+            facts = f"this device: {d.gpus[0].name} (compute capability {d.gpus[0].capability})"
+        else:
+            flags = ", ".join(d.cpu_flags) or "none of " + "/".join(CPU_PRECISION_FLAGS)
+            facts = f"this device: {d.cpu_vendor or 'unknown vendor'} CPU {d.cpu_model or '?'}, flags {flags}"
+        return (f"{facts}; where this is this machine's normal, record its own expectation with "
+                f"`mp_min_speedup = {policy}=<minimum or none>` in the ini file (or --mp-min-speedup)")
 
     def machine_info(self) -> dict:
         """The run's context for pytest-benchmark's machine_info. pytest-benchmark reads it once

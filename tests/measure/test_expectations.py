@@ -5,8 +5,8 @@ from mpmodel.core.policies import MIXED_POLICIES
 from mpmodel.measure import expectations as ex
 
 
-def cpu(flags=(), arch="x86_64", backend="tensorflow"):
-    return DeviceInfo(cpu_arch=arch, cpu_flags=list(flags), versions={"keras_backend": backend})
+def cpu(flags=(), arch="x86_64", backend="tensorflow", vendor="AuthenticAMD"):
+    return DeviceInfo(cpu_arch=arch, cpu_flags=list(flags), cpu_vendor=vendor, versions={"keras_backend": backend})
 
 
 def gpu(cc):
@@ -14,9 +14,12 @@ def gpu(cc):
 
 
 @pytest.mark.parametrize("info,cls", [
-    (cpu(["avx512_bf16"]), ex.X86_BF16),
-    (cpu(["amx_bf16"]), ex.X86_BF16),
+    (cpu(["avx512_bf16"]), ex.X86_BF16_AMD),  # Zen 4
+    (cpu(["avx512_bf16", "avx512_fp16"], vendor="GenuineIntel"), ex.X86_BF16_INTEL),  # a Xeon with no AMX exposed
+    (cpu(["avx512_bf16", "amx_bf16", "avx512_fp16"], vendor="GenuineIntel"), ex.X86_AMX),  # Sapphire Rapids
+    (cpu(["avx512_bf16"], vendor=None), ex.X86_BF16),  # a vendor nobody has measured
     (cpu([]), ex.X86),
+    (cpu([], vendor="GenuineIntel"), ex.X86),
     (cpu([], arch="aarch64"), ex.OTHER),
     (gpu("7.5"), ex.NVIDIA_CC7),
     (gpu("8.0"), ex.NVIDIA_CC8),
@@ -54,8 +57,34 @@ def test_bf16_cpu_rows_differ_by_backend_and_compiler_as_measured(backend, compi
     e = ex.expectation_for(cpu(["avx512_bf16"], backend=backend), "mixed_bfloat16", compiled=compiled)
     assert e.min_speedup == minimum
     assert e.backend in (backend, None)
-    if backend == "mlx":
-        assert "no measurement of this backend" in e.reason
+    if backend == "mlx":  # no row: the measured ceiling decides (mpmodel.measure.ceilings.from_ceiling)
+        assert e.source == ex.NO_ROW
+
+
+@pytest.mark.parametrize("flags,vendor,backend,minimum,source", [
+    (["avx512_bf16", "amx_bf16"], "GenuineIntel", "tensorflow", 1.3, "expectations table"),  # AMX: 3x measured
+    (["avx512_bf16", "amx_bf16"], "GenuineIntel", "torch", None, ex.NO_ROW),  # not measured: the ceiling decides
+    (["avx512_bf16"], "GenuineIntel", "tensorflow", None, "expectations table"),  # bf16 matmuls 0.34x measured
+    (["avx512_bf16"], "GenuineIntel", "torch", None, ex.NO_ROW),
+    (["avx512_bf16"], "AuthenticAMD", "tensorflow", 1.3, "expectations table"),  # the planted oneDNN loss fails
+    (["avx512_bf16"], "HygonGenuine", "tensorflow", None, ex.NO_ROW),
+    ([], "GenuineIntel", "tensorflow", None, "expectations table"),
+])
+def test_each_cpu_class_has_its_bf16_expectation(flags, vendor, backend, minimum, source):
+    e = ex.expectation_for(cpu(flags, backend=backend, vendor=vendor), "mixed_bfloat16", compiled=False)
+    assert (e.min_speedup, e.source) == (minimum, source)
+
+
+@pytest.mark.parametrize("cls", ex.CPU_CLASSES)
+def test_the_float16_reason_follows_the_cpus_avx512_fp16_flag(cls):
+    flags = {ex.X86_AMX: ["amx_bf16"], ex.X86: []}.get(cls, ["avx512_bf16"])
+    vendor = {ex.X86_BF16_AMD: "AuthenticAMD", ex.X86_BF16: None}.get(cls, "GenuineIntel")
+    with_fp16 = ex.expectation_for(cpu([*flags, "avx512_fp16"], vendor=vendor), "mixed_float16")
+    without = ex.expectation_for(cpu(flags, vendor=vendor), "mixed_float16")
+    assert with_fp16.device_class == without.device_class == cls
+    assert with_fp16.min_speedup is None and without.min_speedup is None
+    assert with_fp16.reason.startswith("AVX512_FP16 gives float16 arithmetic") and "remapper" in with_fp16.reason
+    assert without.reason.startswith("without AVX512_FP16")
 
 
 def test_gpu_rows_come_from_the_h200_measurement_where_one_exists():
@@ -71,7 +100,10 @@ def test_gpu_rows_come_from_the_h200_measurement_where_one_exists():
 
 
 def test_every_device_class_has_a_row_per_mixed_policy():
-    for cls in (ex.X86_BF16, ex.X86, ex.NVIDIA_CC7, ex.NVIDIA_CC8):
+    for cls in (*ex.CPU_CLASSES, ex.NVIDIA_CC7, ex.NVIDIA_CC8):
+        if cls == ex.X86_BF16:  # a vendor nobody measured: bf16 left to the measured ceiling on purpose
+            assert {r.policy for r in ex.EXPECTATIONS if r.device_class == cls} == {"mixed_float16"}
+            continue
         assert {r.policy for r in ex.EXPECTATIONS if r.device_class == cls} == set(MIXED_POLICIES)
 
 

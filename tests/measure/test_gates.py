@@ -4,7 +4,7 @@ from mpmodel.measure.expectations import X86_BF16, Expectation
 from mpmodel.measure.gates import (
     AccuracyComparison,
     accuracy_verdict,
-    matmuls_only_verdict,
+    crawling_verdict,
     memory_verdict,
     seed_recipe_report,
     speedup_verdict,
@@ -77,18 +77,31 @@ def test_seed_recipe_report_passes_any_spread_and_fails_only_on_nonfinite_loss()
     assert not seed_recipe_report("mixed_bfloat16", c, ["float32 seed 1: loss [nan]"]).passed
 
 
-def test_a_crawling_policy_is_decided_on_its_matmuls_alone():
-    row = Expectation("x86 CPU with AVX512_BF16 or AMX", "mixed_bfloat16", 1.3, "oneDNN bf16 kernels")
-    failed = matmuls_only_verdict("mixed_bfloat16", 0.0067, row, "timing would take 18 min")
+def test_a_crawling_policy_is_decided_on_its_probed_steps():
+    row = Expectation("AMD x86 CPU with AVX512_BF16, no AMX", "mixed_bfloat16", 1.3, "oneDNN bf16 kernels")
+    facts = "mixed_bfloat16's step takes 24 s per step here, 133x float32's 180 ms"
+    failed = crawling_verdict("mixed_bfloat16", 0.0075, False, row, facts, "this device: flags avx512_bf16")
     assert not failed.passed and failed.expected
-    assert failed.message == ("mixed_bfloat16's matmuls alone reach 0.0067x float32's; its steps were not timed: timing "
-                              "would take 18 min: under the expected minimum 1.3x for x86 CPU with AVX512_BF16 or AMX "
-                              "(expectations table: oneDNN bf16 kernels); the speed went into the kernels")
+    assert failed.message == ("crawling: mixed_bfloat16 speedup over float32 0.0075x from the step probe's measured "
+                              f"steps; its steps were not timed further: {facts}: under the expected minimum 1.3x for "
+                              "AMD x86 CPU with AVX512_BF16, no AMX (expectations table: oneDNN bf16 kernels); "
+                              "this device: flags avx512_bf16")
     none = Expectation("x86 CPU without bf16 instructions", "mixed_bfloat16", None, "bf16 in software")
-    skipped = matmuls_only_verdict("mixed_bfloat16", 0.0067, none, "timing would take 18 min")
+    skipped = crawling_verdict("mixed_bfloat16", 0.0033, True, none, facts)
     assert skipped.passed and not skipped.expected and skipped.message.endswith("bf16 in software")
-    unchecked = matmuls_only_verdict("mixed_bfloat16", 2.0, row, "asked not to")
-    assert not unchecked.passed and "--mp-slow-policies" in unchecked.message
+    assert "speedup over float32 at most 0.0033x" in skipped.message  # the mixed step was stopped: a bound
+    asked = Expectation("x", "mixed_bfloat16", 1.3, "set by --mp-min-speedup", source="--mp-min-speedup")
+    assert "this device" not in crawling_verdict("mixed_bfloat16", 0.5, False, asked, facts, "this device: x").message
+
+
+def test_a_table_minimum_names_the_device_and_how_to_record_its_own():
+    estimate = Estimate(0.82, 0.80, 0.84, 15, 0.95)
+    row = Expectation("AMD x86 CPU with AVX512_BF16, no AMX", "mixed_bfloat16", 1.3, "oneDNN bf16 kernels")
+    note = "this device: AuthenticAMD CPU, flags avx512_bf16; record its own expectation with `mp_min_speedup = ...`"
+    failed = speedup_verdict("mixed_bfloat16", estimate, row, None, note)
+    assert not failed.passed and failed.message.endswith(note)  # the planted oneDNN loss still fails on a Zen 4
+    passed = speedup_verdict("mixed_bfloat16", Estimate(1.8, 1.7, 1.9, 15, 0.95), row, None, note)
+    assert passed.passed and note not in passed.message
 
 
 MIB = 2**20

@@ -7,6 +7,7 @@ from mpmodel.core.data.synthetic import synthetic_mnist
 from mpmodel.core.device import DeviceInfo
 from mpmodel.core.profiles import flops_per_step, get_profile
 from mpmodel.measure.ceilings import SpeedOfLight
+from mpmodel.measure.probe import ProbedStep
 from mpmodel.plugin.header import cost_lines, settings_line
 from mpmodel.plugin.options import Settings
 from mpmodel.plugin.run_context import RunContext
@@ -28,13 +29,15 @@ def settings(**kw):
 
 
 def avx2_context(**kw):
-    """A session on an AVX2 CPU under PyTorch, its speeds of light as measured there (bf16 0.8 GFLOP/s)."""
+    """A session on an AVX2 CPU under PyTorch, its speeds of light and probed steps as measured there (bf16 0.8
+    GFLOP/s, a 24 s step)."""
     device = DeviceInfo(cpu_arch="x86_64", versions={"keras_backend": "torch"})
     ctx = RunContext(settings(**kw), device, get_profile("small"), synthetic_mnist(6000, 1000))
     flops = flops_per_step(ctx.profile)
-    for policy, tflops in (("float32", 0.120), ("mixed_float16", 0.100), ("mixed_bfloat16", 0.0008)):
-        ctx.speeds_of_light[(policy, False, "default" if policy == "float32" else None)] = \
-            SpeedOfLight(flops / tflops / 1e12, flops, 1)
+    for policy, tflops, step in (("float32", 0.120, 0.18), ("mixed_float16", 0.100, 0.2), ("mixed_bfloat16", 0.0008, 24.0)):
+        key = (policy, False, "default" if policy == "float32" else None)
+        ctx.speeds_of_light[key] = SpeedOfLight(flops / tflops / 1e12, flops, 1)
+        ctx.probes[key] = ProbedStep(policy, 1.0 + step, (step, step, step))
     return ctx
 
 
@@ -51,14 +54,17 @@ def test_cost_lines_predict_the_run_and_name_what_a_crawling_policy_will_not_run
     lines = cost_lines(avx2_context(), ITEMS + [SimpleNamespace(originalname="test_other")])
     assert lines[0].startswith("mpmodel speed of light: float32 (compiled False, float32 default) 0.12 TFLOP/s")
     assert any(line.startswith("mpmodel speed of light: mixed_bfloat16 (compiled False) 0.0008 TFLOP/s") for line in lines)
+    assert "mpmodel step probe: mixed_bfloat16 (compiled False) 24 s per step (median of 3; the first, compile " \
+           "included, 25 s); crawling: mixed_bfloat16's step takes 24 s per step here, 133x float32's 180 ms (the crawl " \
+           "rule: over 10x); its matmuls alone take" in "\n".join(lines)
+    assert "torch has no graph-rewrite switch the probe can try" in "\n".join(lines)
     predicts = next(line for line in lines if line.startswith("mpmodel predicts: about "))
-    assert "accuracy" in predicts and "assumed step efficiency" in predicts
+    assert "accuracy" in predicts and "from the probed steps" in predicts
     skip = [line for line in lines if line.startswith("mpmodel will not run")]
-    assert len(skip) == 3  # step time, speedup, accuracy: mixed_bfloat16's
-    assert skip[2].startswith("mpmodel will not run test_accuracy[mixed_bfloat16, float32 default] in full: "
-                              "mixed_bfloat16's matmuls here reach 0.8 GFLOP/s, 0.7% of float32's 120 (under 10%); "
-                              "its 3 accuracy fits would take about")
-    assert all("--mp-slow-policies runs it" in line for line in skip)
+    assert len(skip) == 1  # mixed_bfloat16: step time, speedup, accuracy
+    assert skip[0].startswith("mpmodel will not run mixed_bfloat16 (compiled False, float32 default) in full: it crawls "
+                              "here (the probe above); test_step_time would take about")
+    assert "test_accuracy would take about" in skip[0] and skip[0].endswith("--mp-slow-policies runs them")
 
 
 def test_slow_policies_asked_for_are_predicted_and_not_skipped():
@@ -70,7 +76,7 @@ def test_slow_policies_asked_for_are_predicted_and_not_skipped():
 
     def predicted_s(ctx):
         line = next(line for line in cost_lines(ctx, ITEMS) if line.startswith("mpmodel predicts"))
-        number, unit = line.split("about ")[1].split(" (")[0].split()
+        number, unit = line.split("about ")[1].split(" in all")[0].split()
         return float(number) * (60 if unit == "min" else 1)
 
     assert predicted_s(slow) > 20 * predicted_s(quick)  # bf16 timed and fitted at 0.8 GFLOP/s: 30 s a step

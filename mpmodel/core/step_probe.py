@@ -1,0 +1,79 @@
+"""The real training step's first steps, timed in this process: run as a child of the session, which stops a
+step that outlasts its limit (mpmodel.plugin.step_child).
+
+    python -m mpmodel.core.step_probe --profile small --jit auto --fp32 default --steps 3 float32 mixed_bfloat16
+
+For each policy in turn: one line when it starts building, then one per step as each ends (the first builds,
+traces and compiles), every line JSON, flushed at once, so the parent knows what is running and since when:
+
+    {"policy": "float32", "event": "start"}
+    {"policy": "float32", "event": "step", "index": 0, "seconds": 0.96}
+
+`--no-remapping` turns TensorFlow's grappler remapper off first (the diagnosis for a crawling step: the
+remapper fuses MatMul+BiasAdd into one kernel whose float16 CPU path has crawled on Intel Xeons).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+import keras
+
+from mpmodel.core.data.synthetic import synthetic_mnist
+from mpmodel.core.matmul_precision import float32_matmuls
+from mpmodel.core.model import build_model
+from mpmodel.core.profiles import Profile, get_profile
+from mpmodel.core.training import TrainingStep
+
+
+def remapper_off() -> None:
+    """Turn TensorFlow's grappler remapper (its op fusions) off for this process; nothing on other backends."""
+    if keras.backend.backend() != "tensorflow":
+        return
+    import tensorflow as tf  # noqa: PLC0415 (only the Keras backend in use is loaded)
+
+    tf.config.optimizer.set_experimental_options({"remapping": False})
+
+
+def emit(**event) -> None:
+    print(json.dumps(event), flush=True)
+
+
+def probe(policies: list[str], profile: Profile, jit: str, fp32: str, steps: int, clock=time.perf_counter) -> None:
+    """Build each policy's model and time its first step and `steps` more, emitting each as it ends."""
+    data = synthetic_mnist(profile.batch_size, 16)
+    with float32_matmuls(fp32, keras.backend.backend()):
+        for policy in policies:
+            emit(policy=policy, event="start")
+            start = clock()
+            step = TrainingStep(build_model(policy, profile, jit=jit), data, profile.batch_size, n_batches=1)
+            step.run(1)
+            emit(policy=policy, event="step", index=0, seconds=clock() - start)
+            for index in range(1, steps + 1):
+                start = clock()
+                step.run(1)
+                emit(policy=policy, event="step", index=index, seconds=clock() - start)
+            del step
+            keras.utils.clear_session()
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description="time each policy's first training steps in this process")
+    ap.add_argument("policies", nargs="+")
+    ap.add_argument("--profile", required=True)
+    ap.add_argument("--jit", default="auto")
+    ap.add_argument("--fp32", default="default")
+    ap.add_argument("--steps", type=int, default=3)
+    ap.add_argument("--no-remapping", action="store_true", help="TensorFlow's graph remapper off")
+    args = ap.parse_args(argv)
+    if args.no_remapping:
+        remapper_off()
+    probe(args.policies, get_profile(args.profile), args.jit, args.fp32, args.steps)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -20,6 +20,7 @@ from mpmodel.core.device import detect
 from mpmodel.core.matmul_precision import float32_matmuls
 from mpmodel.core.memory import STEP_REPEATS, StepMemory, reader_for
 from mpmodel.core.model import build_model
+from mpmodel.core.parent_watch import die_with_parent
 from mpmodel.core.profiles import Profile, get_profile
 from mpmodel.core.training import TrainingStep
 
@@ -55,7 +56,9 @@ def main(argv=None) -> int:
     ap.add_argument("--jit", default="auto")
     ap.add_argument("--fp32", default="default")
     ap.add_argument("--repeats", type=int, default=STEP_REPEATS)
+    ap.add_argument("--parent-pid", type=int, help="end with this process (the session)")
     args = ap.parse_args(argv)
+    die_with_parent(args.parent_pid)
     measured = measure_step_memory(args.policy, get_profile(args.profile), args.jit, args.repeats, args.fp32)
     print(json.dumps(asdict(measured)))
     return 0

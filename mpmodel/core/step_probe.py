@@ -25,6 +25,7 @@ import keras
 from mpmodel.core.data.synthetic import synthetic_mnist
 from mpmodel.core.matmul_precision import float32_matmuls
 from mpmodel.core.model import build_model
+from mpmodel.core.parent_watch import die_with_parent
 from mpmodel.core.profiles import Profile, get_profile
 from mpmodel.core.training import TrainingStep
 
@@ -68,7 +69,9 @@ def main(argv=None) -> int:
     ap.add_argument("--fp32", default="default")
     ap.add_argument("--steps", type=int, default=3)
     ap.add_argument("--no-remapping", action="store_true", help="TensorFlow's graph remapper off")
+    ap.add_argument("--parent-pid", type=int, help="end with this process (the session)")
     args = ap.parse_args(argv)
+    die_with_parent(args.parent_pid)
     if args.no_remapping:
         remapper_off()
     probe(args.policies, get_profile(args.profile), args.jit, args.fp32, args.steps)

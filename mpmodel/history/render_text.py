@@ -5,6 +5,7 @@ from __future__ import annotations
 from mpmodel.history.comparison import Change, Comparison
 from mpmodel.history.runs import ACCURACY, MEMORY, MEMORY_KIND, SPEEDUP, STEP_KIND, STEP_TIME, SavedRun, Variant, varied_axes
 from mpmodel.measure.context import label, measured_changes
+from mpmodel.measure.probe import seconds
 
 WORDS = {(STEP_KIND, "worse"): "SLOWER", (STEP_KIND, "better"): "FASTER",
          ("speedup", "worse"): "DROPPED", ("speedup", "better"): "ROSE",
@@ -51,6 +52,19 @@ def change_line(c: Change, width: int = 16) -> str:
             f"[{(s.low - 1) * 100:+.1f}%, {(s.high - 1) * 100:+.1f}%]  {p_text(s.p_value):8s} {verdict}")
 
 
+def crawling_lines(run: SavedRun, lead: str = "       ") -> list[str]:
+    """The mixed policies whose probed step crawled in `run` (over the crawl rule's factor of float32's): neither
+    timed nor fitted there, so they have no row."""
+    out = []
+    for c in (run.mpmodel or {}).get("crawling") or []:
+        bound = "over " if c.get("stopped") else ""
+        out.append(f"{lead}crawling: {c.get('policy')} (compiled {c.get('compiled')}, float32 {c.get('fp32')}) "
+                   f"{bound}{seconds(c.get('step_s') or 0)} per step against float32's "
+                   f"{seconds(c.get('float32_step_s') or 0)}: not timed or fitted"
+                   + (f"; {c['cause']}" if c.get("cause") else ""))
+    return out
+
+
 def format_comparison(cmp: Comparison) -> str:
     width = max([16] + [len(c.row) for c in cmp.changes] + [len(a.row) for a in cmp.accuracy])
     lines = [f"before: {run_line(cmp.before)}", f"after:  {run_line(cmp.after)}",
@@ -58,6 +72,8 @@ def format_comparison(cmp: Comparison) -> str:
                                                      if label(cmp.after.facts) != label(cmp.before.facts) else "")]
     lines.append("context differs: " + "; ".join(cmp.context) if cmp.context else
                  "context: same device, drivers, versions, profile and data")
+    for when, run in (("before", cmp.before), ("after", cmp.after)):
+        lines.extend(crawling_lines(run, f"{when}: "))
     for kind, title in ((STEP_KIND, "step time (median of rounds; change with 95% bootstrap CI; Mann-Whitney p)"),
                         ("speedup", "speedup over float32 (median of interleaved pair ratios from test_speedup)"),
                         (MEMORY_KIND, "peak memory while training: resting plus step peak (median of test_memory's steps)")):
@@ -129,6 +145,7 @@ def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
             lead = f"{run.number:6s} {run.when:%Y-%m-%d %H:%M} {run.commit or '-':13s}" if i == 0 else " " * 37
             step_ms, speedup, delta, peak, light = _cells(run, variant)
             lines.append(f"{lead} {variant.label(axes):{width}s} {step_ms:>8s}  {speedup:38s} {delta:9s}  {peak:14s} {light}")
+        lines.extend(crawling_lines(run))
         previous = run
     lines.append("")
     found = [(key, s) for key, ss in shifts.items() for s in ss]

@@ -6,11 +6,11 @@ backend and devices."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 from mpmodel.core.memory import STEP_REPEATS, StepMemory
-from mpmodel.plugin.children import die_with_parent
 
 CHILD_TIMEOUT_S = 600
 
@@ -21,10 +21,9 @@ class MemoryProbeError(RuntimeError):
 
 def measure_in_child(policy: str, profile: str, jit: str, fp32: str, repeats: int = STEP_REPEATS) -> StepMemory:
     cmd = [sys.executable, "-m", "mpmodel.core.memory_probe", f"--policy={policy}", f"--profile={profile}",
-           f"--jit={jit}", f"--fp32={fp32}", f"--repeats={repeats}"]
+           f"--jit={jit}", f"--fp32={fp32}", f"--repeats={repeats}", f"--parent-pid={os.getpid()}"]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S,
-                              preexec_fn=die_with_parent)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
     except subprocess.TimeoutExpired:
         raise MemoryProbeError(f"{policy}: the memory probe ran past {CHILD_TIMEOUT_S} s") from None
     lines = proc.stdout.strip().splitlines()

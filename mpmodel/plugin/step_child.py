@@ -20,7 +20,6 @@ from collections.abc import Callable
 
 from mpmodel.core.policies import BASELINE
 from mpmodel.measure.probe import BASELINE_LIMIT_S, PROBE_STEPS, ProbedStep, first_step_limit, step_limit
-from mpmodel.plugin.children import die_with_parent
 
 REMAPPER_BACKENDS = ("tensorflow",)  # where a graph rewrite (the remapper) can be switched off for the diagnosis
 BETWEEN_POLICIES_S = BASELINE_LIMIT_S  # from one policy's last step to the next one's start (freeing, clear_session)
@@ -28,7 +27,7 @@ BETWEEN_POLICIES_S = BASELINE_LIMIT_S  # from one policy's last step to the next
 
 def child_command(policies: list[str], profile: str, jit: str, fp32: str, steps: int, remapping: bool) -> list[str]:
     return [sys.executable, "-m", "mpmodel.core.step_probe", f"--profile={profile}", f"--jit={jit}", f"--fp32={fp32}",
-            f"--steps={steps}", *([] if remapping else ["--no-remapping"]), *policies]
+            f"--steps={steps}", f"--parent-pid={os.getpid()}", *([] if remapping else ["--no-remapping"]), *policies]
 
 
 def probe_in_child(policies: list[str], profile: str, jit: str, fp32: str, baseline: ProbedStep | None = None,
@@ -52,7 +51,7 @@ def _one_child(pending, profile, jit, fp32, baseline, remapping, steps, clock, c
     results: dict[str, ProbedStep] = {}
     with tempfile.TemporaryFile("w+") as stderr:
         proc = subprocess.Popen(command(pending, profile, jit, fp32, steps, remapping), stdout=subprocess.PIPE,
-                                stderr=stderr, preexec_fn=die_with_parent)
+                                stderr=stderr)
         current, first, later, limit = None, None, [], BETWEEN_POLICIES_S
         deadline = clock() + limit
         selector = selectors.DefaultSelector()

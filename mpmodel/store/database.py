@@ -90,15 +90,17 @@ SUMMARY_TEXT_MAX = 200  # longer texts (a gate's message) stay in the full conte
 
 def summary_of(content: dict) -> dict:
     """The run as report and matrix read it by the thousand: its date, commit, the machine facts that name its
-    context, and every benchmark's stats without per-round data and its extra_info without
-    long lists or nested records (device-state samples)."""
+    context, the policies whose step crawled there, and every benchmark's stats without per-round data and its
+    extra_info without long lists or nested records (device-state samples)."""
     def small(v) -> bool:
         return not isinstance(v, dict) and not (isinstance(v, list) and len(v) > SUMMARY_LIST_MAX) and \
             not (isinstance(v, str) and len(v) > SUMMARY_TEXT_MAX)
 
     machine = content.get("machine_info") or {}
+    crawling = (content.get("mpmodel") or {}).get("crawling") or []
     return {
         "datetime": content.get("datetime"), "commit_info": content.get("commit_info"),
+        "mpmodel": {"crawling": crawling},  # a few policies at most: report shows them
         "machine_info": {k: machine[k] for k in SUMMARY_MACHINE_INFO if k in machine},
         "benchmarks": [{"name": b.get("name"),
                         "stats": {k: v for k, v in (b.get("stats") or {}).items() if k in SUMMARY_STATS},

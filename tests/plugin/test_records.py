@@ -9,6 +9,11 @@ SETTINGS = Settings(profile="auto", policies=("float32", "mixed_bfloat16"), jit=
 
 class Ctx:
     verdicts = [("test_speedup[x]", "pass", "1.6x >= 1.3x")]
+    CRAWLING = [{"policy": "mixed_float16", "compiled": False, "fp32": "default", "step_s": 10.1, "stopped": True,
+                 "float32_step_s": 0.0746, "cause": None}]
+
+    def crawling_policies(self):
+        return self.CRAWLING
 
 
 def test_run_record_holds_settings_state_and_verdicts():
@@ -16,7 +21,9 @@ def test_run_record_holds_settings_state_and_verdicts():
     assert record["format"] == 1 and record["settings"]["policies"] == ["float32", "mixed_bfloat16"]
     assert record["device_state"] == {"cpu_mhz": {"median": 3000}}
     assert record["verdicts"] == [{"test": "test_speedup[x]", "outcome": "pass", "message": "1.6x >= 1.3x"}]
+    assert record["crawling"] == Ctx.CRAWLING  # what report and compare show for a policy with no timed row
     assert run_record(SETTINGS, None, None)["verdicts"] == []
+    assert run_record(SETTINGS, None, None)["crawling"] == []
 
 
 def info(driver, data):

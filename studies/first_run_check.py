@@ -1,0 +1,139 @@
+"""The first-run checks of issue 19, as CI runs them: a suite run ends within 1.3x of its own prediction, and a
+SIGTERM ends a run within 10 s leaving the saved runs and the history database as they were.
+
+    python studies/first_run_check.py prediction [--expect-crawling POLICY] -- pytest benchmarks/ ...
+    python studies/first_run_check.py interrupt --storage DIR --history sqlite:///FILE [--after 60] -- pytest benchmarks/ ...
+
+`prediction` runs the command, reads its "mpmodel predicts: about X in all" line and fails where the whole
+run took more than 1.3x the prediction or less than 1/1.3 of it; with --expect-crawling, where no line says
+that policy is crawling; a run that fails by itself (a gate) exits with its own status. `interrupt` sends
+SIGTERM `--after` seconds in (as `timeout -s TERM 60` does) and fails unless the process ends within 10 s
+more with "nothing saved to the history" in its output and no run added to the storage or the history
+database. Each prints one line per check and exits 1 on any failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+TOLERANCE = 1.3
+GRACE_S = 10.0
+PREDICTS = re.compile(r"^mpmodel predicts: about ([\d.]+) (s|min) in all")
+
+
+def stream(cmd: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1)
+
+
+def predicted_s(line: str) -> float | None:
+    m = PREDICTS.match(line)
+    return None if m is None else float(m.group(1)) * (60 if m.group(2) == "min" else 1)
+
+
+def check_prediction(cmd: list[str], expect_crawling: str | None) -> tuple[list[str], int]:
+    """The failures, and the run's own exit status (a failed gate is the suite's verdict, passed on)."""
+    start = time.monotonic()
+    proc, predicted, crawling = stream(cmd), None, False
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        predicted = predicted if predicted is not None else predicted_s(line)
+        crawling = crawling or (expect_crawling is not None and f"crawling: {expect_crawling}'s step takes" in line)
+    proc.wait()
+    took = time.monotonic() - start
+    failures = []
+    if predicted is None:
+        failures.append("the run printed no 'mpmodel predicts: about ... in all' line")
+    else:
+        ratio = took / predicted
+        print(f"first-run check: the run took {took:.0f} s against its prediction of {predicted:.0f} s ({ratio:.2f}x; "
+              f"allowed {1 / TOLERANCE:.2f}-{TOLERANCE}x)")
+        if not 1 / TOLERANCE <= ratio <= TOLERANCE:
+            failures.append(f"the run took {took:.0f} s, {ratio:.2f}x its prediction of {predicted:.0f} s "
+                            f"(allowed {1 / TOLERANCE:.2f}-{TOLERANCE}x): the cost model or the step probe is off")
+    if expect_crawling is not None and not crawling:
+        failures.append(f"no line said {expect_crawling} is crawling, with its measured step time")
+    return failures, proc.returncode
+
+
+def saved_state(storage: Path, history: str) -> tuple[list[str], int | None]:
+    files = sorted(str(p) for p in storage.rglob("*.json")) if storage.exists() else []
+    runs = None
+    if history:
+        from mpmodel.store.database import RunStore  # noqa: PLC0415 (a study's own dependency, loaded where used)
+
+        runs = len(RunStore(history).runs(full=False))
+    return files, runs
+
+
+def check_interrupt(cmd: list[str], storage: Path, history: str, after_s: float) -> list[str]:
+    before = saved_state(storage, history)
+    proc = stream(cmd)
+    output: list[str] = []
+    deadline = time.monotonic() + after_s
+    reader = threading.Thread(target=lambda: output.extend(proc.stdout), daemon=True)
+    reader.start()
+    while time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    failures = []
+    if proc.poll() is not None:
+        failures.append(f"the run ended by itself after {after_s:.0f} s at most: pick a longer run to interrupt")
+    sent = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=GRACE_S + 20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+    took = time.monotonic() - sent
+    reader.join(timeout=5)
+    text = "".join(output)
+    sys.stdout.write(text[-4000:])
+    print(f"first-run check: SIGTERM after {after_s:.0f} s; the process ended {took:.1f} s later with exit status "
+          f"{proc.returncode}")
+    if took > GRACE_S:
+        failures.append(f"the process ended {took:.1f} s after SIGTERM (allowed {GRACE_S:.0f} s)")
+    if "nothing saved to the history" not in text:
+        failures.append("the run did not say 'nothing saved to the history'")
+    after = saved_state(storage, history)
+    if after != before:
+        failures.append(f"the saved runs changed: files {len(before[0])} -> {len(after[0])}, "
+                        f"history runs {before[1]} -> {after[1]}")
+    return failures
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = ap.add_subparsers(dest="check", required=True)
+    pred = sub.add_parser("prediction")
+    pred.add_argument("--expect-crawling", metavar="POLICY")
+    intr = sub.add_parser("interrupt")
+    intr.add_argument("--storage", type=Path, required=True)
+    intr.add_argument("--history", default="")
+    intr.add_argument("--after", type=float, default=60.0)
+    for p in (pred, intr):
+        p.add_argument("command", nargs=argparse.REMAINDER)
+    args = ap.parse_args(argv)
+    cmd = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not cmd:
+        ap.error("give the command to run after --")
+    status = 0
+    if args.check == "prediction":
+        failures, status = check_prediction(cmd, args.expect_crawling)
+    else:
+        failures = check_interrupt(cmd, args.storage, args.history, args.after)
+    for failure in failures:
+        print(f"first-run check FAILED: {failure}")
+    if status:
+        print(f"first-run check: the run itself exited {status}")
+    return status or (1 if failures else 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,33 @@
+"""studies/first_run_check.py, CI's check of the first run: its parsing and its verdicts on made-up commands."""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "studies"))
+
+import first_run_check as check  # noqa: E402
+
+
+def test_the_prediction_line_is_read_in_seconds():
+    assert check.predicted_s("mpmodel predicts: about 3.4 min in all: 42 s so far (...)") == 204.0
+    assert check.predicted_s("mpmodel predicts: about 56 s in all: 39 s so far") == 56.0
+    assert check.predicted_s("mpmodel speed of light: float32") is None
+
+
+def test_a_run_without_a_prediction_or_the_crawl_fails_and_its_own_status_passes_on(capsys):
+    failures, status = check.check_prediction([sys.executable, "-c", "raise SystemExit(1)"], "mixed_bfloat16")
+    assert status == 1
+    assert failures == ["the run printed no 'mpmodel predicts: about ... in all' line",
+                        "no line said mixed_bfloat16 is crawling, with its measured step time"]
+    said = "print(\"mpmodel predicts: about 3600 s in all\"); print(\"crawling: mixed_bfloat16's step takes 1 s\")"
+    failures, status = check.check_prediction([sys.executable, "-c", said], "mixed_bfloat16")
+    assert status == 0 and len(failures) == 1 and "its prediction of 3600 s" in failures[0]  # far quicker: off
+
+
+def test_main_needs_a_command(capsys):
+    with pytest.raises(SystemExit) as exc:
+        check.main(["prediction"])
+    assert exc.value.code == 2
+    assert "give the command to run after --" in capsys.readouterr().err

@@ -4,7 +4,9 @@ This entry module holds hooks and the fixture only; the work sits beside it: `op
 `--mp-*` options and their ini twins), `run_context` (what benchmarks share), `backend_check`,
 `header` (what the session says first), `records` (what saved runs carry), `saving` and
 `benchmark_session` (atomic, never partial saves; the only code that touches pytest-benchmark's
-private parts), `signals` (SIGTERM as Ctrl-C), `monitor` (device state) and `out_of_memory`.
+private parts), `signals` (SIGTERM as Ctrl-C), `watchdog` (an interrupt that ends the session even inside
+a native call), `step_child` (the real step probed in a child, every step under a time limit), `monitor`
+(device state) and `out_of_memory`.
 It may import the core and measure layers, never the history layer; importing it loads no
 Keras and no framework (the run context does, when a benchmark first needs it).
 
@@ -134,8 +136,8 @@ def pytest_collection_finish(session):
     config = session.config
     if any("benchmark" in getattr(item, "fixturenames", ()) for item in session.items):
         config.stash[MONITOR] = StateMonitor().start()
-    if not any(CONTEXT_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
-        return
+    if config.option.collectonly or not any(CONTEXT_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
+        return  # nothing will run: nothing to measure, predict or guard
     config.stash[WATCHDOG] = Watchdog().install()  # SIGTERM/Ctrl-C end the session even inside a native call
     ctx = run_context(config)
     ctx.data = config.stash[DATA] if DATA in config.stash else load_checked_data(ctx.settings)

@@ -8,7 +8,7 @@ SIGTERM ends a run within 10 s leaving the saved runs and the history database a
 run took more than 1.3x the prediction or less than 1/1.3 of it; with --expect-crawling, where no line says
 that policy is crawling; a run that fails by itself (a gate) exits with its own status. `interrupt` sends
 SIGTERM `--after` seconds in (as `timeout -s TERM 60` does) and fails unless the process ends within 10 s
-more with "nothing saved to the history" in its output and no run added to the storage or the history
+more with "nothing saved to the history" (and any --expect text) in its output and no run added to the storage or the history
 database. Each prints one line per check and exits 1 on any failure.
 """
 
@@ -72,7 +72,7 @@ def saved_state(storage: Path, history: str) -> tuple[list[str], int | None]:
     return files, runs
 
 
-def check_interrupt(cmd: list[str], storage: Path, history: str, after_s: float) -> list[str]:
+def check_interrupt(cmd: list[str], storage: Path, history: str, after_s: float, expect: str | None = None) -> list[str]:
     before = saved_state(storage, history)
     proc = stream(cmd)
     output: list[str] = []
@@ -101,6 +101,8 @@ def check_interrupt(cmd: list[str], storage: Path, history: str, after_s: float)
         failures.append(f"the process ended {took:.1f} s after SIGTERM (allowed {GRACE_S:.0f} s)")
     if "nothing saved to the history" not in text:
         failures.append("the run did not say 'nothing saved to the history'")
+    if expect is not None and expect not in text:
+        failures.append(f"the run did not say {expect!r}")
     after = saved_state(storage, history)
     if after != before:
         failures.append(f"the saved runs changed: files {len(before[0])} -> {len(after[0])}, "
@@ -117,6 +119,7 @@ def main(argv=None) -> int:
     intr.add_argument("--storage", type=Path, required=True)
     intr.add_argument("--history", default="")
     intr.add_argument("--after", type=float, default=60.0)
+    intr.add_argument("--expect", help="a text the run must print (the watchdog's line)")
     for p in (pred, intr):
         p.add_argument("command", nargs=argparse.REMAINDER)
     args = ap.parse_args(argv)
@@ -127,7 +130,7 @@ def main(argv=None) -> int:
     if args.check == "prediction":
         failures, status = check_prediction(cmd, args.expect_crawling)
     else:
-        failures = check_interrupt(cmd, args.storage, args.history, args.after)
+        failures = check_interrupt(cmd, args.storage, args.history, args.after, args.expect)
     for failure in failures:
         print(f"first-run check FAILED: {failure}")
     if status:

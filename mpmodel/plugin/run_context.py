@@ -19,7 +19,7 @@ from mpmodel.core.memory import StepMemory
 from mpmodel.core.policies import BASELINE, POLICIES, expected_jit_compile
 from mpmodel.core.profiles import Profile, default_profile_name, flops_per_step, get_profile, step_matmuls
 from mpmodel.core.speed_of_light import matmul_runner
-from mpmodel.measure.ceilings import SpeedOfLight, measure_speed_of_light
+from mpmodel.measure.ceilings import HARNESS_SOL_BUDGET_S, HARNESS_SOL_WARMUP_S, SpeedOfLight, measure_speed_of_light
 from mpmodel.measure.context import describe, label
 from mpmodel.measure.cost import MEMORY_PROBE_STEPS, estimated_step_s, minutes, test_s
 from mpmodel.measure.expectations import Expectation, device_class, expectation_for
@@ -65,7 +65,8 @@ class RunContext:
         if key not in self.speeds_of_light:
             with self.float32_matmuls(fp32):
                 run = matmul_runner(step_matmuls(self.profile), policy, jit_compile)
-                self.speeds_of_light[key] = measure_speed_of_light(run, flops_per_step(self.profile))
+                brief = {"warmup_s": HARNESS_SOL_WARMUP_S, "budget_s": HARNESS_SOL_BUDGET_S} if self.profile.harness_check else {}
+                self.speeds_of_light[key] = measure_speed_of_light(run, flops_per_step(self.profile), **brief)
         return self.speeds_of_light[key]
 
     def memory(self, policy: str, jit: str, fp32: str) -> StepMemory:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 from mpmodel.core.memory import STEP_REPEATS, StepMemory
+from mpmodel.plugin.step_child import child_environment
 
 CHILD_TIMEOUT_S = 600
 
@@ -23,7 +24,7 @@ def measure_in_child(policy: str, profile: str, jit: str, fp32: str, repeats: in
     cmd = [sys.executable, "-m", "mpmodel.core.memory_probe", f"--policy={policy}", f"--profile={profile}",
            f"--jit={jit}", f"--fp32={fp32}", f"--repeats={repeats}", f"--parent-pid={os.getpid()}"]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=CHILD_TIMEOUT_S, env=child_environment())
     except subprocess.TimeoutExpired:
         raise MemoryProbeError(f"{policy}: the memory probe ran past {CHILD_TIMEOUT_S} s") from None
     lines = proc.stdout.strip().splitlines()

@@ -7,6 +7,7 @@ the hooks keep on the pytest config.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -261,6 +262,9 @@ def run_context(config) -> RunContext:
     """The session's context, detecting the device on first use (imports the backend)."""
     if CONTEXT not in config.stash:
         settings = config.stash[SETTINGS]
+        # TensorFlow takes a GPU's whole memory on first use unless told to grow; the step probe and memory
+        # children need their share beside this process. Set before the backend loads; a user's own setting wins.
+        os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
         try:
             device = detect()
         except ImportError as exc:  # the Keras backend's framework is not installed

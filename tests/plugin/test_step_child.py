@@ -80,3 +80,10 @@ def test_a_child_that_never_begins_fails_every_policy_once(short_limits):
 def test_the_command_runs_the_probe_module():
     cmd = step_child.child_command(["float32"], "small", "auto", "default", 3, remapping=False)
     assert cmd[1:3] == ["-m", "mpmodel.core.step_probe"] and "--no-remapping" in cmd and cmd[-1] == "float32"
+
+
+def test_children_beside_the_session_on_a_gpu_allocate_on_demand_unless_the_user_says_otherwise(monkeypatch):
+    monkeypatch.delenv("XLA_PYTHON_CLIENT_PREALLOCATE", raising=False)
+    assert step_child.child_environment()["XLA_PYTHON_CLIENT_PREALLOCATE"] == "false"
+    monkeypatch.setenv("XLA_PYTHON_CLIENT_PREALLOCATE", "true")
+    assert step_child.child_environment()["XLA_PYTHON_CLIENT_PREALLOCATE"] == "true"

@@ -79,13 +79,11 @@ def cost_lines(ctx: RunContext, items, clock=time.perf_counter, started: float |
         return []
     start = clock()
     needed = {(BASELINE, fp32, compiled) for _, _, fp32, compiled in tests} | {(p, f, c) for _, p, f, c in tests}
-    order = sorted(needed, key=lambda k: (choice_rank(POLICIES, k[0]), k[1], k[2]))
-    lines, shown = [], set()
-    for policy, fp32, compiled in order:
-        key = (policy, compiled, fp32 if policy == BASELINE else None)  # TF32 matters to float32 alone
-        if key in shown:
-            continue
-        shown.add(key)
+    distinct: dict[tuple, tuple] = {}  # one line per model: TF32 (the float32 variant) matters to float32 alone
+    for policy, fp32, compiled in sorted(needed, key=lambda k: (choice_rank(POLICIES, k[0]), k[1], k[2])):
+        distinct.setdefault((policy, compiled, fp32 if policy == BASELINE else None), (policy, fp32, compiled))
+    lines = []
+    for policy, fp32, compiled in distinct.values():
         sol = ctx.speed_of_light(policy, compiled, fp32)
         variant = f", float32 {fp32}" if policy == BASELINE else ""
         lines.append(f"mpmodel speed of light: {policy} (compiled {compiled}{variant}) {sol.tflops:.3g} TFLOP/s, "
@@ -93,12 +91,7 @@ def cost_lines(ctx: RunContext, items, clock=time.perf_counter, started: float |
     lines[-1] += f" (measured in {clock() - start:.0f} s)"
     start = clock()
     ctx.probe_steps(needed)
-    shown = set()
-    for policy, fp32, compiled in order:
-        key = (policy, compiled, fp32 if policy == BASELINE else None)
-        if key in shown:
-            continue
-        shown.add(key)
+    for policy, fp32, compiled in distinct.values():
         variant = f", float32 {fp32}" if policy == BASELINE else ""
         crawling = "" if policy == BASELINE or not ctx.crawls(policy, compiled, fp32) else \
             f"; crawling: {ctx.crawl_facts(policy, compiled, fp32)}"

@@ -156,7 +156,9 @@ class RunContext:
                                      remapping=False)[policy]
                 where = ("the remapper's fused kernels (MatMul+BiasAdd) are where the time went" if not crawls(off, base)
                          else "the remapper is not where the time went")
-                self.causes[key] = (f"with TensorFlow's graph remapper off its step takes {off.short()}, "
+                self.causes[key] = (f"with TensorFlow's graph remapper off {off.describe()}, so the cause is not known"
+                                    if off.error is not None else
+                                    f"with TensorFlow's graph remapper off its step takes {off.short()}, "
                                     f"{slowdown(off, base)} float32's: {where}")
         return self.causes[key]
 
@@ -194,13 +196,11 @@ class RunContext:
 
     def crawling_policies(self) -> list[dict]:
         """Every probed mixed step that crawls here, with its figures: the run record's `crawling` list."""
+        baselines = {(c, fp32): b for (p, c, fp32), b in self.probes.items() if p == BASELINE}
         out = []
         for (policy, compiled, _), probed in sorted(self.probes.items(), key=str):
-            if policy == BASELINE:
-                continue
-            for (base_policy, base_compiled, fp32), base in sorted(self.probes.items(), key=str):
-                if base_policy == BASELINE and base_compiled == compiled and \
-                        self.crawls(policy, compiled, fp32):
+            for (c, fp32), base in sorted(baselines.items(), key=str):
+                if policy != BASELINE and c == compiled and self.crawls(policy, compiled, fp32):
                     out.append({"policy": policy, "compiled": compiled, "fp32": fp32, "step_s": probed.step_s,
                                 "stopped": probed.stopped, "float32_step_s": base.step_s,
                                 "cause": self.causes.get(self._probe_key(policy, compiled, fp32))})

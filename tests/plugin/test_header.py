@@ -1,6 +1,7 @@
 """The session header's settings line and its cost lines (the profile, data, device and expectation lines
 are checked through pytest itself in test_plugin.py)."""
 
+import sys
 from types import SimpleNamespace
 
 from mpmodel.core.data.synthetic import synthetic_mnist
@@ -84,3 +85,14 @@ def test_slow_policies_asked_for_are_predicted_and_not_skipped():
 
 def test_no_suite_benchmarks_no_cost_lines():
     assert cost_lines(avx2_context(), [SimpleNamespace(originalname="test_other")]) == []
+
+
+def test_a_remapper_probe_that_fails_leaves_the_cause_unknown(monkeypatch):
+    ctx = avx2_context()
+    ctx.device.versions["keras_backend"] = "tensorflow"
+    failed = ProbedStep("mixed_bfloat16", None, error="the probe child exited -9: Killed", remapping=False)
+    monkeypatch.setattr(sys.modules["mpmodel.plugin.run_context"], "probe_in_child",
+                        lambda *a, **kw: {"mixed_bfloat16": failed})
+    cause = ctx.crawl_cause("mixed_bfloat16", False, "default")
+    assert cause == ("with TensorFlow's graph remapper off the probe failed: the probe child exited -9: Killed, "
+                     "so the cause is not known")

@@ -22,6 +22,26 @@ from pathlib import Path
 import numpy as np
 
 SUITE = Path(__file__).resolve().parents[1] / "benchmarks"
+EXAMPLE_WORKLOAD = Path(__file__).resolve().parent / "fixtures" / "workloads" / "my_workload.py"  # the README's
+# A workload module beside the run, its factories broken in each way a user's can be.
+BROKEN_WORKLOADS = """
+import keras
+
+class Float16Output(Blobs):
+    def model(self, size, seed):
+        inputs = keras.Input((64,))
+        return keras.Model(inputs, keras.layers.Dense(8, activation="softmax")(inputs))
+
+class WrongData(Blobs):
+    def synthetic(self, n_train, n_test):
+        data = super().synthetic(n_train, n_test)
+        return Dataset(data.x_train[:, :32], data.y_train, data.x_test[:, :32], data.y_test, source="blobs-32")
+
+not_callable = 3
+
+def not_a_workload():
+    return 42
+"""
 IMAGES_MAGIC, LABELS_MAGIC = 0x803, 0x801
 IDX = {"x_train": "train-images-idx3-ubyte", "y_train": "train-labels-idx1-ubyte",
        "x_test": "t10k-images-idx3-ubyte", "y_test": "t10k-labels-idx1-ubyte"}
@@ -94,6 +114,14 @@ def option(args: list[str], expect: str, name: str, env: dict | None = None) -> 
     return Case(name, "suite", lambda d: (list(args), dict(env or {})), expect)
 
 
+def workload(factory: str, expect: str, name: str) -> Case:
+    """The suite run on `broken_workloads:factory`, a module written beside the run (the working directory)."""
+    def make(folder: Path):
+        (folder / "broken_workloads.py").write_text(EXAMPLE_WORKLOAD.read_text() + BROKEN_WORKLOADS)
+        return ["--mp-workload", f"broken_workloads:{factory}", "--mp-profile", "tiny", "--mp-offline"], {}
+    return Case(name, "suite", make, expect)
+
+
 CASES = [
     data(lambda d: d / "absent.npz", "absent.npz: no such file", "--mp-data file missing"),
     data(lambda d: _raw(d, b""), "file is empty", "--mp-data file empty"),
@@ -138,6 +166,14 @@ CASES = [
          "no real MNIST at"),
     option([], "Keras backend jaxx (from KERAS_BACKEND) cannot load", "KERAS_BACKEND=jaxx",
            {"KERAS_BACKEND": "jaxx"}),
+    option(["--mp-workload", "resnet9000"], "unknown workload resnet9000; known: mlp", "unknown workload name"),
+    option(["--mp-workload", "no_such_module:make"], "module no_such_module does not import: ModuleNotFoundError",
+           "--mp-workload module that does not import"),
+    workload("not_callable", "int object is not callable", "--mp-workload factory not callable"),
+    workload("not_a_workload", "returned int, not an mpmodel.Workload", "--mp-workload factory returns no workload"),
+    workload("Float16Output", "the model's output is float16 under mixed_float16, expected float32",
+             "a model whose output is not float32 under a mixed policy"),
+    workload("WrongData", "x_train samples have shape (32,), the model takes (64,)", "data that does not fit the model"),
     Case("mpmodel compare: run 0007 not in the history", "cli",
          lambda d: (["compare", "0007", "latest", "--storage", str(_corrupt_run(d))], {}),
          "0007: no such file, and no saved run numbered '0007'"),

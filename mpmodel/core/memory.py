@@ -11,7 +11,7 @@ Measured (`memory_probe.measure_step_memory`, with the readers here), after the 
 mixed-precision copies kept); each step's peak is above that resting state. The suite measures in a fresh
 child process per policy (`python -m mpmodel.core.memory_probe`), never inside a timed benchmark.
 
-Analytic (`analytic_bytes`): weights and optimizer slots at rest; for a step, the weights' copies in the
+Analytic (`analytic_bytes`, from the workload; the seed's MLP and any all-Dense model): weights and optimizer slots at rest; for a step, the weights' copies in the
 compute dtype, their float32 gradients, the activations kept for the backward pass and the activation
 gradients in flight, each in its dtype.
 """
@@ -25,11 +25,9 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mpmodel.core.profiles import INPUT_DIM, Profile, dense_layer_shapes
+from mpmodel.core.profiles import Profile
+from mpmodel.core.workload import Analytic
 
-BYTES = {"float32": 4, "float16": 2, "bfloat16": 2}
-COMPUTE_DTYPE = {"float32": "float32", "mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
-OPTIMIZER_SLOTS = 1  # RMSprop keeps one float32 slot per weight (its moving average of squared gradients)
 STEP_REPEATS = 5
 
 
@@ -38,25 +36,10 @@ def mib(n: float) -> str:
     return f"{n / 2**20:.1f} MiB"
 
 
-@dataclass(frozen=True)
-class Analytic:
-    resting_bytes: int  # float32 weights and optimizer slots
-    step_bytes: int  # above resting: compute-dtype weight copies, float32 gradients, activations
-
-
-def analytic_bytes(profile: Profile, policy: str) -> Analytic:
-    """The least a step of `profile` under `policy` holds, from the model's shapes alone."""
-    c = BYTES[COMPUTE_DTYPE[policy]]
-    shapes = dense_layer_shapes(profile)
-    params = sum(i * o + o for i, o in shapes)
-    resting = params * 4 * (1 + OPTIMIZER_SLOTS)
-    copies = params * c if c != 4 else 0  # mixed: each float32 weight cast to the compute dtype for the step
-    gradients = params * 4  # with respect to the float32 weights
-    batch = profile.batch_size
-    inputs = batch * INPUT_DIM * c if c != 4 else 0  # the images cast to the compute dtype
-    kept = sum(batch * o * c for _, o in shapes)  # each layer's output, kept for the backward pass
-    in_flight = 2 * batch * max(o for _, o in shapes) * c  # an activation's gradient and the next one
-    return Analytic(resting, copies + gradients + inputs + kept + in_flight)
+def analytic_bytes(profile: Profile, policy: str) -> Analytic | None:
+    """The least a step of `profile` under `policy` holds, from the model's shapes alone (the workload's
+    `analytic_memory`); None where the workload cannot compute it."""
+    return profile.workload.analytic_memory(profile.size, policy)
 
 
 def status_kib(field_name: str, text: str | None = None) -> int:

@@ -15,13 +15,12 @@ from dataclasses import asdict
 
 import keras
 
-from mpmodel.core.data.synthetic import synthetic_mnist
 from mpmodel.core.device import detect
 from mpmodel.core.matmul_precision import float32_matmuls
 from mpmodel.core.memory import STEP_REPEATS, StepMemory, reader_for
 from mpmodel.core.model import build_model
 from mpmodel.core.parent_watch import die_with_parent
-from mpmodel.core.profiles import Profile, get_profile
+from mpmodel.core.profiles import Profile, resolve_profile
 from mpmodel.core.training import TrainingStep
 
 
@@ -31,7 +30,7 @@ def measure_step_memory(policy: str, profile: Profile, jit: str = "auto", repeat
     one batch the steps train on is made before the resting state's baseline is read."""
     backend = keras.backend.backend()
     reader = reader_for(backend, detect().gpu_visible)
-    data = synthetic_mnist(profile.batch_size, 16)
+    data = profile.workload.synthetic(profile.batch_size, 16)
     with float32_matmuls(fp32, backend):
         batch = (keras.ops.convert_to_tensor(data.x_train), keras.ops.convert_to_tensor(data.y_train))
         before = reader.settle()
@@ -53,13 +52,14 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="one policy's step memory, measured in this fresh process")
     ap.add_argument("--policy", required=True)
     ap.add_argument("--profile", required=True)
+    ap.add_argument("--workload", default="mlp", help="a workload name or package.module:factory")
     ap.add_argument("--jit", default="auto")
     ap.add_argument("--fp32", default="default")
     ap.add_argument("--repeats", type=int, default=STEP_REPEATS)
     ap.add_argument("--parent-pid", type=int, help="end with this process (the session)")
     args = ap.parse_args(argv)
     die_with_parent(args.parent_pid)
-    measured = measure_step_memory(args.policy, get_profile(args.profile), args.jit, args.repeats, args.fp32)
+    measured = measure_step_memory(args.policy, resolve_profile(args.workload, args.profile), args.jit, args.repeats, args.fp32)
     print(json.dumps(asdict(measured)))
     return 0
 

@@ -1,4 +1,4 @@
-"""The seed's Dense MNIST network, built under a precision policy.
+"""A workload's model, built and compiled under a precision policy (the seed's MLP by default).
 
 Keras wraps the optimizer in a LossScaleOptimizer only when the *model's own* dtype policy
 is mixed_float16, and a model takes the global policy in force when `keras.Model(...)` is
@@ -8,25 +8,14 @@ afterwards: building a float16 model never changes the next float32 one.
 
 from __future__ import annotations
 
-import contextlib
-
 import keras
 
-from mpmodel.core.policies import keras_jit_compile, validate_policy
-from mpmodel.core.profiles import INPUT_DIM, NUM_CLASSES, Profile, get_profile
+from mpmodel.core.policies import BASELINE, keras_jit_compile
+from mpmodel.core.profiles import Profile, get_profile
+from mpmodel.core.workload import check_output, global_policy
 
 DEFAULT_WEIGHT_SEED = 0
-
-
-@contextlib.contextmanager
-def global_policy(policy: str):
-    """Set Keras's global dtype policy for the block, then restore the previous one."""
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy(validate_policy(policy))
-    try:
-        yield
-    finally:
-        keras.config.set_dtype_policy(previous)
+__all__ = ["DEFAULT_WEIGHT_SEED", "build_model", "global_policy", "loss_scale", "uses_loss_scaling"]
 
 
 def _resolve(profile: str | Profile) -> Profile:
@@ -34,12 +23,13 @@ def _resolve(profile: str | Profile) -> Profile:
 
 
 def build_model(policy: str, profile: str | Profile = "seed", seed: int = DEFAULT_WEIGHT_SEED, jit: str = "auto"):
-    """A compiled keras.Model matching the seed, under `policy`.
+    """A compiled keras.Model of the profile's workload at its size, under `policy`.
 
-    Input(784) -> Dense(units, relu) -> Dense(units, relu) -> Dense(10)
-    -> Activation("softmax", dtype="float32"); RMSprop(), sparse categorical
+    The seed's MLP by default (a profile name): Input(784) -> Dense(units, relu) -> Dense(units, relu)
+    -> Dense(10) -> Activation("softmax", dtype="float32"); RMSprop(), sparse categorical
     cross-entropy, accuracy. Initial weights depend on `seed` only, not on the policy.
     `jit` is the compile mode: auto (Keras's choice), on (XLA or torch.compile), off.
+    WorkloadError where a mixed policy's model does not output float32.
 
     Example:
         >>> model = build_model("mixed_bfloat16", "small")
@@ -47,28 +37,15 @@ def build_model(policy: str, profile: str | Profile = "seed", seed: int = DEFAUL
         'mixed_bfloat16'
     """
     prof = _resolve(profile)
-    layers = keras.layers
-
-    def dense(units, name, index, activation=None):
-        return layers.Dense(
-            units,
-            activation=activation,
-            name=name,
-            kernel_initializer=keras.initializers.GlorotUniform(seed=seed * 1000 + index),
-            bias_initializer="zeros",
-        )
-
+    workload = prof.workload
     with global_policy(policy):
-        inputs = keras.Input(shape=(INPUT_DIM,), name="digits")
-        x = dense(prof.units, "dense_1", 1, "relu")(inputs)
-        x = dense(prof.units, "dense_2", 2, "relu")(x)
-        x = dense(NUM_CLASSES, "dense_logits", 3)(x)
-        outputs = layers.Activation("softmax", dtype="float32", name="predictions")(x)
-        model = keras.Model(inputs=inputs, outputs=outputs, name=f"mnist_dense_{prof.name}")
+        model = workload.model(prof.size, seed)
+    if policy != BASELINE:
+        check_output(workload, model, policy)
     model.compile(
-        loss="sparse_categorical_crossentropy",
-        optimizer=keras.optimizers.RMSprop(),
-        metrics=["accuracy"],
+        loss=workload.loss,
+        optimizer=workload.optimizer(),
+        metrics=[workload.accuracy_metric],
         jit_compile=keras_jit_compile(jit),
     )
     return model

@@ -1,91 +1,113 @@
-"""Model and training sizes, one table: the seed's recipe, a CPU-sized one, and a tiny harness check.
+"""A profile: one workload at one of its sizes, under the measurement plan of the same name.
 
-Rows here must not be changed once results are saved under their name, only appended:
-changing a profile silently breaks the history that compares against it.
+The workload owns the model's size and its fit (batch, epochs, validation split: `workload.Size`); the
+plan owns how much is measured (timing rounds and warm-up, interleaved pairs, paired accuracy seeds).
+Sizes and plans share the names `seed` (GPUs), `small` (a 2-core CPU) and `tiny` (a harness check).
+Rows here must not be changed once results are saved under their name, only appended: changing a plan
+silently breaks the history that compares against it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mpmodel.core.workload import SIZE_NAMES, Size, Workload
+from mpmodel.core.workloads import resolve
+from mpmodel.core.workloads.mlp import SeedMLP
+
 
 @dataclass(frozen=True)
-class Profile:
-    """Sizes of one benchmark configuration.
-
-    `timing_pairs` and `accuracy_seeds` size the gates: `accuracy_seeds` paired fits of the gate's recipe
-    (decay); `seed_recipe_seeds` paired fits of the seed's own recipe, reported beside it.
-    """
+class Plan:
+    """How much one run measures. `accuracy_seeds` paired fits of the gate's recipe (decay);
+    `seed_recipe_seeds` paired fits of the seed's own recipe, reported beside it."""
 
     name: str
-    units: int
-    batch_size: int
-    epochs: int
-    validation_split: float
     timing_rounds: int
     timing_warmup: int
     timing_pairs: int
     accuracy_seeds: int
-    description: str
-    harness_check: bool = False  # sized to test the timing harness, not to measure mixed precision
     seed_recipe_seeds: int = 1  # the seed document reports one run of its recipe
 
 
-PROFILES: dict[str, Profile] = {
+PLANS: dict[str, Plan] = {
     p.name: p
     for p in (
-        Profile(
-            name="seed",
-            units=4096,
-            batch_size=8192,
-            epochs=5,
-            validation_split=0.2,
-            timing_rounds=20,
-            timing_warmup=3,
-            timing_pairs=20,
-            accuracy_seeds=5,
-            description="the seed document's model and fit recipe, for GPUs",
-        ),
-        Profile(
-            name="small",
-            units=1024,
-            batch_size=2048,
-            epochs=5,
-            validation_split=0.2,
-            timing_rounds=12,
-            timing_warmup=3,
-            timing_pairs=15,
-            accuracy_seeds=3,
-            description="the seed's shape at 1024 units and batch 2048, for a 2-core CPU",
-        ),
-        Profile(
-            name="tiny",
-            units=64,
-            batch_size=128,
-            epochs=5,
-            validation_split=0.2,
-            timing_rounds=12,
-            timing_warmup=3,
-            timing_pairs=15,
-            accuracy_seeds=3,
-            description="a harness check, 64 units and batch 128: one train_on_batch call is mostly host overhead",
-            harness_check=True,
-        ),
+        Plan("seed", timing_rounds=20, timing_warmup=3, timing_pairs=20, accuracy_seeds=5),
+        Plan("small", timing_rounds=12, timing_warmup=3, timing_pairs=15, accuracy_seeds=3),
+        Plan("tiny", timing_rounds=12, timing_warmup=3, timing_pairs=15, accuracy_seeds=3),
     )
 }
+assert tuple(PLANS) == SIZE_NAMES
 
-INPUT_DIM = 784
-NUM_CLASSES = 10
+
+@dataclass(frozen=True)
+class Profile:
+    """One workload at one size, measured by the plan of the same name."""
+
+    workload: Workload
+    size: Size
+    plan: Plan
+
+    @property
+    def name(self) -> str:
+        """The size's name (seed, small, tiny): what saved runs call the profile."""
+        return self.size.name
+
+    @property
+    def id(self) -> str:
+        """The test id part: the size alone for the seed's MLP (its ids as they always were), else
+        'workload-size'."""
+        return self.name if self.workload.name == DEFAULT_WORKLOAD else f"{self.workload.name}-{self.name}"
+
+    batch_size = property(lambda self: self.size.batch_size)
+    epochs = property(lambda self: self.size.epochs)
+    validation_split = property(lambda self: self.size.validation_split)
+    harness_check = property(lambda self: self.size.harness_check)
+    description = property(lambda self: self.size.description)
+    timing_rounds = property(lambda self: self.plan.timing_rounds)
+    timing_warmup = property(lambda self: self.plan.timing_warmup)
+    timing_pairs = property(lambda self: self.plan.timing_pairs)
+    accuracy_seeds = property(lambda self: self.plan.accuracy_seeds)
+    seed_recipe_seeds = property(lambda self: self.plan.seed_recipe_seeds)
+
+    def describe(self) -> str:
+        return self.workload.describe_size(self.size)
+
+    def facts(self) -> dict:
+        """What every saved result records about the workload: name, version and its dims."""
+        return {"workload": self.workload.name, "workload_version": self.workload.version,
+                **self.workload.facts(self.size)}
+
+
+DEFAULT_WORKLOAD = "mlp"
+
+
+def profile_of(workload: Workload, name: str) -> Profile:
+    """`workload` at size `name` under the plan of that name; ValueError listing the valid names otherwise."""
+    if name not in PLANS or name not in workload.sizes:
+        raise ValueError(f"unknown profile {name!r}; valid profiles: {', '.join(SIZE_NAMES)}")
+    return Profile(workload, workload.sizes[name], PLANS[name])
+
+
+def resolve_profile(workload: str, name: str) -> Profile:
+    """The profile of the workload `workload` names (mpmodel.core.workloads.resolve) at size `name`."""
+    return profile_of(resolve(workload), name)
+
+
+def profiles_of(workload: Workload) -> dict[str, Profile]:
+    """Every profile of `workload`, by name."""
+    return {name: profile_of(workload, name) for name in SIZE_NAMES}
+
+
+PROFILES: dict[str, Profile] = profiles_of(SeedMLP())  # the seed's MLP, the default workload
 
 
 def get_profile(name: str) -> Profile:
-    """The profile called `name`; ValueError listing the valid names otherwise."""
+    """The seed's MLP at size `name`; ValueError listing the valid names otherwise."""
     try:
         return PROFILES[name]
     except KeyError:
-        raise ValueError(
-            f"unknown profile {name!r}; valid profiles: {', '.join(PROFILES)}"
-        ) from None
+        raise ValueError(f"unknown profile {name!r}; valid profiles: {', '.join(PROFILES)}") from None
 
 
 def default_profile_name(gpu_visible: bool) -> str:
@@ -93,27 +115,12 @@ def default_profile_name(gpu_visible: bool) -> str:
     return "seed" if gpu_visible else "small"
 
 
-def dense_layer_shapes(profile: Profile) -> list[tuple[int, int]]:
-    """(in, out) of every Dense layer, in order."""
-    u = profile.units
-    return [(INPUT_DIM, u), (u, u), (u, NUM_CLASSES)]
-
-
 def step_matmuls(profile: Profile, batch_size: int | None = None) -> list[tuple[str, int, int, int]]:
-    """Every matmul one training step does, as (role, m, k, n) for C[m, n] = A[m, k] @ B[k, n]: for each
-    Dense layer (in, out) the forward pass and the weight gradient, and the input gradient for every
-    layer but the first, whose input (the images) needs none."""
-    batch = profile.batch_size if batch_size is None else batch_size
-    out = []
-    for index, (i, o) in enumerate(dense_layer_shapes(profile)):
-        out.append((f"layer {index + 1} forward", batch, i, o))
-        out.append((f"layer {index + 1} weight gradient", i, batch, o))
-        if index > 0:
-            out.append((f"layer {index + 1} input gradient", batch, o, i))
-    return out
+    """Every matmul one training step does, as (role, m, k, n) for C[m, n] = A[m, k] @ B[k, n] (the workload's)."""
+    return profile.workload.step_matmuls(profile.size, profile.batch_size if batch_size is None else batch_size)
 
 
 def flops_per_step(profile: Profile, batch_size: int | None = None) -> int:
     """Matmul FLOPs one training step does (2 m k n for each of `step_matmuls`). Elementwise work (bias,
-    relu, softmax, the optimizer) is left out: it is under 0.1% of the matmuls' at these shapes."""
+    relu, softmax, the optimizer) is left out: under 0.1% of the matmuls' at the MLP's shapes."""
     return sum(2 * m * k * n for _, m, k, n in step_matmuls(profile, batch_size))

@@ -22,11 +22,10 @@ import time
 
 import keras
 
-from mpmodel.core.data.synthetic import synthetic_mnist
 from mpmodel.core.matmul_precision import float32_matmuls
 from mpmodel.core.model import build_model
 from mpmodel.core.parent_watch import die_with_parent
-from mpmodel.core.profiles import Profile, get_profile
+from mpmodel.core.profiles import Profile, resolve_profile
 from mpmodel.core.training import TrainingStep
 
 
@@ -45,7 +44,7 @@ def emit(**event) -> None:
 
 def probe(policies: list[str], profile: Profile, jit: str, fp32: str, steps: int, clock=time.perf_counter) -> None:
     """Build each policy's model and time its first step and `steps` more, emitting each as it ends."""
-    data = synthetic_mnist(profile.batch_size, 16)
+    data = profile.workload.synthetic(profile.batch_size, 16)
     with float32_matmuls(fp32, keras.backend.backend()):
         for policy in policies:
             emit(policy=policy, event="start")
@@ -65,6 +64,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description="time each policy's first training steps in this process")
     ap.add_argument("policies", nargs="+")
     ap.add_argument("--profile", required=True)
+    ap.add_argument("--workload", default="mlp", help="a workload name or package.module:factory")
     ap.add_argument("--jit", default="auto")
     ap.add_argument("--fp32", default="default")
     ap.add_argument("--steps", type=int, default=3)
@@ -74,7 +74,7 @@ def main(argv=None) -> int:
     die_with_parent(args.parent_pid)
     if args.no_remapping:
         remapper_off()
-    probe(args.policies, get_profile(args.profile), args.jit, args.fp32, args.steps)
+    probe(args.policies, resolve_profile(args.workload, args.profile), args.jit, args.fp32, args.steps)
     return 0
 
 

@@ -46,7 +46,8 @@ from mpmodel.history.runs import (
 )
 from mpmodel.history.shifts import find_shifts
 from mpmodel.measure.context import measured_changes
-from mpmodel.store.database import HISTORY_ENV, StoreError
+from mpmodel.store import HISTORY_ENV
+from mpmodel.store.database import StoreError
 
 DEFAULT_STORAGE = ".benchmarks"
 
@@ -170,7 +171,9 @@ def cmd_compare(args, out) -> int:
         print(note, file=out)
     if not result.changes:  # a gate that compared nothing must not pass
         profiles = f"profile {before.facts.get('profile', '?')} vs {after.facts.get('profile', '?')}"
-        raise UsageProblem(f"{before.number} and {after.number} share no step-time or speedup benchmark ({profiles})")
+        refused = [u for u in result.unmatched if "not comparable" in u]
+        raise UsageProblem(f"{before.number} and {after.number} share no step-time or speedup benchmark ({profiles})"
+                           + (f"; {refused[0]}" if refused else ""))
     return 1 if args.fail_on_regression and result.regressions else 0
 
 

@@ -187,6 +187,10 @@ def compare_runs(before: SavedRun, after: SavedRun, thresholds: Thresholds | Non
         if a is None or b is None:
             result.unmatched.append(f"{name} (only in {'after' if a is None else 'before'})")
             continue
+        refused = a.facts.incompatible(b.facts)
+        if refused:
+            result.unmatched.append(f"{name} (not comparable: {refused})")
+            continue
         confirmation = None
         if a.test == STEP_TIME:
             kind, xs, ys = STEP_KIND, a.rounds, b.rounds

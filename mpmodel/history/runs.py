@@ -21,29 +21,40 @@ from mpmodel.core.matmul_precision import FP32_VARIANTS
 from mpmodel.core.parsing import choice_rank
 from mpmodel.core.policies import JIT_MODES, POLICIES
 from mpmodel.measure.context import describe
+from mpmodel.measure.results import (  # noqa: F401 (the names history modules import from here)
+    ACCURACY,
+    DEFAULT_WORKLOAD,
+    MEMORY,
+    MEMORY_KIND,
+    SPEEDUP,
+    SPEEDUP_KIND,
+    STEP_KIND,
+    STEP_TIME,
+    ResultFacts,
+)
 from mpmodel.store.database import RunStore, StoreError
 
 CALIBRATION_FILE = "mpmodel-calibration.json"
-STEP_TIME, SPEEDUP, ACCURACY, MEMORY = "test_step_time", "test_speedup", "test_accuracy", "test_memory"
-STEP_KIND, SPEEDUP_KIND, MEMORY_KIND = "step time", "speedup", "peak memory"  # the series compared over runs
-
-
-AXES = ("jit", "fp32")  # the test-id axes besides the policy, as each result's extra_info records them
+AXES = ("workload", "jit", "fp32")  # the test-id axes besides the policy, as each result's extra_info records them
 
 
 class Variant(NamedTuple):
-    """What a result measured besides its test: the policy, the compile mode and the float32 variant."""
+    """What a result measured besides its test: the policy, the compile mode, the float32 variant and the
+    workload (results saved before workloads existed are the seed's MLP's)."""
 
     policy: str
     jit: str = "auto"
     fp32: str = "default"
+    workload: str = DEFAULT_WORKLOAD
 
     def sort_key(self) -> tuple:
-        return (choice_rank(POLICIES, self.policy), choice_rank(JIT_MODES, self.jit), choice_rank(FP32_VARIANTS, self.fp32))
+        return (self.workload != DEFAULT_WORKLOAD, self.workload, choice_rank(POLICIES, self.policy),
+                choice_rank(JIT_MODES, self.jit), choice_rank(FP32_VARIANTS, self.fp32))
 
     def label(self, axes: tuple[str, ...] = ()) -> str:
-        """The policy, with the named axes where they were recorded: 'mixed_bfloat16 jit_on fp32_strict'."""
-        return " ".join([self.policy] + [f"{a}_{getattr(self, a)}" for a in axes])
+        """The policy, with the named axes where they were recorded: 'conv: mixed_bfloat16 jit_on fp32_strict'."""
+        text = " ".join([self.policy] + [f"{a}_{getattr(self, a)}" for a in axes if a != "workload"])
+        return f"{self.workload}: {text}" if "workload" in axes else text
 
 
 
@@ -76,7 +87,19 @@ class Result:
     @property
     def variant(self) -> Variant | None:
         # runs saved before the axes existed ran what these defaults name: Keras's jit "auto", the framework's float32
-        return Variant(self.policy, self.extra.get("jit") or "auto", self.extra.get("fp32") or "default") if self.policy else None
+        return Variant(self.policy, self.extra.get("jit") or "auto", self.extra.get("fp32") or "default",
+                       self.facts.workload) if self.policy else None
+
+    @property
+    def series_name(self) -> str:
+        """The benchmark's name, with the workload's version past 1: a new version starts new series."""
+        version = self.facts.workload_version
+        return self.name if version == 1 else f"{self.name} ({self.facts.workload} v{version})"
+
+    @property
+    def facts(self) -> ResultFacts:
+        """Schema, workload and its version (results saved before they existed: schema 1, the MLP, version 1)."""
+        return ResultFacts.of(self.extra)
 
 
 @dataclass
@@ -118,7 +141,8 @@ class SavedRun:
         """One number per series: ("step time", name) -> median seconds, ("speedup", name) -> speedup,
         ("peak memory", name) -> median bytes held while training (resting plus step peak)."""
         out = {}
-        for name, result in self.results.items():
+        for result in self.results.values():
+            name = result.series_name
             if result.test == STEP_TIME and result.median:
                 out[(STEP_KIND, name)] = result.median
             elif result.test == SPEEDUP and isinstance(result.extra.get("speedup"), (int, float)):

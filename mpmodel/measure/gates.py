@@ -58,7 +58,7 @@ def crawling_verdict(policy: str, speedup: float, upper_bound: bool, expectation
                                 f"{expectation.device_class} ({expectation.source}: {expectation.reason}){own}")
 
 
-def memory_verdict(policy: str, mixed_peaks: list[int], float32_peaks: list[int], analytic_ratio: float,
+def memory_verdict(policy: str, mixed_peaks: list[int], float32_peaks: list[int], analytic_ratio: float | None,
                    expectation: MemoryExpectation, footprint_ratio: float | None = None) -> Verdict:
     """Pass when the median step peak ratio (mixed / float32) is at most the expected one; the message gives
     both medians, the ratio's spread over the repeats (lowest mixed / highest float32 to the reverse), the
@@ -68,7 +68,8 @@ def memory_verdict(policy: str, mixed_peaks: list[int], float32_peaks: list[int]
     low, high = min(mixed_peaks) / max(float32_peaks), max(mixed_peaks) / min(float32_peaks)
     measured = (f"{policy} step peak {mib(mixed)} against float32's {mib(base)}: ratio {ratio:.2f} "
                 f"(spread {low:.2f}-{high:.2f} over {len(mixed_peaks)} and {len(float32_peaks)} steps; "
-                f"analytic {analytic_ratio:.2f}" + (f"; resting plus step peak {footprint_ratio:.2f}"
+                + (f"analytic {analytic_ratio:.2f}" if analytic_ratio is not None else
+                   "analytic not computed for this workload") + (f"; resting plus step peak {footprint_ratio:.2f}"
                                                     if footprint_ratio is not None else "") + ")")
     if expectation.max_ratio is None:
         return Verdict(True, False, f"{measured}; no saving expected on {expectation.device_class}: {expectation.reason}")

@@ -8,16 +8,19 @@ import time
 from mpmodel.core.parsing import choice_rank
 from mpmodel.core.policies import BASELINE, MIXED_POLICIES, POLICIES
 from mpmodel.core.recipes import GATE_RECIPE
+from mpmodel.core.workloads import DEFAULT
 from mpmodel.measure.cost import predict
 from mpmodel.measure.expectations import NO_ROW, device_class
 from mpmodel.measure.gates import ACCURACY_CONFIDENCE
+from mpmodel.measure.results import CATALOGUE
 from mpmodel.measure.rounds import ROUND_TARGET_S, TIMING_METHOD, WARMUP_MIN_S
-from mpmodel.plugin.options import Settings
+from mpmodel.plugin.keys import WORKLOAD_ARG
 from mpmodel.plugin.run_context import RunContext
+from mpmodel.plugin.settings import Settings
 
 
 def settings_line(s: Settings) -> str:
-    return (f"mpmodel: profile={s.profile} policies={','.join(s.policies)} jit={','.join(s.jit)} "
+    return (f"mpmodel: workload={','.join(w.name for w in s.workloads)} profile={s.profile} policies={','.join(s.policies)} jit={','.join(s.jit)} "
             f"fp32={','.join(s.fp32)} data={s.data}{' (offline)' if s.offline else ''} "
             f"accuracy_tol={s.accuracy_tol} accuracy_seeds={s.accuracy_seeds or 'profile'} "
             f"min_speedup={s.min_speedup or 'table'}{' slow_policies' if s.slow_policies else ''}")
@@ -27,7 +30,9 @@ def context_lines(ctx: RunContext) -> list[str]:
     """Profile, data, device and the expectation for every mixed policy, compile mode and float32 variant."""
     p, data = ctx.profile, ctx.data
     why = f"; {data.note}" if data.note else ""
-    lines = [f"mpmodel profile: {p.name} ({p.units} units, batch {p.batch_size}, {p.epochs} epochs; {p.description})",
+    w = p.workload
+    lines = [f"mpmodel workload: {w.name} v{w.version} ({w.description})" + (f" from {w.spec}" if w.spec else ""),
+             f"mpmodel profile: {p.name} ({p.describe()}; {p.description})",
              f"mpmodel accuracy: gate on the {GATE_RECIPE.name} recipe ({GATE_RECIPE.description}), "
              f"{ctx.fit_seeds('test_accuracy')} paired seeds, passes when the {ACCURACY_CONFIDENCE:.0%} lower bound of the "
              f"mean drop is within {ctx.settings.accuracy_tol}; the seed's recipe reported over "
@@ -52,14 +57,16 @@ def context_lines(ctx: RunContext) -> list[str]:
     return lines
 
 
-TIMED_TESTS = ("test_step_time", "test_speedup", "test_accuracy", "test_seed_recipe_accuracy", "test_memory")
+TIMED_TESTS = tuple(CATALOGUE)
 
 
 def planned_tests(ctx: RunContext, items) -> list[tuple[str, str, str, bool]]:
-    """(test name, policy, float32 variant, compiled) for each of the suite's benchmarks collected."""
+    """(test name, policy, float32 variant, compiled) for each of the suite's benchmarks of `ctx`'s workload."""
     out = []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
+        if params.get(WORKLOAD_ARG, ctx.profile.workload.name) != ctx.profile.workload.name:
+            continue
         name = getattr(item, "originalname", "")
         policy = params.get("policy") or params.get("mixed_policy")
         if name not in TIMED_TESTS or policy is None or "fp32" not in params or "jit" not in params:
@@ -78,6 +85,7 @@ def cost_lines(ctx: RunContext, items, clock=time.perf_counter, started: float |
     if not tests:
         return []
     start = clock()
+    tag = "" if ctx.profile.workload.name == DEFAULT else f" ({ctx.profile.workload.name})"
     needed = {(BASELINE, fp32, compiled) for _, _, fp32, compiled in tests} | {(p, f, c) for _, p, f, c in tests}
     distinct: dict[tuple, tuple] = {}  # one line per model: TF32 (the float32 variant) matters to float32 alone
     for policy, fp32, compiled in sorted(needed, key=lambda k: (choice_rank(POLICIES, k[0]), k[1], k[2])):
@@ -86,7 +94,7 @@ def cost_lines(ctx: RunContext, items, clock=time.perf_counter, started: float |
     for policy, fp32, compiled in distinct.values():
         sol = ctx.speed_of_light(policy, compiled, fp32)
         variant = f", float32 {fp32}" if policy == BASELINE else ""
-        lines.append(f"mpmodel speed of light: {policy} (compiled {compiled}{variant}) {sol.tflops:.3g} TFLOP/s, "
+        lines.append(f"mpmodel speed of light{tag}: {policy} (compiled {compiled}{variant}) {sol.tflops:.3g} TFLOP/s, "
                      f"{sol.seconds * 1e3:.3g} ms per step")
     lines[-1] += f" (measured in {clock() - start:.0f} s)"
     start = clock()
@@ -95,7 +103,7 @@ def cost_lines(ctx: RunContext, items, clock=time.perf_counter, started: float |
         variant = f", float32 {fp32}" if policy == BASELINE else ""
         crawling = "" if policy == BASELINE or not ctx.crawls(policy, compiled, fp32) else \
             f"; crawling: {ctx.crawl_facts(policy, compiled, fp32)}"
-        lines.append(f"mpmodel step probe: {policy} (compiled {compiled}{variant}) "
+        lines.append(f"mpmodel step probe{tag}: {policy} (compiled {compiled}{variant}) "
                      f"{ctx.probed(policy, compiled, fp32).describe()}{crawling}")
     lines[-1] += f" (probed in {clock() - start:.0f} s)"
     data, profile = ctx.data, ctx.profile
@@ -108,7 +116,7 @@ def cost_lines(ctx: RunContext, items, clock=time.perf_counter, started: float |
 
     prediction = predict(profile, data.x_train.shape[0], data.x_test.shape[0], tests, step_s, skipped, ctx.fit_seeds,
                          spent_s=clock() - started if started is not None else 0.0)
-    lines.append(f"mpmodel predicts: {prediction.describe()}")
+    lines.append(f"mpmodel predicts{tag}: {prediction.describe()}")
     crawling: dict[tuple, list[str]] = {}
     for name, policy, fp32, compiled in tests:
         if skipped(policy, fp32, compiled):

@@ -1,22 +1,18 @@
-"""The suite's pytest options: declared once, each with an ini twin, resolved and validated.
+"""The suite's pytest options: declared once, each with an ini twin (resolved in `settings`).
 
-Command line wins over the ini file, which wins over the default. A bad value raises
-pytest.UsageError naming the option, the value and where it came from.
+Light on purpose: the plugin's entry module imports it in every pytest session, so it imports nothing
+beyond the core's names (no SQLAlchemy, SciPy or framework).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
-import pytest
-
-from mpmodel.core.matmul_precision import FP32_VARIANTS, parse_fp32_list
-from mpmodel.core.parsing import parse_fraction
-from mpmodel.core.policies import JIT_MODES, POLICIES, parse_jit_list, parse_policy_list
-from mpmodel.core.profiles import PROFILES, get_profile
-from mpmodel.measure.expectations import parse_min_speedup
-from mpmodel.store.database import HISTORY_ENV, RunStore, StoreError
+from mpmodel.core.matmul_precision import FP32_VARIANTS
+from mpmodel.core.policies import JIT_MODES, POLICIES
+from mpmodel.core.workload import SIZE_NAMES
+from mpmodel.core.workloads import BUILT_IN, DEFAULT, ENTRY_POINT_GROUP
+from mpmodel.store import HISTORY_ENV
 
 # The decay recipe's paired deltas spread little enough for a one-point tolerance at the profile's seed
 # counts (README, "Accuracy": the A/A spreads per backend and recipe, the false-alarm and detection rates).
@@ -39,8 +35,11 @@ class Option:
 
 
 OPTIONS = (
+    Option("--mp-workload", "mp_workload", "LIST", DEFAULT,
+           f"comma-separated workloads: built-in {', '.join(BUILT_IN)}, a name an installed package registers "
+           f"({ENTRY_POINT_GROUP} entry points), package.module:factory for your own, or all"),
     Option("--mp-profile", "mp_profile", "NAME", "auto",
-           f"model and batch sizes: {', '.join(PROFILES)}, or auto (seed when a GPU is visible, else small)"),
+           f"model and batch sizes: {', '.join(SIZE_NAMES)}, or auto (seed when a GPU is visible, else small)"),
     Option("--mp-policies", "mp_policies", "LIST", ",".join(POLICIES),
            "comma-separated precision policies to benchmark"),
     Option("--mp-jit", "mp_jit", "LIST", "auto",
@@ -84,24 +83,6 @@ OPTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class Settings:
-    profile: str  # a profile name or "auto"
-    policies: tuple[str, ...]
-    jit: tuple[str, ...]
-    fp32: tuple[str, ...]  # ("auto",) until the device is known
-    min_speedup: dict[str, float | None]
-    accuracy_tol: float
-    data: str
-    require_gpu: bool
-    offline: bool = False
-    slow_policies: bool = False  # time and fit a mixed policy whose matmuls crawl here (cost.crawls)
-    memory: bool = True  # run test_memory
-    history: str = ""  # the history store's URL; empty: none
-    accuracy_seeds: int | None = None  # None: the profile's
-    seed_recipe_seeds: int | None = None  # None: the profile's
-
-
 def add_options(parser) -> None:
     group = parser.getgroup("mpmodel", "mixed-precision benchmarks (mpmodel)")
     for opt in OPTIONS:
@@ -114,107 +95,14 @@ def add_options(parser) -> None:
             parser.addini(opt.ini, opt.help, default=opt.default)
 
 
-def _raw(config, opt: Option) -> tuple[object, str]:
-    value = config.getoption(opt.dest)
-    if value is not None:
-        return value, "command line"
-    value = config.getini(opt.ini)
-    if value not in (None, "") and value != opt.default:
-        return value, "ini file"
-    return opt.default, "default"
 
 
-def parse_flag(value) -> bool:
-    return value if isinstance(value, bool) else str(value).lower() in ("1", "true", "yes")
-
-
-def parse_on_off(value) -> bool:
-    text = str(value).strip().lower()
-    if text not in ("on", "off"):
-        raise ValueError(f"{value!r} is not on or off")
-    return text == "on"
-
-
-def parse_history(text) -> str:
-    """A history store URL, checked now (its form and its driver, no connection), so that a typo stops the
-    session at its start rather than after the run; '' for none."""
-    url = str(text).strip()
-    if url:
-        try:
-            RunStore(url).engine.dispose()
-        except StoreError as exc:
-            raise ValueError(str(exc)) from None
-    return url
-
-
-def offline_from_env() -> bool:
-    """MPMODEL_OFFLINE set to 1/true/yes; ValueError for any other non-empty value."""
-    raw = os.environ.get(OFFLINE_ENV, "").strip().lower()
-    if raw in ("", "0", "false", "no"):
-        return False
-    if raw in ("1", "true", "yes"):
-        return True
-    raise ValueError(f"{raw!r} is not 1/true/yes or 0/false/no")
-
-
-def parse_seed_count(least: int):
-    """A parser for a seed count of at least `least`, or `profile` (None: the profile's count)."""
-    def parse(value) -> int | None:
-        text = str(value).strip().lower()
-        if text == "profile":
-            return None
-        try:
-            count = int(text)
-        except ValueError:
-            raise ValueError(f"{value!r} is not a whole number or 'profile'") from None
-        if count < least:
-            raise ValueError(f"{count} seeds: at least {least} needed")
-        return count
-    return parse
-
-
-def parse_profile(text: str) -> str:
-    return text if text == "auto" else get_profile(text).name
-
-
-def resolve(config) -> Settings:
-    """Read every option once; pytest.UsageError naming the first bad one."""
-    parsers = {
-        "mp_profile": parse_profile,
-        "mp_policies": parse_policy_list,
-        "mp_jit": parse_jit_list,
-        "mp_fp32": parse_fp32_list,
-        "mp_min_speedup": lambda t: parse_min_speedup(t) if str(t).strip() else {},
-        "mp_accuracy_tol": parse_fraction,
-        "mp_accuracy_seeds": parse_seed_count(MIN_ACCURACY_SEEDS),
-        "mp_seed_recipe_seeds": parse_seed_count(0),
-        "mp_data": lambda t: str(t).strip() or "auto",
-        "mp_require_gpu": parse_flag,
-        "mp_offline": parse_flag,
-        "mp_slow_policies": parse_flag,
-        "mp_memory": parse_on_off,
-        "mp_history": parse_history,
-    }
-    values = {}
+def given(config) -> bool:
+    """Whether the session sets any of the suite's options (command line or ini file): it then uses the suite."""
     for opt in OPTIONS:
-        raw, where = _raw(config, opt)
-        try:
-            values[opt.ini] = parsers[opt.ini](raw)
-        except ValueError as exc:
-            raise pytest.UsageError(f"{opt.flag}: {exc} (from {where})") from None
-    try:
-        env_offline = offline_from_env()
-    except ValueError as exc:
-        raise pytest.UsageError(f"{OFFLINE_ENV}: {exc} (from the environment)") from None
-    try:
-        env_history = parse_history(os.environ.get(HISTORY_ENV, ""))
-    except ValueError as exc:
-        raise pytest.UsageError(f"{HISTORY_ENV}: {exc} (from the environment)") from None
-    return Settings(
-        profile=values["mp_profile"], policies=values["mp_policies"], jit=values["mp_jit"], fp32=values["mp_fp32"],
-        min_speedup=values["mp_min_speedup"],
-        accuracy_tol=values["mp_accuracy_tol"], data=values["mp_data"], require_gpu=values["mp_require_gpu"],
-        offline=values["mp_offline"] or env_offline, slow_policies=values["mp_slow_policies"],
-        memory=values["mp_memory"], history=values["mp_history"] or env_history,
-        accuracy_seeds=values["mp_accuracy_seeds"], seed_recipe_seeds=values["mp_seed_recipe_seeds"],
-    )
+        if config.getoption(opt.dest) is not None:
+            return True
+        value = config.getini(opt.ini)
+        if value not in (None, "", False) and value != opt.default:
+            return True
+    return False

@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from mpmodel.core.memory import mib
-from mpmodel.core.profiles import PROFILES
+from mpmodel.core.profiles import PROFILES, profiles_of
 from mpmodel.plugin.monitor import GpuReader
 
 OOM_TYPES = ("ResourceExhaustedError", "OutOfMemoryError", "MemoryError")
@@ -66,9 +66,11 @@ def free_memory(gpu_visible: bool) -> str:
     return f"host {_gib(available)} available" if available is not None else "free memory unknown"
 
 
-def smaller_profiles(batch_size: int) -> list:
-    """Profiles with a smaller batch, largest first; harness checks are no way to measure the model."""
-    return sorted((p for p in PROFILES.values() if p.batch_size < batch_size and not p.harness_check),
+def smaller_profiles(batch_size: int, workload=None) -> list:
+    """The workload's profiles (the seed's MLP's by default) with a smaller batch, largest first; harness checks
+    are no way to measure the model."""
+    profiles = PROFILES if workload is None else profiles_of(workload)
+    return sorted((p for p in profiles.values() if p.batch_size < batch_size and not p.harness_check),
                   key=lambda p: -p.batch_size)
 
 
@@ -91,15 +93,15 @@ def out_of_memory_message(exc: BaseException, policy: str | None, profile, free:
     """One line: what ran out, at which batch and policy, how much is free, what to try, and the step peaks
     test_memory measured for the policies that fit."""
     first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
-    smaller = [] if on_gpu else smaller_profiles(profile.batch_size)
+    smaller = [] if on_gpu else smaller_profiles(profile.batch_size, profile.workload)
     if on_gpu:
         advice = GPU_ADVICE
     elif smaller:
-        advice = f"try --mp-profile {smaller[0].name} (batch {smaller[0].batch_size}, {smaller[0].units} units)"
+        advice = f"try --mp-profile {smaller[0].name} ({smaller[0].describe()})"
     else:
         advice = "free the device (other processes, a smaller --mp-policies list) and rerun"
     return (f"out of memory training {policy or 'the model'} at batch {profile.batch_size} "
-            f"({profile.name} profile, {profile.units} units): {free}; {advice}{fitted_peaks(memories or {})} "
+            f"({profile.name} profile, {profile.describe()}): {free}; {advice}{fitted_peaks(memories or {})} "
             f"[{type(exc).__name__}: {first}]")
 
 
@@ -119,7 +121,9 @@ def release_memory() -> None:
 
 def failure_message(item, exc: BaseException, ctx) -> str | None:
     """The one line a test that ran out of memory fails with, after freeing what the backend holds;
-    None for any other error, or before the run context exists."""
+    None for any other error, or before the run context exists. `ctx`: the test's own (its `mp_run`) where
+    it has one."""
+    ctx = getattr(item, "funcargs", {}).get("mp_run", ctx)
     if ctx is None or not is_out_of_memory(exc):
         return None
     params = getattr(getattr(item, "callspec", None), "params", {})

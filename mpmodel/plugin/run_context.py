@@ -13,34 +13,29 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from mpmodel.core.data import DataError, Dataset, load_data
+from mpmodel.core.data import DataError, Dataset
 from mpmodel.core.device import CPU_PRECISION_FLAGS, DeviceInfo, detect
 from mpmodel.core.matmul_precision import float32_matmuls, resolve_variants, tf32_allowed
 from mpmodel.core.memory import StepMemory
 from mpmodel.core.policies import BASELINE, POLICIES, expected_jit_compile
-from mpmodel.core.profiles import Profile, default_profile_name, flops_per_step, get_profile, step_matmuls
+from mpmodel.core.profiles import Profile, default_profile_name, flops_per_step, profile_of, step_matmuls
+from mpmodel.core.workload import Workload
 from mpmodel.core.speed_of_light import matmul_runner
 from mpmodel.measure.ceilings import HARNESS_SOL_BUDGET_S, HARNESS_SOL_WARMUP_S, SpeedOfLight, measure_speed_of_light
 from mpmodel.measure.context import describe, label
 from mpmodel.measure.cost import MEMORY_PROBE_STEPS, estimated_step_s, minutes, test_s
 from mpmodel.measure.expectations import Expectation, device_class, expectation_for
 from mpmodel.measure.gates import Verdict
+from mpmodel.measure.results import common_facts
 from mpmodel.measure.probe import CRAWL_FACTOR, ProbedStep, crawls, seconds, slowdown
 from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
 from mpmodel.plugin.memory_child import measure_in_child
-from mpmodel.plugin.options import Settings
+from mpmodel.plugin.settings import Settings
 from mpmodel.plugin.step_child import REMAPPER_BACKENDS, probe_in_child
 
-SETTINGS = pytest.StashKey[Settings]()
-CONTEXT = pytest.StashKey["RunContext"]()
-MONITOR = pytest.StashKey()  # mpmodel.plugin.monitor.StateMonitor, while benchmarks run
-SIGTERM = pytest.StashKey()  # the SIGTERM handler to restore at the end
-ADAPTED = pytest.StashKey()  # pytest-benchmark's session, where the adapter (benchmark_session) applies to it
-DATA = pytest.StashKey[Dataset]()  # where --mp-data named a file or real MNIST: loaded at configure time
-STARTED = pytest.StashKey[float]()  # time.perf_counter() when the session was configured
-WATCHDOG = pytest.StashKey()  # mpmodel.plugin.watchdog.Watchdog, while the suite's benchmarks run (None: not installed)
-CONTEXT_FIXTURE = "mp_run"
+from mpmodel.plugin.keys import CONTEXTS, DATA, SETTINGS  # noqa: F401 (the keys the hooks share)
+
 READ_NOW = object()  # result_info: read the TF32 state at the call
 
 
@@ -74,7 +69,7 @@ class RunContext:
         """`policy`'s step memory, measured in a fresh child process on first use and kept for the session."""
         key = (policy, jit, fp32)
         if key not in self.memories:
-            self.memories[key] = measure_in_child(policy, self.profile.name, jit, fp32)
+            self.memories[key] = measure_in_child(policy, self.profile, jit, fp32)
         return self.memories[key]
 
     def compiled(self, jit: str) -> bool:
@@ -116,7 +111,7 @@ class RunContext:
             ordered = [p for p in POLICIES if p in policies and self._probe_key(p, compiled, fp32) not in self.probes]
             if not ordered:
                 continue
-            found = probe_in_child(ordered, self.profile.name, self.jit_mode(compiled), fp32,
+            found = probe_in_child(ordered, self.profile, self.jit_mode(compiled), fp32,
                                    baseline=self.probes.get(self._probe_key(BASELINE, compiled, fp32)))
             for policy, probed in found.items():
                 self.probes[self._probe_key(policy, compiled, fp32)] = probed
@@ -152,7 +147,7 @@ class RunContext:
                 self.causes[key] = (f"{self.device.backend} has no graph-rewrite switch the probe can try, so the cause "
                                     "is not diagnosed")
             else:
-                off = probe_in_child([policy], self.profile.name, self.jit_mode(compiled), fp32, baseline=base,
+                off = probe_in_child([policy], self.profile, self.jit_mode(compiled), fp32, baseline=base,
                                      remapping=False)[policy]
                 where = ("the remapper's fused kernels (MatMul+BiasAdd) are where the time went" if not crawls(off, base)
                          else "the remapper is not where the time went")
@@ -201,7 +196,7 @@ class RunContext:
         for (policy, compiled, _), probed in sorted(self.probes.items(), key=str):
             for (c, fp32), base in sorted(baselines.items(), key=str):
                 if policy != BASELINE and c == compiled and self.crawls(policy, compiled, fp32):
-                    out.append({"policy": policy, "compiled": compiled, "fp32": fp32, "step_s": probed.step_s,
+                    out.append({"workload": self.profile.workload.name, "policy": policy, "compiled": compiled, "fp32": fp32, "step_s": probed.step_s,
                                 "stopped": probed.stopped, "float32_step_s": base.step_s,
                                 "cause": self.causes.get(self._probe_key(policy, compiled, fp32))})
         return out
@@ -212,12 +207,17 @@ class RunContext:
         self.verdicts.append((benchmark.fullname.split("::")[-1], outcome, verdict.message))
         benchmark.extra_info.update({"gate": outcome, "gate_message": verdict.message})
 
-    def result_info(self, jit: str, fp32: str, model, tf32=READ_NOW) -> dict:
+    def result_info(self, policy: str, jit: str, fp32: str, model, tf32=READ_NOW) -> dict:
         """What every result records: backend and version, compile mode as asked and as resolved, float32
         variant and the TF32 state it ran under (read now unless given), profile, data."""
-        return {"backend": self.device.backend, "backend_version": self.device.backend_version,
-                "jit": jit, "jit_compile": bool(model.jit_compile), "fp32": fp32,
-                "tf32": self.tf32() if tf32 is READ_NOW else tf32, "profile": self.profile.name,
+        return {**self.facts(policy, jit, fp32), "jit_compile": bool(model.jit_compile),
+                "tf32": self.tf32() if tf32 is READ_NOW else tf32}
+
+    def facts(self, policy: str, jit: str, fp32: str) -> dict:
+        """What every saved result starts with (mpmodel.measure.results): schema, workload, policy, backend,
+        compile mode, float32 variant, profile, and where the data came from."""
+        d = self.device
+        return {**common_facts(self.profile.facts(), policy, d.backend, d.backend_version, jit, fp32, self.profile.name),
                 "data_source": self.data.source if self.data is not None else None}
 
     @property
@@ -258,9 +258,23 @@ class RunContext:
         return info
 
 
-def run_context(config) -> RunContext:
-    """The session's context, detecting the device on first use (imports the backend)."""
-    if CONTEXT not in config.stash:
+def session_machine_info(contexts: dict[str, RunContext]) -> dict:
+    """The session's context for machine_info: the first workload's, with every workload named and each
+    distinct data source (one workload: exactly its context)."""
+    first, *others = contexts.values()
+    info = first.machine_info()
+    if others:
+        sources = dict.fromkeys(c.data.source if c.data is not None else None for c in contexts.values())
+        info["data"] = ", ".join(str(s) for s in sources) if any(sources) else None
+        info["workloads"] = list(contexts)
+        info["key"] = label(describe({"mpmodel": info}))
+    return info
+
+
+def run_contexts(config) -> dict[str, RunContext]:
+    """Each workload's context, by name, detecting the device on first use (imports the backend). They share
+    the settings, the device and the gate verdicts."""
+    if CONTEXTS not in config.stash:
         settings = config.stash[SETTINGS]
         # TensorFlow takes a GPU's whole memory on first use unless told to grow; the step probe and memory
         # children need their share beside this process. Set before the backend loads; a user's own setting wins.
@@ -270,14 +284,22 @@ def run_context(config) -> RunContext:
         except ImportError as exc:  # the Keras backend's framework is not installed
             raise pytest.UsageError(missing_backend_message(exc)) from None
         name = settings.profile if settings.profile != "auto" else default_profile_name(device.gpu_visible)
-        config.stash[CONTEXT] = RunContext(settings, device, get_profile(name))
-    return config.stash[CONTEXT]
+        verdicts: list = []
+        config.stash[CONTEXTS] = {w.name: RunContext(settings, device, profile_of(w, name), verdicts=verdicts)
+                                  for w in settings.workloads}
+    return config.stash[CONTEXTS]
 
 
-def load_checked_data(settings: Settings) -> Dataset:
-    """The session's data; pytest.UsageError with the loader's one line when it cannot be used."""
+def run_context(config, workload: str | None = None) -> RunContext:
+    """The context of `workload` (by name), else of the session's first workload."""
+    contexts = run_contexts(config)
+    return contexts[workload] if workload is not None else next(iter(contexts.values()))
+
+
+def load_checked_data(settings: Settings, workload: Workload) -> Dataset:
+    """`workload`'s data as --mp-data names it; pytest.UsageError with the loader's one line when it cannot be used."""
     try:
-        return load_data(settings.data, offline=settings.offline)
+        return workload.data(settings.data, settings.offline)
     except DataError as exc:
         raise pytest.UsageError(f"--mp-data: {exc}") from None
 

@@ -19,24 +19,38 @@ import time
 from collections.abc import Callable
 
 from mpmodel.core.policies import BASELINE
+from mpmodel.core.profiles import Profile
 from mpmodel.measure.probe import BASELINE_LIMIT_S, PROBE_STEPS, ProbedStep, first_step_limit, step_limit
 
 REMAPPER_BACKENDS = ("tensorflow",)  # where a graph rewrite (the remapper) can be switched off for the diagnosis
 BETWEEN_POLICIES_S = BASELINE_LIMIT_S  # from one policy's last step to the next one's start (freeing, clear_session)
 
 
-def child_environment() -> dict[str, str]:
+def child_environment(profile: Profile | str | None = None) -> dict[str, str]:
     """The session's environment for a child beside it on the same GPU: JAX allocates on demand there rather than
-    preallocating 75% of the memory the session already holds 75% of (a user's own setting wins)."""
-    return {"XLA_PYTHON_CLIENT_PREALLOCATE": "false", **os.environ}
+    preallocating 75% of the memory the session already holds 75% of (a user's own setting wins). A user's
+    workload imported from a folder puts that folder first on the child's PYTHONPATH."""
+    env = {"XLA_PYTHON_CLIENT_PREALLOCATE": "false", **os.environ}
+    root = profile.workload.import_root if isinstance(profile, Profile) else None
+    if root:
+        env["PYTHONPATH"] = os.pathsep.join([root, *filter(None, [env.get("PYTHONPATH")])])
+    return env
 
 
-def child_command(policies: list[str], profile: str, jit: str, fp32: str, steps: int, remapping: bool) -> list[str]:
-    return [sys.executable, "-m", "mpmodel.core.step_probe", f"--profile={profile}", f"--jit={jit}", f"--fp32={fp32}",
+def profile_args(profile: Profile | str) -> list[str]:
+    """--profile and --workload for a child: a profile name alone is the seed's MLP's."""
+    if isinstance(profile, str):
+        return [f"--profile={profile}"]
+    return [f"--profile={profile.name}", f"--workload={profile.workload.spec or profile.workload.name}"]
+
+
+def child_command(policies: list[str], profile: Profile | str, jit: str, fp32: str, steps: int,
+                  remapping: bool) -> list[str]:
+    return [sys.executable, "-m", "mpmodel.core.step_probe", *profile_args(profile), f"--jit={jit}", f"--fp32={fp32}",
             f"--steps={steps}", f"--parent-pid={os.getpid()}", *([] if remapping else ["--no-remapping"]), *policies]
 
 
-def probe_in_child(policies: list[str], profile: str, jit: str, fp32: str, baseline: ProbedStep | None = None,
+def probe_in_child(policies: list[str], profile: Profile | str, jit: str, fp32: str, baseline: ProbedStep | None = None,
                    remapping: bool = True, steps: int = PROBE_STEPS, clock: Callable[[], float] = time.monotonic,
                    command: Callable[..., list[str]] = child_command) -> dict[str, ProbedStep]:
     """Each policy's probed step, in the order given (float32 first where it is among them). `baseline`:
@@ -57,7 +71,7 @@ def _one_child(pending, profile, jit, fp32, baseline, remapping, steps, clock, c
     results: dict[str, ProbedStep] = {}
     with tempfile.TemporaryFile("w+") as stderr:
         proc = subprocess.Popen(command(pending, profile, jit, fp32, steps, remapping), stdout=subprocess.PIPE,
-                                stderr=stderr, env=child_environment())
+                                stderr=stderr, env=child_environment(profile))
         current, first, later, limit = None, None, [], BETWEEN_POLICIES_S
         deadline = clock() + limit
         selector = selectors.DefaultSelector()

@@ -5,3 +5,5 @@ stored whole, as pytest-benchmark wrote it, in one transaction with its results 
 one identity (a hash of its content): saving it twice adds nothing. May import the core and measure
 layers; the plugin (saving each run) and the history layer (reading runs back) import it.
 """
+
+HISTORY_ENV = "MPMODEL_HISTORY"  # the store's URL, for the suite (--mp-history) and the history commands (--history)

@@ -34,7 +34,6 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from mpmodel.measure.context import describe, label
 
-HISTORY_ENV = "MPMODEL_HISTORY"  # the store's URL, for the suite (--mp-history) and the history commands (--history)
 CONNECT_TIMEOUT_S = 5  # a database that does not answer costs the run this long, never a hang
 SQLITE_BUSY_S = 60  # how long a SQLite writer waits for another's lock
 SCHEMA_LOCK = 7_301_961  # PostgreSQL advisory lock: writers starting at once create the tables one at a time

@@ -10,7 +10,7 @@ from mpmodel.core.profiles import flops_per_step, get_profile
 from mpmodel.measure.ceilings import SpeedOfLight
 from mpmodel.measure.probe import ProbedStep
 from mpmodel.plugin.header import cost_lines, settings_line
-from mpmodel.plugin.options import Settings
+from mpmodel.plugin.settings import Settings
 from mpmodel.plugin.run_context import RunContext
 
 

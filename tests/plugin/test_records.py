@@ -1,6 +1,6 @@
 """What saved runs carry from the plugin, and the context facts named when a compared run differs."""
 
-from mpmodel.plugin.options import Settings
+from mpmodel.plugin.settings import Settings
 from mpmodel.plugin.records import context_changes, run_record
 
 SETTINGS = Settings(profile="auto", policies=("float32", "mixed_bfloat16"), jit=("auto",), fp32=("auto",),

@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from mpmodel.core.data.dataset import DataError, Dataset
-from mpmodel.core.profiles import INPUT_DIM, NUM_CLASSES
+
+INPUT_DIM = 784  # MNIST: 28 x 28 pixels, flattened
+NUM_CLASSES = 10
 
 NPZ_KEYS = ("x_train", "y_train", "x_test", "y_test")
 

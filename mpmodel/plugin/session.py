@@ -1,0 +1,245 @@
+"""The suite's hooks, registered only in sessions that use it (mpmodel.plugin's `activate`).
+
+A session uses the suite when it sets one of the `--mp-*` options or collects a test that uses the
+`mp_run` fixture; before that nothing here is imported, so a session that never asks for the suite gets
+pytest-benchmark's own behaviour and none of ours. `start` resolves the settings (each bad value one line)
+and installs SIGTERM-as-Ctrl-C; when collection ends, the suite's benchmarks get pytest-benchmark's save
+data, atomic saving, the device monitor, the watchdog, the checked data of every workload and the header's
+measured lines (speed of light, step probe, prediction).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from mpmodel.core.data import DataError
+from mpmodel.core.model import build_model
+from mpmodel.core.policies import BASELINE, MIXED_POLICIES
+from mpmodel.core.workload import WorkloadError, check_fits
+from mpmodel.plugin import benchmark_session, ci_summary, header, history_store, out_of_memory, records, signals
+from mpmodel.plugin.keys import (
+    ADAPTED,
+    COMPARED,
+    CONTEXT_FIXTURE,
+    CONTEXTS,
+    DATA,
+    MONITOR,
+    SETTINGS,
+    SIGTERM,
+    STARTED,
+    WATCHDOG,
+    WORKLOAD_ARG,
+)
+from mpmodel.plugin.monitor import StateMonitor
+from mpmodel.plugin.run_context import load_checked_data, require_gpu, run_context, run_contexts, session_machine_info
+from mpmodel.plugin.saving import unsaved_reason
+from mpmodel.plugin.settings import resolve
+from mpmodel.plugin.watchdog import Watchdog
+
+
+def _reporter(config):
+    return config.pluginmanager.get_plugin("terminalreporter")
+
+
+def _say_through_capture(config, reporter):
+    """A line to the terminal from inside a test, past pytest's output capture."""
+    capture = config.pluginmanager.get_plugin("capturemanager")
+
+    def say(line: str) -> None:
+        if capture is None:
+            reporter.write_line(line)
+            return
+        with capture.global_and_fixture_disabled():
+            reporter.write_line(line)
+    return say
+
+
+def _store_saver(url, reporter):
+    """after_save for install_atomic_saving: the run into the history store, one line either way."""
+    def say(line):
+        if reporter is not None:
+            reporter.write_line(line)
+
+    def after_save(output_json, path):
+        history_store.save_to_store(url, output_json, path, say)
+    return after_save
+
+
+def start(config) -> None:
+    """The suite's settings, read once (pytest.UsageError names a bad one); files named by --mp-data checked
+    before any backend loads; SIGTERM handled as Ctrl-C from here on."""
+    settings = resolve(config)
+    config.stash[SETTINGS] = settings
+    if settings.data not in ("auto", "synthetic"):  # a file or real MNIST: checked now, before any backend loads
+        config.stash[DATA] = {w.name: load_checked_data(settings, w) for w in settings.workloads}
+    config.stash[SIGTERM] = signals.install_sigterm()
+    if settings.require_gpu:
+        require_gpu(config)
+
+
+def parametrize(metafunc) -> None:
+    """The suite's axes for a test that uses `mp_run`: workload (its profile's id: the size alone for the seed's
+    MLP), compile mode, float32 variant, and the policies or the mixed ones."""
+    names = metafunc.fixturenames
+    contexts = run_contexts(metafunc.config)
+    metafunc.parametrize(WORKLOAD_ARG, list(contexts), ids=[c.profile.id for c in contexts.values()], scope="session")
+    if "policy" not in names and "mixed_policy" not in names:
+        return
+    ctx = run_context(metafunc.config)
+    if "jit" in names:
+        metafunc.parametrize("jit", list(ctx.settings.jit), ids=[f"jit_{m}" for m in ctx.settings.jit])
+    if "fp32" in names:
+        variants = ctx.fp32_variants
+        metafunc.parametrize("fp32", list(variants), ids=[f"fp32_{v}" for v in variants])
+    if "policy" in names:
+        metafunc.parametrize("policy", list(ctx.settings.policies))
+    else:
+        metafunc.parametrize("mixed_policy", [p for p in ctx.settings.policies if p in MIXED_POLICIES])
+
+
+def check_workload_fits(ctx) -> None:
+    """pytest.UsageError in one line where a workload's model under a policy of the session does not output
+    float32 or its data does not fit its model."""
+    try:
+        for policy in ctx.settings.policies:
+            model = build_model(policy, ctx.profile)
+            if policy == BASELINE:
+                check_fits(ctx.profile.workload, ctx.data, model)
+    except (WorkloadError, DataError) as exc:
+        raise pytest.UsageError(str(exc)) from None
+
+
+def _adapt_saving(config, reporter) -> None:
+    """pytest-benchmark's session: every round saved, saved atomically (and into the history store)."""
+    bench = benchmark_session.session_of(config)
+    if bench is None:
+        return
+    bench.save_data = True  # saved runs keep every round (read when saving)
+    problem = benchmark_session.unsupported(bench)
+    if problem is not None:
+        if reporter is not None:
+            reporter.write_line(f"mpmodel: {problem}: saves are not atomic and an interrupted run may be saved; "
+                                f"install pytest-benchmark {benchmark_session.WRITTEN_FOR_MAJOR}.x", red=True)
+        return
+    config.stash[ADAPTED] = bench
+    url = config.stash[SETTINGS].history
+    benchmark_session.install_atomic_saving(bench, _store_saver(url, reporter) if url else None)
+    if benchmark_session.compares_nothing(bench) and reporter is not None:
+        reporter.write_line(
+            f"mpmodel: --benchmark-compare found no saved run in {benchmark_session.storage_location(bench)}: "
+            "nothing is compared this time; save a baseline first with --benchmark-autosave", yellow=True)
+
+
+def _compare_contexts(config) -> None:
+    """Say which facts differ from each compared suite run (held back from pytest-benchmark's configure)."""
+    current = {"mpmodel": session_machine_info(run_contexts(config))}
+    for bench, saved in config.stash.get(COMPARED, []):
+        changes = records.context_changes(saved, {**getattr(bench, "machine_info", {}), **current})
+        if changes:
+            bench.logger.warning(f"mpmodel: the compared run ran on a different context: {'; '.join(changes)}")
+
+
+def pytest_collection_finish(session):
+    config = session.config
+    if config.option.collectonly or not any(CONTEXT_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
+        return  # nothing of the suite's will run: nothing to measure, predict or guard
+    reporter = _reporter(config)
+    _adapt_saving(config, reporter)
+    config.stash[MONITOR] = StateMonitor().start()
+    config.stash[WATCHDOG] = Watchdog().install()  # SIGTERM/Ctrl-C end the session even inside a native call
+    contexts = run_contexts(config)
+    loaded = config.stash.get(DATA, {})
+    for name, ctx in contexts.items():
+        ctx.data = loaded[name] if name in loaded else load_checked_data(ctx.settings, ctx.profile.workload)
+        check_workload_fits(ctx)
+    _compare_contexts(config)
+    if reporter is None:
+        return
+    reporter.write_line(header.settings_line(config.stash[SETTINGS]))
+    for ctx in contexts.values():
+        ctx.say = _say_through_capture(config, reporter)
+        for line in header.context_lines(ctx):
+            reporter.write_line(line)
+    for ctx in contexts.values():
+        for line in header.cost_lines(ctx, session.items, started=config.stash.get(STARTED, None)):
+            reporter.write_line(line)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Record the device state over each benchmark's run in its extra_info; fail a test that runs out of
+    memory with the batch, policy and free memory, and free what it held so the session goes on."""
+    monitor = item.config.stash.get(MONITOR, None)
+    bench = getattr(item, "funcargs", {}).get("benchmark")
+    start_mark = monitor.mark() if monitor is not None and bench is not None else None
+    try:
+        return (yield)
+    except Exception as exc:
+        contexts = item.config.stash.get(CONTEXTS, None)
+        message = out_of_memory.failure_message(item, exc, next(iter(contexts.values())) if contexts else None)
+        if message is None:
+            raise
+        raise pytest.fail.Exception(message, pytrace=False) from None
+    finally:
+        if start_mark is not None:
+            bench.extra_info["device_state"] = monitor.summary(since=start_mark)
+
+
+def pytest_benchmark_update_machine_info(config, machine_info):
+    """The run's context, once the suite's tests are known (pytest-benchmark asks at configure time too,
+    before that: its comparison is then made when collection ends)."""
+    if CONTEXTS in config.stash:
+        machine_info["mpmodel"] = session_machine_info(config.stash[CONTEXTS])
+
+
+def pytest_benchmark_update_json(config, benchmarks, output_json):
+    """The session's settings, device state and gate verdicts, at the top level of the saved run."""
+    contexts = config.stash.get(CONTEXTS, None)
+    if not contexts:
+        return
+    monitor = config.stash.get(MONITOR, None)
+    output_json["mpmodel"] = records.run_record(config.stash[SETTINGS], monitor.summary() if monitor is not None else None,
+                                                list(contexts.values()))
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_sessionfinish(session, exitstatus):
+    """Before pytest-benchmark saves: a session cut short (Ctrl-C, SIGTERM, a usage or internal error)
+    saves nothing, so the history never holds a partial run."""
+    bench = session.config.stash.get(ADAPTED, None)  # set when collection ended where the adapter applies
+    reason = unsaved_reason(exitstatus)
+    if bench is not None and reason and benchmark_session.cancel_saving(bench):
+        reporter = _reporter(session.config)
+        if reporter is not None:
+            reporter.write_line(f"mpmodel: nothing saved to the history: {reason}", yellow=True)
+    return (yield)
+
+
+@pytest.hookimpl(trylast=True)  # the verdicts close the report, after pytest-benchmark's table
+def pytest_terminal_summary(terminalreporter, config):
+    contexts = config.stash.get(CONTEXTS, None)
+    ctx = next(iter(contexts.values())) if contexts else None
+    if ctx is None or not ctx.verdicts:
+        return
+    terminalreporter.section("mpmodel gates")
+    for name, outcome, message in ctx.verdicts:
+        terminalreporter.write_line(f"{outcome:4s} {name}: {message}", red=outcome == "FAIL")
+    workloads = ", ".join(contexts)
+    title = f"mpmodel gates: {ctx.device.summary().split(';')[0]}, {workloads}, {ctx.profile.name} profile"
+    try:
+        written = ci_summary.append_summary(title, ctx.verdicts)
+    except OSError as exc:
+        terminalreporter.write_line(f"mpmodel: {ci_summary.SUMMARY_ENV} not written: {exc}", yellow=True)
+    else:
+        if written is not None:
+            terminalreporter.write_line(f"mpmodel: gates appended to {written} ({ci_summary.SUMMARY_ENV})")
+
+
+def pytest_unconfigure(config):
+    monitor = config.stash.get(MONITOR, None)
+    if monitor is not None:
+        monitor.stop()
+    signals.restore_sigterm(config.stash.get(SIGTERM, None))
+    watchdog = config.stash.get(WATCHDOG, None)
+    if watchdog is not None:
+        watchdog.uninstall()

@@ -1,0 +1,47 @@
+"""Memory: each policy's training-step peak above its resting state, and the resting state itself.
+
+Measured in a fresh child process per policy (mpmodel.core.memory_probe), never inside a timed
+benchmark: on a GPU through the framework's allocator, on a CPU through the process's peak resident
+set, reset before each of 5 steps. Beside it the analytic figure: the least the step must hold
+(mpmodel.core.memory.analytic_bytes). On CPUs the frameworks keep a step's buffers between steps, so the
+footprint (resting plus step peak) is recorded too, and history judges it. A mixed policy's gate compares
+its step peak with float32's: where the device should save memory (GPUs: half-size activations) the
+median ratio must be at most the table's; where it should not (CPUs), the ratio is recorded and the skip
+says why. pytest-benchmark's time here is the child process's (build, warm-up, 5 steps), not a step's.
+`--mp-memory off` skips these tests.
+"""
+
+import pytest
+
+from mpmodel.core.memory import analytic_bytes
+from mpmodel.core.policies import BASELINE
+from mpmodel.measure.expectations import memory_expectation_for
+from mpmodel.measure.gates import memory_verdict
+
+
+def test_memory(benchmark, mp_run, jit, fp32, policy):
+    if not mp_run.settings.memory:
+        pytest.skip("--mp-memory off: step memory not measured in this run")
+    profile = mp_run.profile
+    mp_run.skip_if_crawling(benchmark, "test_memory", policy, jit, fp32)
+    measured = benchmark.pedantic(mp_run.memory, args=(policy, jit, fp32), rounds=1, iterations=1)
+    analytic = analytic_bytes(profile, policy)
+    info = {**mp_run.facts(policy, jit, fp32), "batch_size": profile.batch_size,
+            "peak_step_bytes": measured.peak, "peak_step_samples": measured.peak_step_bytes,
+            "resting_bytes": measured.resting_bytes, "footprint_bytes": measured.footprint,
+            "footprint_samples": measured.footprints, "analytic_bytes": analytic and analytic.step_bytes,
+            "analytic_resting_bytes": analytic and analytic.resting_bytes, "memory_method": measured.method}
+    benchmark.extra_info.update(info)
+    if policy == BASELINE:
+        return
+    base = mp_run.memory(BASELINE, jit, fp32)
+    analytic_ratio = analytic.step_bytes / analytic_bytes(profile, BASELINE).step_bytes if analytic else None
+    footprint_ratio = measured.footprint / base.footprint
+    verdict = memory_verdict(policy, measured.peak_step_bytes, base.peak_step_bytes, analytic_ratio,
+                             memory_expectation_for(mp_run.device, policy), footprint_ratio)
+    benchmark.extra_info.update({"memory_ratio": measured.peak / base.peak, "float32_peak_step_bytes": base.peak,
+                                 "analytic_memory_ratio": analytic_ratio, "footprint_ratio": footprint_ratio})
+    mp_run.record(benchmark, verdict)
+    if not verdict.expected:
+        pytest.skip(verdict.message)
+    assert verdict.passed, verdict.message

@@ -1,0 +1,78 @@
+"""Speedup gate: float32 and a mixed policy timed interleaved in one session.
+
+Pairs of rounds run A (float32) then B (mixed), again and again after warm-up, each round K steps
+with one host sync (K the same for both, chosen so the faster policy's round lasts 0.2 s); the speedup is the
+median of per-pair ratios float32 / mixed with a 95% order-statistic CI. The gate fails
+when the CI's lower bound is under the expected minimum; where no speedup is expected it
+records the measurement and skips with the reason. pytest-benchmark times the mixed rounds (K steps each).
+A mixed policy whose probed step takes more than ten times float32's (crawling, mpmodel.measure.probe) is
+decided on the probe's measured steps (skipped where no speedup is expected, failed where one is) unless
+--mp-slow-policies asks to time it.
+"""
+
+import numpy as np
+import pytest
+
+from mpmodel.core.model import build_model
+from mpmodel.core.policies import BASELINE
+from mpmodel.core.training import TrainingStep
+from mpmodel.measure.ceilings import Ceiling, from_ceiling
+from mpmodel.measure.gates import crawling_verdict, speedup_verdict
+from mpmodel.measure.interleave import InterleavedTimer
+from mpmodel.measure.probe import speedup as probed_speedup
+from mpmodel.measure.rounds import steps_per_round, warm_up
+from mpmodel.measure.stats import paired_ratio
+
+WARMUP_PAIRS = 2
+
+
+def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
+    profile, data = mp_run.profile, mp_run.data
+    compiled = mp_run.compiled(jit)
+    if mp_run.crawls(mixed_policy, compiled, fp32):  # decided on the probe's measured steps
+        with mp_run.float32_matmuls(fp32):
+            tf32 = mp_run.tf32()
+        light = [speed_of_light(p, compiled, fp32) for p in (BASELINE, mixed_policy)]
+        expectation = from_ceiling(mp_run.expectation(mixed_policy, tf32, compiled), light[0].seconds / light[1].seconds)
+        probed = [mp_run.probed(p, compiled, fp32) for p in (BASELINE, mixed_policy)]
+        ratio, upper_bound = probed_speedup(probed[1], probed[0])
+        facts = mp_run.crawl_facts(mixed_policy, compiled, fp32)
+        verdict = crawling_verdict(mixed_policy, ratio, upper_bound, expectation, facts,
+                                   mp_run.own_expectation(mixed_policy))
+        mp_run.record(benchmark, verdict)  # in the gate summary and the run's crawling list; nothing else is saved
+        if not verdict.expected:
+            pytest.skip(verdict.message)
+        pytest.fail(verdict.message, pytrace=False)
+    with mp_run.float32_matmuls(fp32):  # the float32 variant: the framework's TF32 default, or strict
+        baseline = TrainingStep(build_model(BASELINE, profile, jit=jit), data, profile.batch_size)
+        candidate = TrainingStep(build_model(mixed_policy, profile, jit=jit), data, profile.batch_size)
+        warm = [warm_up(baseline.run, profile.timing_warmup), warm_up(candidate.run, profile.timing_warmup)]
+        k = steps_per_round(min(w.step_s for w in warm))  # one K for both: round times compare as step times
+        timer = InterleavedTimer(lambda: baseline.run(k), lambda: candidate.run(k))
+
+        benchmark.pedantic(timer.candidate_step, setup=timer.baseline_step,
+                           rounds=profile.timing_pairs, warmup_rounds=WARMUP_PAIRS, iterations=1)
+        timer.complete(profile.timing_pairs)  # only needed under --benchmark-disable
+        info = mp_run.result_info(mixed_policy, jit, fp32, candidate.model)  # reads the TF32 state under the variant
+        light = [speed_of_light(p, info["jit_compile"], fp32) for p in (BASELINE, mixed_policy)]
+
+    base_rounds, mixed_rounds = timer.last(profile.timing_pairs)
+    base_times, mixed_times = [t / k for t in base_rounds], [t / k for t in mixed_rounds]
+    speedup = paired_ratio(base_times, mixed_times)
+    ceiling = Ceiling(*light, float(np.median(base_times)), float(np.median(mixed_times)))
+    expectation = from_ceiling(mp_run.expectation(mixed_policy, info["tf32"], info["jit_compile"]), ceiling.value)
+    verdict = speedup_verdict(mixed_policy, speedup, expectation, ceiling, mp_run.own_expectation(mixed_policy))
+    benchmark.extra_info.update({
+        **info, "batch_size": profile.batch_size,
+        "speedup": speedup.value, "speedup_ci_low": speedup.low, "speedup_ci_high": speedup.high,
+        "min_speedup": expectation.min_speedup, "expectation_source": expectation.source,
+        "pairs": speedup.n, "float32_times": base_times, "mixed_times": mixed_times,  # per step
+        "harness": candidate.harness, "steps_per_round": k,  # pytest-benchmark's times here are whole rounds
+        "speedup_ceiling": ceiling.value, "float32_matmul_tflops": ceiling.float32.tflops,
+        "matmul_tflops": ceiling.mixed.tflops, "float32_efficiency": ceiling.float32_efficiency,
+        "efficiency": ceiling.mixed_efficiency,
+    })
+    mp_run.record(benchmark, verdict)
+    if not verdict.expected:
+        pytest.skip(verdict.message)
+    assert verdict.passed, verdict.message

@@ -16,10 +16,14 @@ ALLOWED = {
     "store": {"core", "measure", "store"},
     "plugin": {"core", "measure", "store", "plugin"},
     "history": {"core", "measure", "store", "history"},
+    "suite": {"core", "measure", "plugin", "suite"},  # the benchmarks shipped in the package (pytest --pyargs)
     "": {"core", "history"},  # mpmodel/__init__.py (public names) and __main__.py (the CLI)
 }
 FRAMEWORKS = ("keras", "tensorflow", "torch", "jax")
 LOADED_ON_PURPOSE = {*FRAMEWORKS, "pynvml", "matplotlib"}
+# mpmodel modules loaded late on purpose: the plugin's heavy half, only in sessions that use the suite
+LOADED_LATE = {"mpmodel.plugin.session"}
+HEAVY = ("sqlalchemy", "scipy", *FRAMEWORKS)  # what a session that never uses the suite must not pay for
 
 
 def modules():
@@ -79,15 +83,30 @@ def test_function_local_imports_load_a_framework_or_optional_library_and_say_why
             if at_top:
                 continue
             reason = lines[line - 1].partition("# noqa: PLC0415")[2].strip()
-            if name.split(".")[0] not in LOADED_ON_PURPOSE or not reason.startswith("("):
+            if (name.split(".")[0] not in LOADED_ON_PURPOSE and name not in LOADED_LATE) or not reason.startswith("("):
                 wrong.append(f"{path.relative_to(PACKAGE.parent)}:{line} imports {name} {reason or 'without a reason'}")
     assert not wrong, "\n".join(wrong)
 
 
 # benchmarks/conftest.py loads before the plugin checks its options and data: what it imports must be light too
-@pytest.mark.parametrize("module", ["mpmodel", "mpmodel.plugin", "mpmodel.history.cli", "mpmodel.core.speed_of_light",
+@pytest.mark.parametrize("module", ["mpmodel", "mpmodel.plugin", "mpmodel.plugin.session", "mpmodel.history.cli",
+                                    "mpmodel.core.speed_of_light",
                                     "mpmodel.measure.ceilings"])
 def test_importing_loads_no_framework(module):
     code = f"import sys, {module}; print(','.join(m for m in {FRAMEWORKS!r} if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == "", f"import {module} loaded {loaded}"
+
+
+def test_the_plugin_entry_module_loads_nothing_heavy():
+    """Every pytest session with mpmodel installed imports mpmodel.plugin: no SQLAlchemy, SciPy or framework."""
+    code = f"import sys, mpmodel.plugin; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert loaded == "", f"import mpmodel.plugin loaded {loaded}"
+
+
+def test_the_heavy_check_sees_a_heavy_import():
+    """Control: the suite's own half does load them."""
+    code = f"import sys, mpmodel.plugin.session; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert "sqlalchemy" in loaded and "scipy" in loaded

@@ -11,7 +11,8 @@ Measured (`memory_probe.measure_step_memory`, with the readers here), after the 
 mixed-precision copies kept); each step's peak is above that resting state. The suite measures in a fresh
 child process per policy (`python -m mpmodel.core.memory_probe`), never inside a timed benchmark.
 
-Analytic (`analytic_bytes`, from the workload; the seed's MLP and any all-Dense model): weights and optimizer slots at rest; for a step, the weights' copies in the
+Analytic (`analytic_bytes`, from the workload; the seed's MLP and any all-Dense model):
+weights and optimizer slots at rest; for a step, the weights' copies in the
 compute dtype, their float32 gradients, the activations kept for the backward pass and the activation
 gradients in flight, each in its dtype.
 """

@@ -219,6 +219,18 @@ def check_output(workload: Workload, model, policy: str) -> None:
             "float32: give the last layer dtype='float32' (a float16 softmax rounds small probabilities to 0)")
 
 
+def check_models(workload: Workload, size: Size, data: Dataset, policies) -> None:
+    """The workload's model built under each policy: WorkloadError where a mixed one does not output float32,
+    DataError where the data does not fit the float32 one. Builds only (no compile, no step)."""
+    for policy in policies:
+        with global_policy(policy):
+            model = workload.model(size, 0)
+        if COMPUTE_DTYPE[policy] != "float32":
+            check_output(workload, model, policy)
+        else:
+            check_fits(workload, data, model)
+
+
 def check_fits(workload: Workload, data: Dataset, model) -> None:
     """DataError where the data's samples or labels do not fit the model's input and output."""
     where = f"workload {workload.name}, data {data.source}"
@@ -226,7 +238,7 @@ def check_fits(workload: Workload, data: Dataset, model) -> None:
     for split in ("train", "test"):
         x, y = getattr(data, f"x_{split}"), getattr(data, f"y_{split}")
         if expected is not None and (len(expected) != x.ndim - 1 or
-                                     any(e is not None and e != s for e, s in zip(expected, x.shape[1:]))):
+                                     any(e is not None and e != s for e, s in zip(expected, x.shape[1:], strict=True))):
             raise DataError(f"{where}: x_{split} samples have shape {x.shape[1:]}, the model takes {expected}")
         if x.shape[0] != y.shape[0]:
             raise DataError(f"{where}: x_{split} has {x.shape[0]} samples but y_{split} has {y.shape[0]} labels")

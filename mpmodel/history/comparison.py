@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from mpmodel.core.policies import BASELINE
 from mpmodel.core.recipes import SEED_RECIPE
 from mpmodel.history.runs import (
@@ -149,14 +147,12 @@ class Comparison:
         return [c for c in self.changes if c.direction == "better"]
 
 
-def _speedup_ratios(extra: dict) -> list[float] | None:
-    base, mixed = extra.get("float32_times"), extra.get("mixed_times")
-    if not base or not mixed or len(base) != len(mixed):
-        return None
-    return list(np.asarray(base, dtype=float) / np.asarray(mixed, dtype=float))
-
-
-AXES = ("backend", "profile", "jit", "fp32")  # a step-time result and its confirming speedup results share these
+def _same_axes(a: Result, b: Result) -> bool:
+    """A step-time result and its confirming speedup results share backend, profile, compile mode, float32
+    variant and workload."""
+    ra, rb = a.record, b.record
+    return (ra.text("backend"), ra.profile, ra.jit, ra.fp32, ra.facts) == (rb.text("backend"), rb.profile, rb.jit,
+                                                                           rb.fp32, rb.facts)
 
 
 def confirming_steps(run: SavedRun, step: Result) -> list[float] | None:
@@ -164,12 +160,12 @@ def confirming_steps(run: SavedRun, step: Result) -> list[float] | None:
     mixed policy, every speedup test's float32 steps for float32; None where the run has none."""
     times: list[float] = []
     for r in run.results.values():
-        if r.test != SPEEDUP or any(r.extra.get(a) != step.extra.get(a) for a in AXES):
+        if r.test != SPEEDUP or not _same_axes(r, step):
             continue
         if step.policy == BASELINE:
-            times += r.extra.get("float32_times") or []
+            times += r.record.float32_times
         elif r.policy == step.policy:
-            times += r.extra.get("mixed_times") or []
+            times += r.record.mixed_times
     return times if len(times) >= 2 else None
 
 
@@ -197,16 +193,16 @@ def compare_runs(before: SavedRun, after: SavedRun, thresholds: Thresholds | Non
             cx, cy = confirming_steps(before, a), confirming_steps(after, b)
             confirmation = sample_change(cx, cy) if cx and cy else None
         elif a.test == SPEEDUP:
-            kind, xs, ys = SPEEDUP_KIND, _speedup_ratios(a.extra), _speedup_ratios(b.extra)
+            kind, xs, ys = SPEEDUP_KIND, a.record.pair_ratios, b.record.pair_ratios
         elif a.test == MEMORY:
-            kind, xs, ys = MEMORY_KIND, a.extra.get("footprint_samples"), b.extra.get("footprint_samples")
+            kind, xs, ys = MEMORY_KIND, a.record.footprint_samples, b.record.footprint_samples
         elif a.test == ACCURACY:
-            recipes = (a.extra.get("recipe", SEED_RECIPE.name), b.extra.get("recipe", SEED_RECIPE.name))
+            recipes = (a.record.recipe or SEED_RECIPE.name, b.record.recipe or SEED_RECIPE.name)
             if recipes[0] != recipes[1]:
                 result.unmatched.append(f"{name} (accuracy from the {recipes[0]} recipe, then the {recipes[1]} recipe)")
-            elif "accuracy_delta" in a.extra and "accuracy_delta" in b.extra:
-                result.accuracy.append(AccuracyChange(a.policy, float(a.extra["accuracy_delta"]),
-                                                      float(b.extra["accuracy_delta"]), label(a)))
+            elif a.record.accuracy_delta is not None and b.record.accuracy_delta is not None:
+                result.accuracy.append(AccuracyChange(a.policy, a.record.accuracy_delta, b.record.accuracy_delta,
+                                                      label(a)))
             continue
         else:
             continue

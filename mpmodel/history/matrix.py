@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from mpmodel.history.runs import MEMORY, SPEEDUP, STEP_TIME, SavedRun, Variant
 from mpmodel.history.twosample import SampleChange, sample_change
 from mpmodel.measure.context import MEASURED_FACTS, diff, label
@@ -66,15 +64,12 @@ def cells_of(run: SavedRun) -> list[Cell]:
         step, speed, memory = run.find(STEP_TIME, variant), run.find(SPEEDUP, variant), run.find(MEMORY, variant)
         if step is not None and step.rounds:
             cell.step_s = step.median
-            cell.efficiency = step.extra.get("efficiency")
-        if speed is not None and isinstance(speed.extra.get("speedup"), (int, float)):
-            e = speed.extra
-            cell.speedup, cell.ci = float(e["speedup"]), (e.get("speedup_ci_low"), e.get("speedup_ci_high"))
-            base, mixed = e.get("float32_times") or [], e.get("mixed_times") or []
-            if base and len(base) == len(mixed):
-                cell.pair_ratios = list(np.asarray(base, float) / np.asarray(mixed, float))
-        if memory is not None and isinstance(memory.extra.get("footprint_bytes"), (int, float)):
-            cell.footprint_bytes = float(memory.extra["footprint_bytes"])
+            cell.efficiency = step.record.efficiency
+        if speed is not None and speed.record.speedup is not None:
+            cell.speedup, cell.ci = speed.record.speedup, speed.record.speedup_ci
+            cell.pair_ratios = speed.record.pair_ratios
+        if memory is not None and memory.record.footprint_bytes is not None:
+            cell.footprint_bytes = memory.record.footprint_bytes
         out.append(cell)
     return out
 

@@ -12,7 +12,7 @@ from html import escape
 from mpmodel.history.matrix import Difference, Row, context_of
 from mpmodel.history.render_matrix import difference_line, matrix_cells
 from mpmodel.history.render_text import level_text
-from mpmodel.history.runs import SavedRun
+from mpmodel.history.runs import SPEEDUP, STEP_TIME, SavedRun
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}th{background:#f3f3f3}
@@ -34,12 +34,12 @@ def _history_rows(runs: list[SavedRun]) -> list[list[str]]:
     out = []
     for run in runs:
         for variant in run.variants:
-            step = run.find("test_step_time", variant)
-            speed = run.find("test_speedup", variant)
+            step = run.find(STEP_TIME, variant)
+            speed = run.find(SPEEDUP, variant)
             out.append([run.number, f"{run.when:%Y-%m-%d %H:%M}", run.commit or "-", variant.label(),
                         "-" if step is None or not step.median else f"{step.median * 1e3:.2f}",
-                        "-" if speed is None or "speedup" not in speed.extra else f"{speed.extra['speedup']:.3f}x",
-                        (speed.extra.get("gate") or "-") if speed is not None else "-"])
+                        "-" if speed is None or speed.record.speedup is None else f"{speed.record.speedup:.3f}x",
+                        (speed.record.gate or "-") if speed is not None else "-"])
     return out
 
 

@@ -66,11 +66,12 @@ def plot_history(runs: list[SavedRun], shifts: dict, path) -> Path:
             middle.errorbar(xs, q[:, 1], yerr=[q[:, 1] - q[:, 0], q[:, 2] - q[:, 1]], marker=marker, linestyle=line, capsize=3,
                             color=color, label=f"{name} (median, IQR)")
         peaks = [(i, r.find(MEMORY, variant)) for i, r in enumerate(runs)]
-        peaks = [(i, res.extra) for i, res in peaks if res is not None and res.extra.get("footprint_samples")]
+        peaks = [(i, res.record) for i, res in peaks
+                 if res is not None and res.record.footprint_samples and res.record.footprint_bytes is not None]
         if peaks and memory_ax is not None:
             xs = [i for i, _ in peaks]
-            m = np.array([[min(e["footprint_samples"]), e["footprint_bytes"], max(e["footprint_samples"])]
-                          for _, e in peaks]) / 2**20
+            m = np.array([[min(r.footprint_samples), r.footprint_bytes, max(r.footprint_samples)]
+                          for _, r in peaks]) / 2**20
             memory_ax.errorbar(xs, m[:, 1], yerr=[m[:, 1] - m[:, 0], m[:, 2] - m[:, 1]], marker=marker, linestyle=line,
                                capsize=3, color=color, label=f"{name} (median, range)")
     top.axhline(1.0, color="grey", linewidth=0.8)

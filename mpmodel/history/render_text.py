@@ -3,7 +3,18 @@
 from __future__ import annotations
 
 from mpmodel.history.comparison import Change, Comparison
-from mpmodel.history.runs import ACCURACY, MEMORY, MEMORY_KIND, SPEEDUP, STEP_KIND, STEP_TIME, SavedRun, Variant, varied_axes
+from mpmodel.history.runs import (
+    ACCURACY,
+    DEFAULT_WORKLOAD,
+    MEMORY,
+    MEMORY_KIND,
+    SPEEDUP,
+    STEP_KIND,
+    STEP_TIME,
+    SavedRun,
+    Variant,
+    varied_axes,
+)
 from mpmodel.measure.context import label, measured_changes
 from mpmodel.measure.probe import seconds
 
@@ -58,7 +69,9 @@ def crawling_lines(run: SavedRun, lead: str = "       ") -> list[str]:
     out = []
     for c in (run.mpmodel or {}).get("crawling") or []:
         bound = "over " if c.get("stopped") else ""
-        out.append(f"{lead}crawling: {c.get('policy')} (compiled {c.get('compiled')}, float32 {c.get('fp32')}) "
+        workload = c.get("workload") or DEFAULT_WORKLOAD
+        who = c.get("policy") if workload == DEFAULT_WORKLOAD else f"{workload}: {c.get('policy')}"
+        out.append(f"{lead}crawling: {who} (compiled {c.get('compiled')}, float32 {c.get('fp32')}) "
                    f"{bound}{seconds(c.get('step_s') or 0)} per step against float32's "
                    f"{seconds(c.get('float32_step_s') or 0)}: not timed or fitted"
                    + (f"; {c['cause']}" if c.get("cause") else ""))
@@ -109,18 +122,19 @@ def _cells(run: SavedRun, variant: Variant) -> list[str]:
         peak = f"{e['footprint_bytes'] / 2**20:.1f}{ratio}" + (" FAIL" if e.get("gate") == "FAIL" else "")
     step_ms = f"{step.median * 1e3:.1f}" if step is not None and step.median else "-"
     speedup = "-"
-    if speed is not None and "speedup" in speed.extra:
-        e = speed.extra
-        gate = {"FAIL": " FAIL", "skip": " (not expected)"}.get(e.get("gate"), "")
-        speedup = f"{e['speedup']:.3f}x [{e['speedup_ci_low']:.3f}, {e['speedup_ci_high']:.3f}]{gate}"
+    if speed is not None and speed.record.speedup is not None:
+        r = speed.record
+        gate = {"FAIL": " FAIL", "skip": " (not expected)"}.get(r.gate, "")
+        low, high = (f"{v:.3f}" if v is not None else "?" for v in r.speedup_ci)
+        speedup = f"{r.speedup:.3f}x [{low}, {high}]{gate}"
     delta = "-"
-    if acc is not None and "accuracy_delta" in acc.extra:
-        delta = f"{acc.extra['accuracy_delta']:+.4f}" + (" FAIL" if acc.extra.get("gate") == "FAIL" else "")
+    if acc is not None and acc.record.accuracy_delta is not None:
+        delta = f"{acc.record.accuracy_delta:+.4f}" + (" FAIL" if acc.record.gate == "FAIL" else "")
     light = "-"  # the speed of light, where the run measured it: matmul TFLOP/s, step efficiency, speedup ceiling
-    if step is not None and "matmul_tflops" in step.extra and "efficiency" in step.extra:
-        light = f"{step.extra['matmul_tflops']:.3g} TF/s, eff {step.extra['efficiency']:.2f}"
-    if speed is not None and "speedup_ceiling" in speed.extra:
-        light += f", ceiling {speed.extra['speedup_ceiling']:.2f}x"
+    if step is not None and step.record.matmul_tflops is not None and step.record.efficiency is not None:
+        light = f"{step.record.matmul_tflops:.3g} TF/s, eff {step.record.efficiency:.2f}"
+    if speed is not None and speed.record.speedup_ceiling is not None:
+        light += f", ceiling {speed.record.speedup_ceiling:.2f}x"
     return [step_ms, speedup, delta, peak, light]
 
 

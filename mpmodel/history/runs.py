@@ -31,6 +31,7 @@ from mpmodel.measure.results import (  # noqa: F401 (the names history modules i
     STEP_KIND,
     STEP_TIME,
     ResultFacts,
+    ResultRecord,
 )
 from mpmodel.store.database import RunStore, StoreError
 
@@ -52,9 +53,10 @@ class Variant(NamedTuple):
                 choice_rank(JIT_MODES, self.jit), choice_rank(FP32_VARIANTS, self.fp32))
 
     def label(self, axes: tuple[str, ...] = ()) -> str:
-        """The policy, with the named axes where they were recorded: 'conv: mixed_bfloat16 jit_on fp32_strict'."""
+        """The policy, with the named axes where they were recorded: 'conv: mixed_bfloat16 jit_on fp32_strict'; a
+        workload other than the seed's MLP is always named."""
         text = " ".join([self.policy] + [f"{a}_{getattr(self, a)}" for a in axes if a != "workload"])
-        return f"{self.workload}: {text}" if "workload" in axes else text
+        return f"{self.workload}: {text}" if "workload" in axes or self.workload != DEFAULT_WORKLOAD else text
 
 
 
@@ -84,11 +86,15 @@ class Result:
     def median(self) -> float | None:
         return float(np.median(self.rounds)) if self.rounds else self.stats_median
 
+    @functools.cached_property
+    def record(self) -> ResultRecord:
+        """The result's saved figures, through typed accessors (mpmodel.measure.results)."""
+        return ResultRecord(self.extra)
+
     @property
     def variant(self) -> Variant | None:
-        # runs saved before the axes existed ran what these defaults name: Keras's jit "auto", the framework's float32
-        return Variant(self.policy, self.extra.get("jit") or "auto", self.extra.get("fp32") or "default",
-                       self.facts.workload) if self.policy else None
+        r = self.record  # runs saved before the axes existed ran Keras's jit "auto", the framework's float32, the MLP
+        return Variant(self.policy, r.jit, r.fp32, r.facts.workload) if self.policy else None
 
     @property
     def series_name(self) -> str:
@@ -99,7 +105,7 @@ class Result:
     @property
     def facts(self) -> ResultFacts:
         """Schema, workload and its version (results saved before they existed: schema 1, the MLP, version 1)."""
-        return ResultFacts.of(self.extra)
+        return self.record.facts
 
 
 @dataclass
@@ -145,10 +151,10 @@ class SavedRun:
             name = result.series_name
             if result.test == STEP_TIME and result.median:
                 out[(STEP_KIND, name)] = result.median
-            elif result.test == SPEEDUP and isinstance(result.extra.get("speedup"), (int, float)):
-                out[(SPEEDUP_KIND, name)] = float(result.extra["speedup"])
-            elif result.test == MEMORY and isinstance(result.extra.get("footprint_bytes"), (int, float)):
-                out[(MEMORY_KIND, name)] = float(result.extra["footprint_bytes"])
+            elif result.test == SPEEDUP and result.record.speedup is not None:
+                out[(SPEEDUP_KIND, name)] = result.record.speedup
+            elif result.test == MEMORY and result.record.footprint_bytes is not None:
+                out[(MEMORY_KIND, name)] = result.record.footprint_bytes
         return out
 
     @property

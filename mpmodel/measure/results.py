@@ -47,6 +47,73 @@ def common_facts(workload_facts: dict, policy: str, backend: str, backend_versio
             "backend_version": backend_version, "jit": jit, "fp32": fp32, "profile": profile}
 
 
+def _number(value) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _numbers(value) -> list[float]:
+    return [float(v) for v in value] if isinstance(value, list) and all(_number(v) is not None for v in value) else []
+
+
+class ResultRecord:
+    """One saved result's extra_info, read through typed accessors: every history module reads it here.
+    Absent or malformed values read as None (or an empty list), never as an exception."""
+
+    def __init__(self, extra: dict):
+        self.extra = extra
+
+    @property
+    def facts(self) -> ResultFacts:
+        return ResultFacts.of(self.extra)
+
+    def text(self, key: str, default: str | None = None) -> str | None:
+        value = self.extra.get(key)
+        return str(value) if value not in (None, "") else default
+
+    @property
+    def policy(self) -> str | None:
+        return self.text("policy")
+
+    @property
+    def profile(self) -> str | None:
+        return self.text("profile")
+
+    @property
+    def jit(self) -> str:
+        return self.text("jit", "auto")  # runs saved before the axis existed ran Keras's "auto"
+
+    @property
+    def fp32(self) -> str:
+        return self.text("fp32", "default")  # and the framework's own float32
+
+    @property
+    def gate(self) -> str | None:
+        return self.text("gate")
+
+    @property
+    def recipe(self) -> str | None:
+        return self.text("recipe")
+
+    speedup = property(lambda self: _number(self.extra.get("speedup")))
+    speedup_ci = property(lambda self: (_number(self.extra.get("speedup_ci_low")), _number(self.extra.get("speedup_ci_high"))))
+    speedup_ceiling = property(lambda self: _number(self.extra.get("speedup_ceiling")))
+    efficiency = property(lambda self: _number(self.extra.get("efficiency")))
+    matmul_tflops = property(lambda self: _number(self.extra.get("matmul_tflops")))
+    accuracy_delta = property(lambda self: _number(self.extra.get("accuracy_delta")))
+    footprint_bytes = property(lambda self: _number(self.extra.get("footprint_bytes")))
+    footprint_samples = property(lambda self: _numbers(self.extra.get("footprint_samples")))
+    float32_times = property(lambda self: _numbers(self.extra.get("float32_times")))  # per step, one per pair
+    mixed_times = property(lambda self: _numbers(self.extra.get("mixed_times")))
+
+    @property
+    def pair_ratios(self) -> list[float]:
+        """float32 / mixed per interleaved pair: the samples the speedup is the median of ([] where not saved)."""
+        base, mixed = self.float32_times, self.mixed_times
+        if not base or len(base) != len(mixed) or not all(mixed):
+            return []
+        return [b / m for b, m in zip(base, mixed, strict=True)]
+
+
 @dataclass(frozen=True)
 class ResultFacts:
     """A saved result's identity, read from its extra_info, old results as what they were."""

@@ -25,14 +25,16 @@ import time
 import pytest
 
 from mpmodel.plugin import options
-from mpmodel.plugin.keys import COMPARED, CONTEXT_FIXTURE, SESSION_PLUGIN, STARTED, WORKLOAD_ARG
+from mpmodel.plugin.keys import ASKED, COMPARED, CONTEXT_FIXTURE, DEFERRED, SESSION_PLUGIN, STARTED, WORKLOAD_ARG
+
+SUITE_PACKAGE = "mpmodel.suite"
 
 
 def activate(config):
     """The suite's hooks (mpmodel.plugin.session), loaded and registered once for this session."""
     plugin = config.pluginmanager.get_plugin(SESSION_PLUGIN)
     if plugin is None:
-        from mpmodel.plugin import session as plugin  # noqa: PLC0415 (the suite's heavy half: only where used)
+        import mpmodel.plugin.session as plugin  # noqa: PLC0415 (the suite's heavy half: only where used)
 
         plugin.start(config)  # settings first: a bad one stops the session before any hook of the suite's runs
         config.pluginmanager.register(plugin, SESSION_PLUGIN)
@@ -46,13 +48,36 @@ def pytest_addoption(parser):
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
     config.stash[STARTED] = time.perf_counter()
-    if options.given(config):
+    if options.given(config) or names_the_suite(config):
+        config.stash[ASKED] = True
         activate(config)
 
 
+def names_the_suite(config) -> bool:
+    """`pytest --pyargs mpmodel.suite[...]`: the suite is asked for by name (its modules import Keras at
+    collection, so the backend is checked before)."""
+    return bool(config.getoption("pyargs", False)) and any(
+        str(arg).split("::")[0].startswith(SUITE_PACKAGE) for arg in config.args)
+
+
 def pytest_generate_tests(metafunc):
-    if CONTEXT_FIXTURE in metafunc.fixturenames:
+    """The suite's axes for a test that uses `mp_run`. A bad setting found here (the suite first used during
+    collection) is said when collection ends: raised here, pytest would report it as a collection error with
+    a traceback instead of one line."""
+    if CONTEXT_FIXTURE not in metafunc.fixturenames:
+        return
+    try:
         activate(metafunc.config).parametrize(metafunc)
+    except pytest.UsageError as exc:
+        metafunc.config.stash.setdefault(DEFERRED, exc)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_finish(session):
+    """Stop with the one line of a bad setting found while collecting (pytest_generate_tests)."""
+    error = session.config.stash.get(DEFERRED, None)
+    if error is not None:
+        raise error
 
 
 @pytest.fixture(scope="session")
@@ -78,7 +103,7 @@ def pytest_benchmark_compare_machine_info(config, benchmarksession, machine_info
         return (yield)
     finally:
         compared_benchmark["machine_info"] = saved
-        config.stash.setdefault(COMPARED, []).append((benchmarksession, saved))
+        config.stash.setdefault(COMPARED, []).append((benchmarksession, saved, machine_info))
 
 
 __all__ = ["WORKLOAD_ARG", "activate", "mp_run"]

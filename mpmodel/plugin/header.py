@@ -20,7 +20,8 @@ from mpmodel.plugin.settings import Settings
 
 
 def settings_line(s: Settings) -> str:
-    return (f"mpmodel: workload={','.join(w.name for w in s.workloads)} profile={s.profile} policies={','.join(s.policies)} jit={','.join(s.jit)} "
+    return (f"mpmodel: workload={','.join(w.name for w in s.workloads)} profile={s.profile} "
+            f"policies={','.join(s.policies)} jit={','.join(s.jit)} "
             f"fp32={','.join(s.fp32)} data={s.data}{' (offline)' if s.offline else ''} "
             f"accuracy_tol={s.accuracy_tol} accuracy_seeds={s.accuracy_seeds or 'profile'} "
             f"min_speedup={s.min_speedup or 'table'}{' slow_policies' if s.slow_policies else ''}")

@@ -88,6 +88,11 @@ def fitted_peaks(memories: dict) -> str:
     return "; measured step peaks of the policies that fit: " + ", ".join(parts)
 
 
+def _dims(profile) -> str:
+    """', 1024 units': the workload's own sizes, for messages."""
+    return "".join(f", {v} {k}" for k, v in profile.size.dims.items())
+
+
 def out_of_memory_message(exc: BaseException, policy: str | None, profile, free: str, on_gpu: bool = False,
                           memories: dict | None = None) -> str:
     """One line: what ran out, at which batch and policy, how much is free, what to try, and the step peaks
@@ -97,11 +102,11 @@ def out_of_memory_message(exc: BaseException, policy: str | None, profile, free:
     if on_gpu:
         advice = GPU_ADVICE
     elif smaller:
-        advice = f"try --mp-profile {smaller[0].name} ({smaller[0].describe()})"
+        advice = f"try --mp-profile {smaller[0].name} (batch {smaller[0].batch_size}{_dims(smaller[0])})"
     else:
         advice = "free the device (other processes, a smaller --mp-policies list) and rerun"
     return (f"out of memory training {policy or 'the model'} at batch {profile.batch_size} "
-            f"({profile.name} profile, {profile.describe()}): {free}; {advice}{fitted_peaks(memories or {})} "
+            f"({profile.name} profile{_dims(profile)}): {free}; {advice}{fitted_peaks(memories or {})} "
             f"[{type(exc).__name__}: {first}]")
 
 

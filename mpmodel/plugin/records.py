@@ -5,20 +5,22 @@ from a compared run."""
 from __future__ import annotations
 
 from mpmodel.measure.context import describe, diff
-from mpmodel.plugin.settings import Settings
 from mpmodel.plugin.run_context import RunContext
+from mpmodel.plugin.settings import Settings
 
 FORMAT = 1
 
 
-def run_record(settings: Settings, device_state: dict | None, contexts: RunContext | list[RunContext] | None) -> dict:
+def run_record(settings: Settings, device_state: dict | None,
+               contexts: RunContext | list[RunContext] | None) -> dict:
     """output_json["mpmodel"]: settings, device state over the session, every gate's verdict (the contexts, one
     per workload, share one list of them) and every crawling mixed step."""
-    contexts = [] if contexts is None else [contexts] if isinstance(contexts, RunContext) else contexts
+    contexts = [] if contexts is None else contexts if isinstance(contexts, list) else [contexts]
     verdicts = contexts[0].verdicts if contexts else []
     return {
         "format": FORMAT,
-        "settings": {"workloads": [w.spec or w.name for w in settings.workloads], "profile": settings.profile, "policies": list(settings.policies), "jit": list(settings.jit),
+        "settings": {"workloads": [w.spec or w.name for w in settings.workloads], "profile": settings.profile,
+                     "policies": list(settings.policies), "jit": list(settings.jit),
                      "fp32": list(settings.fp32), "data": settings.data, "offline": settings.offline,
                      "accuracy_tol": settings.accuracy_tol, "accuracy_seeds": settings.accuracy_seeds,
                      "seed_recipe_seeds": settings.seed_recipe_seeds,

@@ -19,22 +19,21 @@ from mpmodel.core.matmul_precision import float32_matmuls, resolve_variants, tf3
 from mpmodel.core.memory import StepMemory
 from mpmodel.core.policies import BASELINE, POLICIES, expected_jit_compile
 from mpmodel.core.profiles import Profile, default_profile_name, flops_per_step, profile_of, step_matmuls
-from mpmodel.core.workload import Workload
 from mpmodel.core.speed_of_light import matmul_runner
+from mpmodel.core.workload import Workload
 from mpmodel.measure.ceilings import HARNESS_SOL_BUDGET_S, HARNESS_SOL_WARMUP_S, SpeedOfLight, measure_speed_of_light
 from mpmodel.measure.context import describe, label
 from mpmodel.measure.cost import MEMORY_PROBE_STEPS, estimated_step_s, minutes, test_s
 from mpmodel.measure.expectations import Expectation, device_class, expectation_for
 from mpmodel.measure.gates import Verdict
-from mpmodel.measure.results import common_facts
 from mpmodel.measure.probe import CRAWL_FACTOR, ProbedStep, crawls, seconds, slowdown
+from mpmodel.measure.results import common_facts
 from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
+from mpmodel.plugin.keys import CONTEXTS, DATA, SETTINGS  # noqa: F401 (the keys the hooks share)
 from mpmodel.plugin.memory_child import measure_in_child
 from mpmodel.plugin.settings import Settings
 from mpmodel.plugin.step_child import REMAPPER_BACKENDS, probe_in_child
-
-from mpmodel.plugin.keys import CONTEXTS, DATA, SETTINGS  # noqa: F401 (the keys the hooks share)
 
 READ_NOW = object()  # result_info: read the TF32 state at the call
 
@@ -196,8 +195,8 @@ class RunContext:
         for (policy, compiled, _), probed in sorted(self.probes.items(), key=str):
             for (c, fp32), base in sorted(baselines.items(), key=str):
                 if policy != BASELINE and c == compiled and self.crawls(policy, compiled, fp32):
-                    out.append({"workload": self.profile.workload.name, "policy": policy, "compiled": compiled, "fp32": fp32, "step_s": probed.step_s,
-                                "stopped": probed.stopped, "float32_step_s": base.step_s,
+                    out.append({"workload": self.profile.workload.name, "policy": policy, "compiled": compiled,
+                                "fp32": fp32, "step_s": probed.step_s, "stopped": probed.stopped, "float32_step_s": base.step_s,
                                 "cause": self.causes.get(self._probe_key(policy, compiled, fp32))})
         return out
 

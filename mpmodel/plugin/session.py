@@ -13,16 +13,18 @@ from __future__ import annotations
 import pytest
 
 from mpmodel.core.data import DataError
-from mpmodel.core.model import build_model
-from mpmodel.core.policies import BASELINE, MIXED_POLICIES
-from mpmodel.core.workload import WorkloadError, check_fits
+from mpmodel.core.policies import MIXED_POLICIES
+from mpmodel.core.workload import WorkloadError, check_models
 from mpmodel.plugin import benchmark_session, ci_summary, header, history_store, out_of_memory, records, signals
+from mpmodel.plugin.backend_check import check_backend_installed
 from mpmodel.plugin.keys import (
     ADAPTED,
+    ASKED,
     COMPARED,
     CONTEXT_FIXTURE,
     CONTEXTS,
     DATA,
+    IN_USE,
     MONITOR,
     SETTINGS,
     SIGTERM,
@@ -68,6 +70,7 @@ def _store_saver(url, reporter):
 def start(config) -> None:
     """The suite's settings, read once (pytest.UsageError names a bad one); files named by --mp-data checked
     before any backend loads; SIGTERM handled as Ctrl-C from here on."""
+    check_backend_installed()  # one line, before a test module imports Keras
     settings = resolve(config)
     config.stash[SETTINGS] = settings
     if settings.data not in ("auto", "synthetic"):  # a file or real MNIST: checked now, before any backend loads
@@ -101,10 +104,7 @@ def check_workload_fits(ctx) -> None:
     """pytest.UsageError in one line where a workload's model under a policy of the session does not output
     float32 or its data does not fit its model."""
     try:
-        for policy in ctx.settings.policies:
-            model = build_model(policy, ctx.profile)
-            if policy == BASELINE:
-                check_fits(ctx.profile.workload, ctx.data, model)
+        check_models(ctx.profile.workload, ctx.profile.size, ctx.data, ctx.settings.policies)
     except (WorkloadError, DataError) as exc:
         raise pytest.UsageError(str(exc)) from None
 
@@ -133,19 +133,29 @@ def _adapt_saving(config, reporter) -> None:
 def _compare_contexts(config) -> None:
     """Say which facts differ from each compared suite run (held back from pytest-benchmark's configure)."""
     current = {"mpmodel": session_machine_info(run_contexts(config))}
-    for bench, saved in config.stash.get(COMPARED, []):
-        changes = records.context_changes(saved, {**getattr(bench, "machine_info", {}), **current})
+    for bench, saved, host in config.stash.get(COMPARED, []):
+        changes = records.context_changes(saved, {**host, **current})
         if changes:
             bench.logger.warning(f"mpmodel: the compared run ran on a different context: {'; '.join(changes)}")
 
 
 def pytest_collection_finish(session):
+    """The session uses the suite (its options or its fixture): saves become whole and keep every round, and
+    benchmarks run under the device monitor; where the suite's own tests run, the watchdog, each workload's
+    checked data and the measured header too."""
     config = session.config
-    if config.option.collectonly or not any(CONTEXT_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
-        return  # nothing of the suite's will run: nothing to measure, predict or guard
+    suite_items = any(CONTEXT_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items)
+    if config.option.collectonly or not (suite_items or config.stash.get(ASKED, False)):
+        return  # nothing will run, or nothing of the suite's (its tests deselected): nothing to adapt or measure
+    config.stash[IN_USE] = True
     reporter = _reporter(config)
+    if reporter is not None:
+        reporter.write_line(header.settings_line(config.stash[SETTINGS]))
     _adapt_saving(config, reporter)
-    config.stash[MONITOR] = StateMonitor().start()
+    if any("benchmark" in getattr(item, "fixturenames", ()) for item in session.items):
+        config.stash[MONITOR] = StateMonitor().start()
+    if not suite_items:
+        return
     config.stash[WATCHDOG] = Watchdog().install()  # SIGTERM/Ctrl-C end the session even inside a native call
     contexts = run_contexts(config)
     loaded = config.stash.get(DATA, {})
@@ -155,7 +165,6 @@ def pytest_collection_finish(session):
     _compare_contexts(config)
     if reporter is None:
         return
-    reporter.write_line(header.settings_line(config.stash[SETTINGS]))
     for ctx in contexts.values():
         ctx.say = _say_through_capture(config, reporter)
         for line in header.context_lines(ctx):
@@ -188,18 +197,18 @@ def pytest_runtest_call(item):
 def pytest_benchmark_update_machine_info(config, machine_info):
     """The run's context, once the suite's tests are known (pytest-benchmark asks at configure time too,
     before that: its comparison is then made when collection ends)."""
-    if CONTEXTS in config.stash:
+    if config.stash.get(IN_USE, False) and CONTEXTS in config.stash:
         machine_info["mpmodel"] = session_machine_info(config.stash[CONTEXTS])
 
 
 def pytest_benchmark_update_json(config, benchmarks, output_json):
     """The session's settings, device state and gate verdicts, at the top level of the saved run."""
-    contexts = config.stash.get(CONTEXTS, None)
-    if not contexts:
+    if not config.stash.get(IN_USE, False):
         return
+    contexts = config.stash.get(CONTEXTS, None)
     monitor = config.stash.get(MONITOR, None)
     output_json["mpmodel"] = records.run_record(config.stash[SETTINGS], monitor.summary() if monitor is not None else None,
-                                                list(contexts.values()))
+                                                list(contexts.values()) if contexts else None)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -17,6 +17,7 @@ from mpmodel.core.profiles import get_profile
 from mpmodel.core.workload import Workload, WorkloadError
 from mpmodel.core.workloads import parse_workload_list
 from mpmodel.core.workloads import resolve as resolve_workload
+from mpmodel.core.workloads.mlp import SeedMLP
 from mpmodel.measure.expectations import parse_min_speedup
 from mpmodel.plugin.options import MIN_ACCURACY_SEEDS, OFFLINE_ENV, OPTIONS, Option
 from mpmodel.store import HISTORY_ENV
@@ -25,7 +26,6 @@ from mpmodel.store.database import RunStore, StoreError
 
 @dataclass(frozen=True)
 class Settings:
-    workloads: tuple[Workload, ...]
     profile: str  # a profile name or "auto"
     policies: tuple[str, ...]
     jit: tuple[str, ...]
@@ -40,6 +40,7 @@ class Settings:
     history: str = ""  # the history store's URL; empty: none
     accuracy_seeds: int | None = None  # None: the profile's
     seed_recipe_seeds: int | None = None  # None: the profile's
+    workloads: tuple[Workload, ...] = (SeedMLP(),)  # --mp-workload, each resolved and checked
 
 
 def _raw(config, opt: Option) -> tuple[object, str]:

@@ -8,7 +8,7 @@ import pytest
 from mpmodel.plugin.backend_check import check_backend_installed
 
 
-def pytest_collect_file(file_path, parent):
+def pytest_sessionstart(session):
     """Stop with one line before the suite's modules import Keras, where its backend is not installed."""
     check_backend_installed()
 

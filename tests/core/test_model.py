@@ -12,7 +12,7 @@ def test_structure_matches_the_seed():
     names = [layer.name for layer in model.layers]
     assert names == ["digits", "dense_1", "dense_2", "dense_logits", "predictions"]
     assert model.get_layer("dense_1").activation.__name__ == "relu"
-    assert model.get_layer("dense_1").units == get_profile("small").units
+    assert model.get_layer("dense_1").units == get_profile("small").size.dims["units"]
     assert model.get_layer("predictions").dtype_policy.compute_dtype == "float32"
     assert isinstance(model.optimizer, keras.optimizers.RMSprop)
     assert model.count_params() == (784 * 1024 + 1024) + (1024 * 1024 + 1024) + (1024 * 10 + 10)

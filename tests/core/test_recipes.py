@@ -11,7 +11,9 @@ from mpmodel.core.profiles import get_profile
 from mpmodel.core.recipes import GATE_RECIPE, SEED_LEARNING_RATE, SEED_RECIPE, apply_recipe, fit_steps, get_recipe
 from mpmodel.core.training import fit_recipe
 
-TINY = dataclasses.replace(get_profile("small"), name="tiny", units=32, batch_size=256, epochs=2)
+SMALL = get_profile("small")
+TINY = dataclasses.replace(SMALL, size=dataclasses.replace(SMALL.size, name="tiny", dims={"units": 32}, batch_size=256,
+                                                           epochs=2))
 
 
 def lr_at(schedule, step):

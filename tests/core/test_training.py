@@ -13,7 +13,9 @@ from mpmodel.core.model import build_model
 from mpmodel.core.profiles import get_profile
 from mpmodel.core.training import FitResult, TrainingStep, evaluation_batch, fit_recipe, split_validation
 
-TINY = dataclasses.replace(get_profile("small"), name="tiny", units=64, batch_size=256, epochs=2)
+SMALL = get_profile("small")
+TINY = dataclasses.replace(SMALL, size=dataclasses.replace(SMALL.size, name="tiny", dims={"units": 64}, batch_size=256,
+                                                           epochs=2))
 
 
 @pytest.fixture(scope="module")

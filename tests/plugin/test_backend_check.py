@@ -1,10 +1,13 @@
 """A Keras backend that is not installed: one line naming where it was chosen and the fix, before collection."""
 
+from pathlib import Path
+
 import pytest
 
 from mpmodel.plugin.backend_check import configured_backend, missing_backend_message
 
 pytest_plugins = ("pytester",)
+SUITE = Path(__file__).resolve().parents[2] / "benchmarks"
 
 
 def test_backend_is_read_as_keras_reads_it(monkeypatch, tmp_path):
@@ -27,10 +30,12 @@ def test_missing_backend_is_one_line_naming_the_fix(monkeypatch, tmp_path):
     assert missing_backend_message(ImportError("x")).startswith(f"Keras backend jax (from {tmp_path / 'keras.json'})")
 
 
-def test_uninstalled_backend_stops_before_collection_with_one_line(pytester, monkeypatch):
+@pytest.mark.parametrize("args", [["--mp-profile", "tiny"], [str(SUITE)], ["--pyargs", "mpmodel.suite"]],
+                         ids=["an --mp option", "the suite", "the suite by name"])
+def test_uninstalled_backend_stops_a_suite_session_before_collection_with_one_line(pytester, monkeypatch, args):
     pytester.makepyfile("import keras\ndef test_never(): pass\n")
     monkeypatch.setenv("KERAS_BACKEND", "nosuchbackend")
-    result = pytester.runpytest_subprocess("-p", "mpmodel.plugin")
+    result = pytester.runpytest_subprocess("-p", "mpmodel.plugin", *args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: Keras backend nosuchbackend (from KERAS_BACKEND) cannot load (No module named "
                                  "'nosuchbackend'); installed backends: *"])

@@ -10,14 +10,14 @@ from mpmodel.core.profiles import flops_per_step, get_profile
 from mpmodel.measure.ceilings import SpeedOfLight
 from mpmodel.measure.probe import ProbedStep
 from mpmodel.plugin.header import cost_lines, settings_line
-from mpmodel.plugin.settings import Settings
 from mpmodel.plugin.run_context import RunContext
+from mpmodel.plugin.settings import Settings
 
 
 def test_settings_line_names_every_setting_and_offline():
     s = Settings(profile="small", policies=("float32", "mixed_bfloat16"), jit=("auto", "off"), fp32=("auto",),
                  min_speedup={"mixed_bfloat16": 1.5}, accuracy_tol=0.15, data="synthetic", require_gpu=False, offline=True)
-    assert settings_line(s) == ("mpmodel: profile=small policies=float32,mixed_bfloat16 jit=auto,off fp32=auto "
+    assert settings_line(s) == ("mpmodel: workload=mlp profile=small policies=float32,mixed_bfloat16 jit=auto,off fp32=auto "
                                 "data=synthetic (offline) accuracy_tol=0.15 accuracy_seeds=profile "
                                 "min_speedup={'mixed_bfloat16': 1.5}")
     assert "accuracy_seeds=7 " in settings_line(Settings(**{**s.__dict__, "accuracy_seeds": 7}))

@@ -20,6 +20,7 @@ def test_sleep(benchmark):
 def run(pytester, *args):
     pytester.makepyfile(TINY_BENCH)
     return pytester.runpytest_subprocess("-p", "mpmodel.plugin", "-p", "no:cacheprovider", "--benchmark-autosave",
+                                         "--mp-offline",  # the suite in use
                                          f"--benchmark-storage=file://{pytester.path / 'runs'}", *args)
 
 

@@ -90,7 +90,7 @@ def pytest_unconfigure(config):  # after pytest-benchmark has saved the run
 """
 
 GUARDED_SESSION = """
-def test_data_loaded_offline(benchmark, mp_run, profile_name, policy):
+def test_data_loaded_offline(benchmark, mp_run, mp_workload, policy):
     assert mp_run.data.source.startswith("synthetic") and "offline" in mp_run.data.note
     benchmark(sum, range(100))
 """
@@ -117,6 +117,7 @@ def test_a_whole_offline_session_opens_no_connection(pytester, monkeypatch, swit
 
 def test_a_bad_offline_environment_value_is_one_line(pytester, monkeypatch):
     monkeypatch.setenv("MPMODEL_OFFLINE", "maybe")
+    pytester.makepyfile("def test_suite(mp_run):\n    pass\n")  # read where the suite is used
     result = pytester.runpytest_subprocess("-p", "mpmodel.plugin")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: MPMODEL_OFFLINE: 'maybe' is not 1/true/yes or 0/false/no (from the environment)"])

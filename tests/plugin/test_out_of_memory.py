@@ -100,7 +100,7 @@ OOM_BENCH = """
 class ResourceExhaustedError(Exception):
     pass
 
-def test_policy(mp_run, profile_name, policy):
+def test_policy(mp_run, mp_workload, policy):
     if policy == "mixed_float16":
         raise ResourceExhaustedError("OOM when allocating tensor with shape[8192,4096] and type half")
 """

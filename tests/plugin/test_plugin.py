@@ -59,8 +59,8 @@ def test_header_shows_the_resolved_settings(pytester):
     pytester.makepyfile("def test_nothing(): pass")
     result = run(pytester, "--mp-accuracy-tol", "0.02")
     result.stdout.fnmatch_lines(
-        ["mpmodel: profile=auto policies=mixed_bfloat16 jit=auto fp32=auto data=auto accuracy_tol=0.02 accuracy_seeds=profile "
-         "min_speedup=table"])
+        ["mpmodel: workload=mlp profile=auto policies=mixed_bfloat16 jit=auto fp32=auto data=auto accuracy_tol=0.02 "
+         "accuracy_seeds=profile min_speedup=table"])
     assert result.ret == 0
 
 
@@ -73,11 +73,11 @@ def test_require_gpu_fails_at_once_on_a_cpu_host(pytester):
 
 
 BENCH = """
-def test_policy(mp_run, profile_name, policy):
-    assert mp_run.profile.name == profile_name
+def test_policy(mp_run, mp_workload, policy):
+    assert mp_run.profile.workload.name == mp_workload
     assert mp_run.data.x_train.shape[1] == 784
 
-def test_mixed(mp_run, profile_name, mixed_policy):
+def test_mixed(mp_run, mp_workload, mixed_policy):
     assert mixed_policy != "float32"
 """
 
@@ -115,10 +115,13 @@ def test_labels_out_of_range_fail_with_one_line(pytester):
     result.stderr.fnmatch_lines([f"ERROR: --mp-data: {path}: y_train holds labels in [12, 12], expected 0-9"])
 
 
+SUITE_BENCH = "def test_sum(benchmark, mp_run):\n    benchmark(sum, range(1000))\n"  # a benchmark of the suite's
+
+
 def test_autosave_then_compare_keeps_device_details_and_rounds(pytester):
     import json
 
-    pytester.makepyfile("def test_sum(benchmark):\n    benchmark(sum, range(1000))\n")
+    pytester.makepyfile(SUITE_BENCH)
     first = run(pytester, "--benchmark-compare")
     first.stdout.fnmatch_lines(["mpmodel: --benchmark-compare found no saved run in *: nothing is compared this time*"])
     assert first.ret == 0
@@ -130,7 +133,7 @@ def test_autosave_then_compare_keeps_device_details_and_rounds(pytester):
     assert content["machine_info"]["mpmodel"]["profile"] in ("seed", "small")
     assert len(content["benchmarks"][0]["stats"]["data"]) > 1  # per-round data is kept
     second = run(pytester, "--benchmark-compare", "--benchmark-compare-fail=median:1000%")
-    second.stdout.fnmatch_lines(["*test_sum (0001_*"])
+    second.stdout.fnmatch_lines(["*test_sum?small? (0001_*"])
     assert second.ret == 0
 
 
@@ -138,7 +141,7 @@ def test_compare_names_what_differs_instead_of_dumping_machine_info(pytester, tm
     import json
 
     storage = tmp_path_factory.mktemp("outside")  # outside the working directory: pytest-benchmark's own warning crashed here
-    pytester.makepyfile("def test_sum(benchmark):\n    benchmark(sum, range(1000))\n")
+    pytester.makepyfile(SUITE_BENCH)
     assert run(pytester, "--benchmark-autosave", f"--benchmark-storage=file://{storage}").ret == 0
     saved = next(storage.rglob("*.json"))
     content = json.loads(saved.read_text())

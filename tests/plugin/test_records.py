@@ -1,7 +1,7 @@
 """What saved runs carry from the plugin, and the context facts named when a compared run differs."""
 
-from mpmodel.plugin.settings import Settings
 from mpmodel.plugin.records import context_changes, run_record
+from mpmodel.plugin.settings import Settings
 
 SETTINGS = Settings(profile="auto", policies=("float32", "mixed_bfloat16"), jit=("auto",), fp32=("auto",),
                     min_speedup={}, accuracy_tol=0.15, data="auto", require_gpu=False)

@@ -35,7 +35,7 @@ def test_any_session_gets_options_and_fixture_once(pytester, extra):
     pytester.makepyfile(USES_THE_PLUGIN)
     result = pytester.runpytest_subprocess(*extra, "--mp-policies", "float32", "--mp-data", "synthetic")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["mpmodel: profile=auto policies=float32*"])
+    result.stdout.fnmatch_lines(["mpmodel: workload=mlp profile=auto policies=float32*"])
 
 
 def test_a_conftest_naming_the_plugin_works_with_autoload_off_and_on(pytester, monkeypatch):
@@ -55,11 +55,19 @@ def test_accuracy_tolerance_help_names_the_bound_the_gate_takes():
 
 
 def test_saved_runs_keep_every_round_whichever_way_the_plugin_was_registered(pytester):
-    """pytest-benchmark reads --benchmark-save-data once, in its own pytest_configure; the plugin turns it
-    on before that however pytest ordered the two (entry point alone here)."""
+    """A session that uses the suite saves every round (pytest-benchmark's --benchmark-save-data, read when it
+    saves), with the entry point alone; one that does not keeps pytest-benchmark's default (no rounds)."""
     entry_point()
-    pytester.makepyfile("def test_sum(benchmark):\n    benchmark.pedantic(sum, args=(range(10),), rounds=5)\n")
-    result = pytester.runpytest_subprocess("--benchmark-json", "out.json")
+    pytester.makepyfile(
+        "def test_sum(benchmark, mp_run):\n    benchmark.pedantic(sum, args=(range(10),), rounds=5)\n"
+        "def test_plain(benchmark):\n    benchmark.pedantic(sum, args=(range(10),), rounds=5)\n")
+    result = pytester.runpytest_subprocess("--benchmark-autosave", "--mp-data", "synthetic", "-k", "test_sum")
     assert result.ret == 0
-    (bench,) = json.loads((pytester.path / "out.json").read_text())["benchmarks"]
+    (saved,) = (pytester.path / ".benchmarks").rglob("*.json")
+    (bench,) = json.loads(saved.read_text())["benchmarks"]
     assert len(bench["stats"]["data"]) == 5
+    saved.unlink()
+    assert pytester.runpytest_subprocess("--benchmark-autosave", "-k", "test_plain").ret == 0
+    (saved,) = (pytester.path / ".benchmarks").rglob("*.json")
+    (bench,) = json.loads(saved.read_text())["benchmarks"]
+    assert "data" not in bench["stats"] and "mpmodel" not in json.loads(saved.read_text())

@@ -118,6 +118,7 @@ def test_an_interrupted_session_saves_nothing(pytester, stop, name):
     pytester.makepyfile(STOPPING_BENCHMARK.format(stop=stop))
     storage = pytester.path / "storage"
     result = pytester.runpytest_subprocess("-p", "mpmodel.plugin", "--benchmark-autosave",
+                                         "--mp-offline",  # the suite in use
                                            f"--benchmark-json={pytester.path / 'out.json'}",
                                            f"--benchmark-storage=file://{storage}")
     assert result.ret == pytest.ExitCode.INTERRUPTED, name
@@ -131,6 +132,7 @@ def test_pytest_benchmark_saves_through_the_locked_numbered_writer(pytester):
     storage = pytester.path / "storage"
     for _ in range(2):
         result = pytester.runpytest_subprocess("-p", "mpmodel.plugin", "--benchmark-autosave",
+                                         "--mp-offline",  # the suite in use "--mp-offline",  # the suite in use
                                                f"--benchmark-storage=file://{storage}",
                                                f"--benchmark-json={pytester.path / 'out.json'}")
         assert result.ret == 0

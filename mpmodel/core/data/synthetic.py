@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from mpmodel.core.data.dataset import Dataset
-from mpmodel.core.data.validation import validate
-from mpmodel.core.data.validation import NUM_CLASSES
+from mpmodel.core.data.validation import NUM_CLASSES, validate
 
 # The generator and its constants must not change, only gain new variants: results saved
 # with "synthetic-v1" compare against each other only while the set stays the same.

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -188,6 +189,12 @@ CASES = [
 ]
 
 
+# TensorFlow's own start-up lines on stderr (absl's C++ log, which no Python setting silences), printed where a
+# user's workload module imports Keras before its problem is found: the framework's, not the suite's one line.
+FRAMEWORK_LOG = re.compile(r"^([IWEF]\d{4} [\d:.]+ +\d+ \S+:\d+\]|WARNING: All log messages before absl::"
+                           r"|To enable the following instructions: )")
+
+
 @dataclass
 class Outcome:
     exit_code: int
@@ -214,7 +221,7 @@ def run_case(case: Case, folder: Path) -> Outcome:
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=folder, timeout=300)
     seconds = time.perf_counter() - start
     saved = [str(p.relative_to(folder)) for p in storage.rglob("*") if p.is_file()] if storage.exists() else []
-    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    lines = [line for line in proc.stderr.splitlines() if line.strip() and not FRAMEWORK_LOG.match(line)]
     return Outcome(proc.returncode, lines, proc.stdout, saved, seconds)
 
 

@@ -94,7 +94,7 @@ class Result:
     @property
     def variant(self) -> Variant | None:
         r = self.record  # runs saved before the axes existed ran Keras's jit "auto", the framework's float32, the MLP
-        return Variant(self.policy, r.jit, r.fp32, r.facts.workload) if self.policy else None
+        return Variant(self.policy, r.jit, r.fp32, r.facts.label) if self.policy else None
 
     @property
     def series_name(self) -> str:

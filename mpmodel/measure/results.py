@@ -127,6 +127,12 @@ class ResultFacts:
         return cls(int(extra.get("schema") or 1), str(extra.get("workload") or DEFAULT_WORKLOAD),
                    int(extra.get("workload_version") or DEFAULT_WORKLOAD_VERSION))
 
+    @property
+    def label(self) -> str:
+        """The workload as history rows name it: 'conv', and 'conv v2' from its second version on, so that two
+        versions never share a row or a series."""
+        return self.workload if self.workload_version == 1 else f"{self.workload} v{self.workload_version}"
+
     def incompatible(self, other: ResultFacts) -> str | None:
         """Why results with these facts must not be compared, or None where they may."""
         newest = max(self.schema, other.schema)

@@ -49,8 +49,14 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     config.stash[STARTED] = time.perf_counter()
     if options.given(config) or names_the_suite(config):
-        config.stash[ASKED] = True
-        activate(config)
+        use_suite(config)
+
+
+def use_suite(config) -> None:
+    """The session asks for the suite (an --mp option, its name, or its folder's conftest at session start):
+    its settings are read and checked now, before anything runs or is saved."""
+    config.stash[ASKED] = True
+    activate(config)
 
 
 def names_the_suite(config) -> bool:

@@ -1,16 +1,18 @@
 """The suite's shared measurement: the step's speed of light, its matmuls timed alone once per compute
 dtype, compile mode and float32 variant, in the same session and on the same backend as the steps
 (measured when the session starts, for its predicted cost, and kept in the run context). And one line,
-not a traceback, where the Keras backend is not installed, before a test module here imports Keras."""
+not a traceback, for a bad setting or a Keras backend that is not installed, before a test module here imports
+Keras."""
 
 import pytest
 
-from mpmodel.plugin.backend_check import check_backend_installed
+from mpmodel.plugin import use_suite
 
 
 def pytest_sessionstart(session):
-    """Stop with one line before the suite's modules import Keras, where its backend is not installed."""
-    check_backend_installed()
+    """The suite's folder named on the command line: its settings checked (a bad one stops the session in one
+    line) and its backend too, before the suite's modules import Keras."""
+    use_suite(session.config)
 
 
 @pytest.fixture(scope="session")

@@ -175,3 +175,26 @@ def test_accuracy_from_another_recipe_is_not_compared(saved_runs):
     result = compare_runs(before, after)
     assert result.accuracy == []
     assert any("accuracy from the seed recipe, then the decay recipe" in u for u in result.unmatched)
+
+
+def as_workload(run, name, version):
+    """A copy of a saved run (saved before workloads existed) as if a later one of workload `name`."""
+    out = copy.deepcopy(run)
+    for result in out.results.values():
+        result.extra.update({"schema": 2, "workload": name, "workload_version": version})
+        result.__dict__.pop("record", None)
+    return out
+
+
+def test_old_runs_compare_with_new_runs_of_the_mlp(saved_runs):
+    before, after = saved_runs[0], as_workload(saved_runs[1], "mlp", 1)
+    result = compare_runs(before, after)
+    assert result.changes and not any("not comparable" in u for u in result.unmatched)
+
+
+def test_two_versions_of_a_workload_are_refused_with_the_reason(saved_runs):
+    before, after = as_workload(saved_runs[0], "blobs", 1), as_workload(saved_runs[1], "blobs", 2)
+    result = compare_runs(before, after)
+    assert not result.changes and not result.accuracy
+    assert any("(not comparable: workload blobs version 1 against 2 (its model, data or sizes changed))" in u
+               for u in result.unmatched)

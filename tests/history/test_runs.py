@@ -79,3 +79,17 @@ def test_previous_needs_two_runs_and_says_how_to_get_them(tmp_path, saved_runs):
     assert resolve("latest", tmp_path).number == "0001"
     with pytest.raises(HistoryError, match=r"holds 1 readable saved run\(s\), previous needs 2; save a baseline first"):
         resolve("previous", tmp_path)
+
+
+def test_results_read_their_workload_and_old_ones_are_the_mlp(saved_runs):
+    import copy
+
+    run = saved_runs[0]
+    assert {v.workload for v in run.variants} == {"mlp"} and run.variants[0].label() == run.variants[0].policy
+    newer = copy.deepcopy(run)
+    for result in newer.results.values():
+        result.extra.update({"workload": "blobs", "workload_version": 2})
+        result.__dict__.pop("record", None)
+    newer.__dict__.pop("variants", None)
+    assert newer.variants[0].label().startswith("blobs v2: ")
+    assert all(" (blobs v2)" in name for _, name in newer.levels())

@@ -12,6 +12,10 @@ def test_every_result_starts_with_the_schema_and_its_workload():
     assert ResultFacts.of(facts) == ResultFacts(SCHEMA_VERSION, "conv", 2)
 
 
+def test_a_second_version_is_named_in_history_rows():
+    assert (ResultFacts(2, "conv", 1).label, ResultFacts(2, "conv", 2).label) == ("conv", "conv v2")
+
+
 def test_old_and_new_results_of_the_mlp_compare():
     assert ResultFacts(1, "mlp", 1).incompatible(ResultFacts(SCHEMA_VERSION, "mlp", 1)) is None
 

@@ -1,5 +1,8 @@
-"""The benchmark core: what is measured. The seed's model (`model`), the precision policies and
-compile modes (`policies`), model and training sizes (`profiles`), timed steps and the fit recipe
+"""The benchmark core: what is measured. The workload protocol (`workload`: a named, versioned model with
+its data, sizes, step matmuls and least memory) and the built-in workloads (`workloads/`: the seed's MLP in
+`mlp`, resolved by name, entry point or package.module:factory), a workload's model built and compiled under
+a policy (`model`), the precision policies and compile modes (`policies`), a workload's size under a
+measurement plan (`profiles`), timed steps and the fit recipe
 (`training`), each backend's K-step loop (`multi_step`), the step's matmuls alone (`speed_of_light`),
 the facts of the device (`device`), the float32 baseline's matmul precision and TF32
 (`matmul_precision`), MNIST-shaped data (`data`: readers, validation and the synthetic generator
@@ -8,6 +11,6 @@ session's child processes: the first steps probed (`step_probe`), a step's memor
 how a child ends with its parent (`parent_watch`).
 
 It imports nothing from the other layers. Keras loads where a module needs it (`model`, `multi_step`,
-`speed_of_light`, `training`); a framework loads only inside the function that uses the backend in use, so the
+`speed_of_light`, `training`, and inside `workload`'s functions that build a model); a framework loads only inside the function that uses the backend in use, so the
 layers above can import `device`, `policies` or `profiles` without loading one.
 """

@@ -23,13 +23,14 @@ class Recipe:
     decays: bool
     description: str
 
-    def learning_rate(self, total_steps: int):
-        """The optimizer's learning rate for a fit of `total_steps` steps: a float or a schedule."""
+    def learning_rate(self, total_steps: int, base: float = SEED_LEARNING_RATE):
+        """The optimizer's learning rate for a fit of `total_steps` steps, starting at `base` (the workload's
+        optimizer's own rate; the seed's RMSprop's 0.001): a float or a schedule."""
         if not self.decays:
-            return SEED_LEARNING_RATE
+            return base
         import keras  # noqa: PLC0415 (the backend: the history tools name recipes without loading one)
 
-        return keras.optimizers.schedules.CosineDecay(SEED_LEARNING_RATE, decay_steps=max(1, total_steps), alpha=0.0)
+        return keras.optimizers.schedules.CosineDecay(base, decay_steps=max(1, total_steps), alpha=0.0)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -55,13 +56,13 @@ def fit_steps(n_fit: int, batch_size: int, epochs: int) -> int:
     return epochs * math.ceil(n_fit / batch_size)
 
 
-def apply_recipe(model, recipe: Recipe, total_steps: int) -> None:
-    """Give the compiled, untrained `model`'s optimizer the recipe's learning rate (the loss-scale optimizer
-    passes it to the one it wraps). Refused once the optimizer has stepped: the schedule counts from 0."""
+def apply_recipe(model, recipe: Recipe, total_steps: int, base: float = SEED_LEARNING_RATE) -> None:
+    """Give the compiled, untrained `model`'s optimizer the recipe's learning rate from `base` (the workload's
+    optimizer's own; the loss-scale optimizer passes it to the one it wraps). Refused once the optimizer has stepped: the schedule counts from 0."""
     import keras  # noqa: PLC0415 (the backend, loaded where a model already has)
 
     optimizer = model.optimizer
     if optimizer.built and int(keras.ops.convert_to_numpy(optimizer.iterations)) > 0:
         raise ValueError(f"recipe {recipe.name!r}: the model has already trained; a recipe applies to a fresh model")
     if recipe.decays:
-        optimizer.learning_rate = recipe.learning_rate(total_steps)
+        optimizer.learning_rate = recipe.learning_rate(total_steps, base)

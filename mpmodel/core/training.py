@@ -110,7 +110,8 @@ def fit_recipe(model, data: Dataset, profile: Profile, order_seed: int,
     """Train as the seed does, reshuffling every epoch with a permutation drawn from `order_seed`, the
     learning rate as `recipe` plans it (mpmodel.core.recipes); `progress(epochs done, epochs)` after each epoch."""
     (x_fit, y_fit), validation = split_validation(data.x_train, data.y_train, profile.validation_split)
-    apply_recipe(model, recipe, fit_steps(x_fit.shape[0], profile.batch_size, profile.epochs))
+    apply_recipe(model, recipe, fit_steps(x_fit.shape[0], profile.batch_size, profile.epochs),
+                 profile.workload.learning_rate)
     eval_batch = evaluation_batch(validation[0].shape[0], data.x_test.shape[0], profile.batch_size)
     rng = np.random.default_rng(order_seed)
     result = FitResult(test_accuracy=float("nan"), test_loss=float("nan"))

@@ -80,6 +80,8 @@ class Workload:
     sizes: Mapping[str, Size] = {}
     loss = "sparse_categorical_crossentropy"
     accuracy_metric = "accuracy"  # the compiled metric the accuracy gate compares (higher is better)
+    synthetic_sizes = (60000, 10000)  # training and test samples of the default data
+    learning_rate = 0.001  # the optimizer's rate, where the recipes start (RMSprop's default, the seed's)
     spec: str | None = None  # how --mp-workload named it, where not by its name (package.module:factory)
     import_root: str | None = None  # the sys.path entry a child process needs to import it
 
@@ -89,10 +91,11 @@ class Workload:
         raise NotImplementedError
 
     def optimizer(self):
-        """A fresh optimizer for one model (the accuracy recipe sets its learning rate)."""
+        """A fresh optimizer for one model, at `learning_rate`: the accuracy gate's recipe decays it to zero
+        along the fit, the seed's recipe keeps it (mpmodel.core.recipes)."""
         import keras  # noqa: PLC0415 (the backend, loaded where a model is built)
 
-        return keras.optimizers.RMSprop()
+        return keras.optimizers.RMSprop(learning_rate=self.learning_rate)
 
     def synthetic(self, n_train: int, n_test: int) -> Dataset:
         """A deterministic offline set of `n_train` training and `n_test` test samples."""
@@ -104,8 +107,6 @@ class Workload:
         if spec in ("auto", "synthetic"):
             return self.synthetic(*self.synthetic_sizes)
         raise DataError(f"{spec}: workload {self.name} reads no data files; use --mp-data auto or synthetic")
-
-    synthetic_sizes = (60000, 10000)
 
     def describe_size(self, size: Size) -> str:
         dims = ", ".join(f"{k} {v}" for k, v in size.dims.items())

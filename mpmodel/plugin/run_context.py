@@ -1,8 +1,9 @@
-"""The session's shared state: settings, device, profile, data, float32 baselines and gate verdicts.
+"""The session's shared state, one context per workload: settings, device, profile, data, float32 baselines,
+probes and gate verdicts (the verdicts one list shared by every workload's context).
 
-`RunContext` is what the `mp_run` fixture hands to every benchmark. It is built on first use,
-which detects the device and so imports the Keras backend; the stash keys name everything else
-the hooks keep on the pytest config.
+`RunContext` is what the `mp_run` fixture hands to every benchmark of its workload. The contexts are built on
+first use, which detects the device and so imports the Keras backend; `keys` names what the hooks keep on the
+pytest config.
 """
 
 from __future__ import annotations

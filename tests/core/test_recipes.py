@@ -28,6 +28,12 @@ def test_the_decay_recipe_starts_at_the_seeds_rate_and_reaches_zero_at_the_last_
     assert SEED_RECIPE.learning_rate(120) == SEED_LEARNING_RATE
 
 
+def test_a_workload_with_its_own_rate_decays_from_it():
+    schedule = GATE_RECIPE.learning_rate(120, base=0.01)
+    assert lr_at(schedule, 0) == pytest.approx(0.01) and lr_at(schedule, 120) == pytest.approx(0.0, abs=1e-12)
+    assert SEED_RECIPE.learning_rate(120, base=0.01) == 0.01
+
+
 def test_fit_steps_count_the_last_partial_batch():
     assert fit_steps(48000, 2048, 5) == 5 * 24  # 23 full batches and one of 896
     assert fit_steps(4096, 2048, 1) == 2

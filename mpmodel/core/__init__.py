@@ -11,6 +11,7 @@ session's child processes: the first steps probed (`step_probe`), a step's memor
 how a child ends with its parent (`parent_watch`).
 
 It imports nothing from the other layers. Keras loads where a module needs it (`model`, `multi_step`,
-`speed_of_light`, `training`, and inside `workload`'s functions that build a model); a framework loads only inside the function that uses the backend in use, so the
-layers above can import `device`, `policies` or `profiles` without loading one.
+`speed_of_light`, `training`, and inside `workload`'s functions that build a model); a framework loads only
+inside the function that uses the backend in use, so the layers above can import `device`, `policies` or
+`profiles` without loading one.
 """

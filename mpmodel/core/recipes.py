@@ -58,7 +58,8 @@ def fit_steps(n_fit: int, batch_size: int, epochs: int) -> int:
 
 def apply_recipe(model, recipe: Recipe, total_steps: int, base: float = SEED_LEARNING_RATE) -> None:
     """Give the compiled, untrained `model`'s optimizer the recipe's learning rate from `base` (the workload's
-    optimizer's own; the loss-scale optimizer passes it to the one it wraps). Refused once the optimizer has stepped: the schedule counts from 0."""
+    optimizer's own; the loss-scale optimizer passes it to the one it wraps). Refused once the optimizer has
+    stepped: the schedule counts from 0."""
     import keras  # noqa: PLC0415 (the backend, loaded where a model already has)
 
     optimizer = model.optimizer

@@ -38,6 +38,10 @@ from mpmodel.plugin.saving import unsaved_reason
 from mpmodel.plugin.settings import resolve
 from mpmodel.plugin.watchdog import Watchdog
 
+# The frameworks' own deprecation warnings (Keras under NumPy 2: hundreds per run), which a user running the suite
+# from their project can do nothing about; this repo's pyproject.toml filters the same.
+FRAMEWORK_WARNINGS = ("ignore::DeprecationWarning:tensorflow.*", "ignore::DeprecationWarning:keras.*")
+
 
 def _reporter(config):
     return config.pluginmanager.get_plugin("terminalreporter")
@@ -76,6 +80,8 @@ def start(config) -> None:
     if settings.data not in ("auto", "synthetic"):  # a file or real MNIST: checked now, before any backend loads
         config.stash[DATA] = {w.name: load_checked_data(settings, w) for w in settings.workloads}
     config.stash[SIGTERM] = signals.install_sigterm()
+    for line in FRAMEWORK_WARNINGS:  # read per test by pytest: the suite's own deprecations, not the user's
+        config.addinivalue_line("filterwarnings", line)
     if settings.require_gpu:
         require_gpu(config)
 

@@ -9,6 +9,7 @@ which says why two results may not be compared.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 SCHEMA_VERSION = 2  # 1: before the workload axis (no "schema" key); 2: workload, workload_version, schema
@@ -62,7 +63,7 @@ class ResultRecord:
     def __init__(self, extra: dict):
         self.extra = extra
 
-    @property
+    @functools.cached_property
     def facts(self) -> ResultFacts:
         return ResultFacts.of(self.extra)
 

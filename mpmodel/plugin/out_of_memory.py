@@ -126,9 +126,7 @@ def release_memory() -> None:
 
 def failure_message(item, exc: BaseException, ctx) -> str | None:
     """The one line a test that ran out of memory fails with, after freeing what the backend holds;
-    None for any other error, or before the run context exists. `ctx`: the test's own (its `mp_run`) where
-    it has one."""
-    ctx = getattr(item, "funcargs", {}).get("mp_run", ctx)
+    None for any other error, or for a test without a run context (`ctx`: its `mp_run`)."""
     if ctx is None or not is_out_of_memory(exc):
         return None
     params = getattr(getattr(item, "callspec", None), "params", {})

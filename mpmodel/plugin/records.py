@@ -11,11 +11,9 @@ from mpmodel.plugin.settings import Settings
 FORMAT = 1
 
 
-def run_record(settings: Settings, device_state: dict | None,
-               contexts: RunContext | list[RunContext] | None) -> dict:
+def run_record(settings: Settings, device_state: dict | None, contexts: list[RunContext]) -> dict:
     """output_json["mpmodel"]: settings, device state over the session, every gate's verdict (the contexts, one
     per workload, share one list of them) and every crawling mixed step."""
-    contexts = [] if contexts is None else contexts if isinstance(contexts, list) else [contexts]
     verdicts = contexts[0].verdicts if contexts else []
     return {
         "format": FORMAT,

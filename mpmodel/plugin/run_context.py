@@ -31,7 +31,7 @@ from mpmodel.measure.probe import CRAWL_FACTOR, ProbedStep, crawls, seconds, slo
 from mpmodel.measure.results import common_facts
 from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
-from mpmodel.plugin.keys import CONTEXTS, DATA, SETTINGS  # noqa: F401 (the keys the hooks share)
+from mpmodel.plugin.keys import CONTEXTS, SETTINGS
 from mpmodel.plugin.memory_child import measure_in_child
 from mpmodel.plugin.settings import Settings
 from mpmodel.plugin.step_child import REMAPPER_BACKENDS, probe_in_child

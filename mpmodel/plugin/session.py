@@ -190,8 +190,7 @@ def pytest_runtest_call(item):
     try:
         return (yield)
     except Exception as exc:
-        contexts = item.config.stash.get(CONTEXTS, None)
-        message = out_of_memory.failure_message(item, exc, next(iter(contexts.values())) if contexts else None)
+        message = out_of_memory.failure_message(item, exc, getattr(item, "funcargs", {}).get(CONTEXT_FIXTURE))
         if message is None:
             raise
         raise pytest.fail.Exception(message, pytrace=False) from None
@@ -214,7 +213,7 @@ def pytest_benchmark_update_json(config, benchmarks, output_json):
     contexts = config.stash.get(CONTEXTS, None)
     monitor = config.stash.get(MONITOR, None)
     output_json["mpmodel"] = records.run_record(config.stash[SETTINGS], monitor.summary() if monitor is not None else None,
-                                                list(contexts.values()) if contexts else None)
+                                                list(contexts.values()) if contexts else [])
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -17,13 +17,13 @@ class Ctx:
 
 
 def test_run_record_holds_settings_state_and_verdicts():
-    record = run_record(SETTINGS, {"cpu_mhz": {"median": 3000}}, Ctx())
+    record = run_record(SETTINGS, {"cpu_mhz": {"median": 3000}}, [Ctx()])
     assert record["format"] == 1 and record["settings"]["policies"] == ["float32", "mixed_bfloat16"]
     assert record["device_state"] == {"cpu_mhz": {"median": 3000}}
     assert record["verdicts"] == [{"test": "test_speedup[x]", "outcome": "pass", "message": "1.6x >= 1.3x"}]
     assert record["crawling"] == Ctx.CRAWLING  # what report and compare show for a policy with no timed row
-    assert run_record(SETTINGS, None, None)["verdicts"] == []
-    assert run_record(SETTINGS, None, None)["crawling"] == []
+    assert run_record(SETTINGS, None, [])["verdicts"] == []
+    assert run_record(SETTINGS, None, [])["crawling"] == []
 
 
 def info(driver, data):

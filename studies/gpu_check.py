@@ -78,7 +78,7 @@ def cross_check(profile_name: str, out: Path) -> int:
     """In this process (KERAS_BACKEND set): each policy's rounds by the host and by the device."""
     import keras  # noqa: PLC0415 (the backend under check loads here, after KERAS_BACKEND is set)
 
-    from mpmodel.core import device_timing  # noqa: PLC0415 (imports the backend's framework when used)
+    from mpmodel.core.backends import runtime  # noqa: PLC0415 (imports the backend's framework)
     from mpmodel.core.data.synthetic import synthetic_mnist  # noqa: PLC0415
     from mpmodel.core.model import build_model  # noqa: PLC0415
     from mpmodel.core.policies import POLICIES  # noqa: PLC0415
@@ -87,6 +87,7 @@ def cross_check(profile_name: str, out: Path) -> int:
     from mpmodel.measure.rounds import steps_per_round, warm_up  # noqa: PLC0415
 
     backend = keras.backend.backend()
+    rt = runtime()
     profile = get_profile(profile_name)
     data = synthetic_mnist(4 * profile.batch_size, profile.batch_size)
     rows = []
@@ -94,15 +95,15 @@ def cross_check(profile_name: str, out: Path) -> int:
         step = TrainingStep(build_model(policy, profile), data, profile.batch_size)
         k = steps_per_round(warm_up(step.run, profile.timing_warmup).step_s)
         row = {"backend": backend, "policy": policy, "steps_per_round": k, "harness": step.harness}
-        if backend == "torch":
-            timings = device_timing.event_rounds(step.run, k, CROSS_CHECK_ROUNDS)
+        fused = rt.fused_loop(step.model, step.batches)
+        if fused is None:  # device events where the backend has them (CUDA events under PyTorch), else the host clock
+            timings = rt.event_rounds(step.run, k, CROSS_CHECK_ROUNDS)
             row["suite_step_s"] = statistics.median(t.host_s for t in timings)
             devices = [t.device_s for t in timings if t.device_s is not None]
             row["device_step_s"] = statistics.median(devices) if devices else None
             row["device_method"] = "CUDA events around the suite's rounds" if devices else "none (no CUDA device)"
-            row["busy_share"], row["busy_method"] = device_timing.kernel_busy_share(step.run, k)
+            row["busy_share"], row["busy_method"] = rt.kernel_busy_share(step.run, k)
         else:
-            fused = device_timing.fused_loop(step.model, step.batches)
             fused(k)  # compiles the K-step loop
             suite, device = [], []
             for _ in range(CROSS_CHECK_ROUNDS):  # interleaved: the same conditions for both

@@ -1,5 +1,7 @@
 """The package's layers: dependencies point one way, the plugin loads no framework, function-local
-imports are only of frameworks and optional libraries, each with its reason."""
+imports are only of frameworks and optional libraries, each with its reason; only the backend package
+imports TensorFlow, JAX or PyTorch or tells the backends apart by name; history reads runs only through the
+run source."""
 
 import ast
 import subprocess
@@ -20,6 +22,9 @@ ALLOWED = {
     "": {"core", "history"},  # mpmodel/__init__.py (public names) and __main__.py (the CLI)
 }
 FRAMEWORKS = ("keras", "tensorflow", "torch", "jax")
+BACKEND_FRAMEWORKS = ("tensorflow", "torch", "jax")
+BACKEND_PACKAGE = "mpmodel.core.backends"
+STUDIES = PACKAGE.parent / "studies"
 LOADED_ON_PURPOSE = {*FRAMEWORKS, "pynvml", "matplotlib"}
 # mpmodel modules loaded late on purpose: the plugin's heavy half, only in sessions that use the suite
 LOADED_LATE = {"mpmodel.plugin.session"}
@@ -110,3 +115,55 @@ def test_the_heavy_check_sees_a_heavy_import():
     code = f"import sys, mpmodel.plugin.session; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert "sqlalchemy" in loaded and "scipy" in loaded
+
+
+def in_backend_package(module: str) -> bool:
+    return module == BACKEND_PACKAGE or module.startswith(BACKEND_PACKAGE + ".")
+
+
+def outside_the_backends():
+    """(path, module) of every module of the package and of studies/ outside the backend package."""
+    for path, module in modules():
+        if not in_backend_package(module):
+            yield path, module
+    for path in sorted(STUDIES.rglob("*.py")):
+        yield path, f"studies.{path.stem}"
+
+
+def test_only_the_backend_package_imports_a_framework():
+    wrong = [f"{path.relative_to(PACKAGE.parent)}:{line} imports {name}"
+             for path, _ in outside_the_backends() for name, line, _ in imports(path)
+             if name.split(".")[0] in BACKEND_FRAMEWORKS]
+    assert not wrong, "only mpmodel/core/backends/ may import a framework:\n" + "\n".join(wrong)
+
+
+def names_a_backend(node) -> bool:
+    return isinstance(node, ast.Constant) and node.value in BACKEND_FRAMEWORKS
+
+
+def backend_branches(tree) -> list[int]:
+    """Lines that tell backends apart by name: a comparison with a backend's name (==, !=, in a literal of them),
+    or a dispatch table keyed by two or more backend names."""
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            literal = [e for o in operands if isinstance(o, (ast.Tuple, ast.List, ast.Set)) for e in o.elts]
+            if any(names_a_backend(o) for o in operands + literal):
+                lines.append(node.lineno)
+        elif isinstance(node, ast.Dict) and sum(names_a_backend(k) for k in node.keys) >= 2:
+            lines.append(node.lineno)
+    return lines
+
+
+def test_no_module_outside_the_backend_package_branches_on_a_backends_name():
+    wrong = [f"{path.relative_to(PACKAGE.parent)}:{line}" for path, _ in outside_the_backends()
+             for line in backend_branches(ast.parse(path.read_text()))]
+    assert not wrong, "a backend's behaviour belongs in mpmodel/core/backends/<name>/:\n" + "\n".join(wrong)
+
+
+def test_the_branch_check_sees_a_branch_and_a_dispatch_table():
+    """Control: the walk flags what the seed's six modules did."""
+    code = ('if backend == "torch": pass\nok = backend in ("jax", "numpy")\n'
+            'table = {"tensorflow": f, "jax": g}\nversions.get("torch")\n')
+    assert backend_branches(ast.parse(code)) == [1, 2, 3]

@@ -1,7 +1,8 @@
 """What the suite runs on: GPU, driver, CUDA/cuDNN build, TF32, CPU and its flags, versions.
 
 Every reader degrades to None where a fact cannot be read (no GPU, no nvidia-ml-py, no
-/proc/cpuinfo); nothing here raises for a missing device.
+/proc/cpuinfo); nothing here raises for a missing device. The framework's own facts (its version, devices,
+CUDA and cuDNN builds, TF32) come from the backend's runtime (`mpmodel.core.backends`).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from mpmodel.core.matmul_precision import tf32_allowed
+from mpmodel.core.backends import UnsupportedBackend, runtime
 
 CPU_PRECISION_FLAGS = ("avx512_bf16", "amx_bf16", "avx512_fp16", "amx_fp16")
 
@@ -158,49 +159,6 @@ def nvml_driver_version() -> str | None:
     return version.decode() if isinstance(version, bytes) else str(version)
 
 
-def _tensorflow_facts(info: DeviceInfo) -> None:
-    import tensorflow as tf  # noqa: PLC0415 (only the Keras backend in use is loaded)
-
-    info.devices_seen = [f"{d.device_type}:{d.name.split(':')[-1]}" for d in tf.config.list_physical_devices()]
-    for gpu in tf.config.list_physical_devices("GPU"):
-        details = tf.config.experimental.get_device_details(gpu)
-        cc = details.get("compute_capability")
-        info.gpus.append(GpuInfo(details.get("device_name", gpu.name), ".".join(map(str, cc)) if cc else None))
-    build = tf.sysconfig.get_build_info()
-    info.cuda_build_version = build.get("cuda_version")
-    info.cudnn_build_version = build.get("cudnn_version")
-    info.versions["tensorflow"] = tf.__version__
-
-
-def _torch_facts(info: DeviceInfo) -> None:
-    import torch  # noqa: PLC0415 (only the Keras backend in use is loaded)
-
-    info.versions["torch"] = torch.__version__
-    info.devices_seen = ["CPU:0"]
-    if torch.cuda.is_available():
-        for i in range(torch.cuda.device_count()):
-            major, minor = torch.cuda.get_device_capability(i)
-            info.gpus.append(GpuInfo(torch.cuda.get_device_name(i), f"{major}.{minor}"))
-            info.devices_seen.append(f"GPU:{i}")
-        info.cuda_build_version = torch.version.cuda
-        cudnn = torch.backends.cudnn.version()
-        info.cudnn_build_version = str(cudnn) if cudnn else None
-
-
-def _jax_facts(info: DeviceInfo) -> None:
-    import jax  # noqa: PLC0415 (only the Keras backend in use is loaded)
-
-    info.versions["jax"] = jax.__version__
-    info.devices_seen = [f"{d.platform.upper()}:{d.id}" for d in jax.devices()]
-    for d in jax.devices():
-        if d.platform == "gpu":
-            kind = getattr(d, "device_kind", "GPU")  # some jaxlib builds report no compute_capability: take the model's
-            info.gpus.append(GpuInfo(kind, getattr(d, "compute_capability", None) or capability_from_name(kind)))
-
-
-BACKEND_FACTS = {"tensorflow": _tensorflow_facts, "torch": _torch_facts, "jax": _jax_facts}
-
-
 def detect() -> DeviceInfo:
     """Read everything that can be read about this machine and its frameworks."""
     import keras  # noqa: PLC0415 (detecting the device is where a session first loads Keras and its backend)
@@ -211,11 +169,13 @@ def detect() -> DeviceInfo:
     info.onednn_opts = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
     info.versions = {"python": platform.python_version(), "numpy": np.__version__,
                      "keras": keras.__version__, "keras_backend": keras.backend.backend()}
-    backend = keras.backend.backend()
-    if backend in BACKEND_FACTS:
-        BACKEND_FACTS[backend](info)
-    if info.gpus:  # TF32 exists only on GPUs; the framework's own setting, as mpmodel.core.matmul_precision reads it
-        info.tf32_enabled = tf32_allowed(backend)
+    try:
+        backend = runtime(keras.backend.backend())
+    except UnsupportedBackend:
+        return info  # the versions say which backend; its facts are read by none of mpmodel's runtimes
+    backend.device_facts(info)
+    if info.gpus:  # TF32 exists only on GPUs; the framework's own setting
+        info.tf32_enabled = backend.tf32_allowed()
     if info.gpus:
         info.driver_version = nvml_driver_version()
     return info

@@ -1,7 +1,7 @@
 """Memory a training step needs: measured in this process, and the least it must hold by arithmetic.
 
 Measured (`memory_probe.measure_step_memory`, with the readers here), after the model is built and warmed up:
-- on an NVIDIA GPU, through the framework's allocator: PyTorch `memory_allocated` and
+- on an NVIDIA GPU, through the framework's allocator (each backend's runtime reads its own): PyTorch `memory_allocated` and
   `max_memory_allocated` after `reset_peak_memory_stats`; TensorFlow `get_memory_info` after
   `reset_memory_stats`; JAX `memory_stats()` `bytes_in_use` and `peak_bytes_in_use`, which has no reset,
   so its step peak holds only in a fresh process whose warm-up peaked no higher than a step;
@@ -26,6 +26,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mpmodel.core.backends import runtime
 from mpmodel.core.profiles import Profile
 from mpmodel.core.workload import Analytic
 
@@ -72,69 +73,9 @@ class HostMemory:
         return status_kib("VmHWM")
 
 
-class TorchCuda:
-    method = "torch.cuda max_memory_allocated after reset_peak_memory_stats"
-
-    def __init__(self):
-        import torch  # noqa: PLC0415 (only under the PyTorch backend on a GPU)
-
-        self.cuda = torch.cuda
-
-    def settle(self) -> int:
-        gc.collect()
-        self.cuda.synchronize()
-        return self.cuda.memory_allocated()
-
-    def reset_peak(self) -> None:
-        self.cuda.reset_peak_memory_stats()
-
-    def peak(self) -> int:
-        self.cuda.synchronize()
-        return self.cuda.max_memory_allocated()
-
-
-class TensorflowGpu:
-    method = "tf.config.experimental.get_memory_info peak after reset_memory_stats"
-
-    def __init__(self):
-        import tensorflow as tf  # noqa: PLC0415 (only under the TensorFlow backend on a GPU)
-
-        self.tf = tf
-
-    def settle(self) -> int:
-        gc.collect()
-        return self.tf.config.experimental.get_memory_info("GPU:0")["current"]
-
-    def reset_peak(self) -> None:
-        self.tf.config.experimental.reset_memory_stats("GPU:0")
-
-    def peak(self) -> int:
-        return self.tf.config.experimental.get_memory_info("GPU:0")["peak"]
-
-
-class JaxGpu:
-    method = "jax memory_stats peak_bytes_in_use (no reset: a fresh process, warm-up peaks included)"
-
-    def __init__(self):
-        import jax  # noqa: PLC0415 (only under the JAX backend on a GPU)
-
-        self.device = jax.devices()[0]
-
-    def settle(self) -> int:
-        gc.collect()
-        return self.device.memory_stats()["bytes_in_use"]
-
-    def reset_peak(self) -> None:
-        pass  # JAX releases have no reset
-
-    def peak(self) -> int:
-        return self.device.memory_stats()["peak_bytes_in_use"]
-
-
-def reader_for(backend: str, gpu: bool):
-    if not gpu:
-        return HostMemory()
-    return {"torch": TorchCuda, "tensorflow": TensorflowGpu, "jax": JaxGpu}[backend]()
+def reader_for(gpu: bool):
+    """The host's resident set on a CPU; on a GPU, the allocator statistics of the backend in use."""
+    return runtime().gpu_memory() if gpu else HostMemory()
 
 
 @dataclass

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mpmodel.core.backends import traits
 from mpmodel.core.parsing import parse_choices
 
 BASELINE = "float32"
@@ -28,7 +29,8 @@ def expected_jit_compile(mode: str, backend: str | None, gpu_visible: bool) -> b
     saying ahead of time which expectation will apply."""
     if mode != "auto":
         return mode == "on"
-    return backend == "jax" or (backend == "tensorflow" and gpu_visible)
+    known = traits(backend)
+    return known is not None and known.auto_compiles(gpu_visible)
 
 
 def validate_policy(name: str) -> str:

@@ -16,6 +16,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from mpmodel.core.backends import runtime
+
 
 def operands(shapes, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     """(A, B) for each (role, m, k, n), uniform in [-1, 1), float32 on the host."""
@@ -32,16 +34,14 @@ def matmul_runner(shapes, policy: str, jit_compile: bool) -> Callable[[int], Non
     in float32: PyTorch's own CPU float16 kernels run at under 0.01 TFLOP/s)."""
     import keras  # noqa: PLC0415 (Keras and its backend load when the matmuls are built, not when the suite's conftest imports this)
 
-    backend = keras.backend.backend()
-    if backend not in COMPILERS:
-        raise ValueError(f"no matmul timing for Keras backend {backend!r}")
+    backend = runtime()  # UnsupportedBackend names the supported ones
     dtype = keras.DTypePolicy(policy).compute_dtype  # what the model's layers compute in under `policy`
     args = [keras.ops.cast(keras.ops.convert_to_tensor(x), dtype) for pair in operands(shapes) for x in pair]
 
     def products(*xs):
         return [keras.ops.matmul(xs[i], xs[i + 1]) for i in range(0, len(xs), 2)]
 
-    step = COMPILERS[backend](products, jit_compile)
+    step = backend.compiled(products, jit_compile)
 
     def run(k):
         out = None
@@ -51,21 +51,3 @@ def matmul_runner(shapes, policy: str, jit_compile: bool) -> Callable[[int], Non
 
     return run
 
-
-def _tensorflow(fn, jit_compile):
-    import tensorflow as tf  # noqa: PLC0415 (only the Keras backend in use is loaded)
-
-    return tf.function(fn, jit_compile=jit_compile)
-
-
-def _jax(fn, jit_compile):
-    import jax  # noqa: PLC0415 (only the Keras backend in use is loaded)
-
-    return jax.jit(fn) if jit_compile else fn
-
-
-def _torch(fn, jit_compile):
-    return fn  # eager: torch.compile would call the same matmul kernels
-
-
-COMPILERS = {"tensorflow": _tensorflow, "jax": _jax, "torch": _torch}

@@ -9,8 +9,8 @@ traces and compiles), every line JSON, flushed at once, so the parent knows what
     {"policy": "float32", "event": "start"}
     {"policy": "float32", "event": "step", "index": 0, "seconds": 0.96}
 
-`--no-remapping` turns TensorFlow's grappler remapper off first (the diagnosis for a crawling step: the
-remapper fuses MatMul+BiasAdd into one kernel whose float16 CPU path has crawled on Intel Xeons).
+`--no-remapping` turns the backend's op fusion off first (`Runtime.op_fusion_off`; TensorFlow's grappler
+remapper, which fuses MatMul+BiasAdd into one kernel whose float16 CPU path has crawled on Intel Xeons).
 """
 
 from __future__ import annotations
@@ -22,20 +22,12 @@ import time
 
 import keras
 
+from mpmodel.core.backends import runtime
 from mpmodel.core.matmul_precision import float32_matmuls
 from mpmodel.core.model import build_model
 from mpmodel.core.parent_watch import die_with_parent
 from mpmodel.core.profiles import Profile, resolve_profile
 from mpmodel.core.training import TrainingStep
-
-
-def remapper_off() -> None:
-    """Turn TensorFlow's grappler remapper (its op fusions) off for this process; nothing on other backends."""
-    if keras.backend.backend() != "tensorflow":
-        return
-    import tensorflow as tf  # noqa: PLC0415 (only the Keras backend in use is loaded)
-
-    tf.config.optimizer.set_experimental_options({"remapping": False})
 
 
 def emit(**event) -> None:
@@ -45,7 +37,7 @@ def emit(**event) -> None:
 def probe(policies: list[str], profile: Profile, jit: str, fp32: str, steps: int, clock=time.perf_counter) -> None:
     """Build each policy's model and time its first step and `steps` more, emitting each as it ends."""
     data = profile.workload.synthetic(profile.batch_size, 16)
-    with float32_matmuls(fp32, keras.backend.backend()):
+    with float32_matmuls(fp32):
         for policy in policies:
             emit(policy=policy, event="start")
             start = clock()
@@ -73,7 +65,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     die_with_parent(args.parent_pid)
     if args.no_remapping:
-        remapper_off()
+        runtime().op_fusion_off()
     probe(args.policies, resolve_profile(args.workload, args.profile), args.jit, args.fp32, args.steps)
     return 0
 

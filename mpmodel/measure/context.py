@@ -6,6 +6,8 @@ own host fields. Pure dictionaries in, strings out: no framework is imported her
 
 from __future__ import annotations
 
+from mpmodel.core.backends import KERAS_DEFAULT
+
 MISSING = "none"
 
 # Facts whose change changes what is measured: report and plot mark runs where one changes.
@@ -83,6 +85,6 @@ def label(facts: dict[str, str]) -> str:
     for name in ("TensorFlow", "torch", "JAX", "Keras"):
         if name in facts:
             parts.append(f"{name} {facts[name]}")
-    if facts.get("backend") not in (None, "tensorflow"):
+    if facts.get("backend", KERAS_DEFAULT) != KERAS_DEFAULT:  # Keras's default backend goes without saying
         parts.append(f"backend {facts['backend']}")
     return " | ".join(parts)

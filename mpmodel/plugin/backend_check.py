@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-BACKEND_EXTRAS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+from mpmodel.core.backends import KERAS_DEFAULT, NAMES, traits
 
 
 def configured_backend() -> tuple[str, str]:
@@ -25,14 +25,15 @@ def configured_backend() -> tuple[str, str]:
         backend = json.loads(config.read_text()).get("backend")
     except (OSError, ValueError, AttributeError):
         backend = None
-    return (backend, str(config)) if backend else ("tensorflow", "Keras's default")
+    return (backend, str(config)) if backend else (KERAS_DEFAULT, "Keras's default")
 
 
 def missing_backend_message(exc: ImportError) -> str:
     """One line: which backend Keras wanted, why it failed, and what is installed instead."""
     backend, where = configured_backend()
-    installed = [b for b in BACKEND_EXTRAS if importlib.util.find_spec(b) is not None]
-    fixes = [f"pip install 'mpmodel[{BACKEND_EXTRAS[backend]}]'"] if backend in BACKEND_EXTRAS else []
+    installed = [b for b in NAMES if importlib.util.find_spec(b) is not None]
+    known = traits(backend)
+    fixes = [f"pip install 'mpmodel[{known.extra}]'"] if known else []
     fixes += [f"KERAS_BACKEND={b}" for b in installed if b != backend]
     return (f"Keras backend {backend} (from {where}) cannot load ({exc}); "
             f"installed backends: {', '.join(installed) or 'none'}; fix: {' or '.join(fixes) or 'set KERAS_BACKEND'}")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from mpmodel.core.backends import traits
 from mpmodel.core.data import DataError, Dataset
 from mpmodel.core.device import CPU_PRECISION_FLAGS, DeviceInfo, detect
 from mpmodel.core.matmul_precision import float32_matmuls, resolve_variants, tf32_allowed
@@ -34,7 +35,7 @@ from mpmodel.plugin.backend_check import missing_backend_message
 from mpmodel.plugin.keys import CONTEXTS, SETTINGS
 from mpmodel.plugin.memory_child import measure_in_child
 from mpmodel.plugin.settings import Settings
-from mpmodel.plugin.step_child import REMAPPER_BACKENDS, probe_in_child
+from mpmodel.plugin.step_child import probe_in_child
 
 READ_NOW = object()  # result_info: read the TF32 state at the call
 
@@ -138,22 +139,23 @@ class RunContext:
         return crawls(self.probed(policy, jit_compile, fp32), self.probed(BASELINE, jit_compile, fp32))
 
     def crawl_cause(self, policy: str, compiled: bool, fp32: str) -> str:
-        """Where a crawling step's time went, where the backend lets the probe find out: under TensorFlow, the
-        step probed once more with the graph remapper off."""
+        """Where a crawling step's time went, where the backend lets the probe find out: the step probed once more
+        with the backend's op fusion off (TensorFlow's graph remapper)."""
         key = self._probe_key(policy, compiled, fp32)
         if key not in self.causes:
             base = self.probed(BASELINE, compiled, fp32)
-            if self.device.backend not in REMAPPER_BACKENDS:
+            known = traits(self.device.backend)
+            if known is None or known.op_fusion is None:
                 self.causes[key] = (f"{self.device.backend} has no graph-rewrite switch the probe can try, so the cause "
                                     "is not diagnosed")
             else:
                 off = probe_in_child([policy], self.profile, self.jit_mode(compiled), fp32, baseline=base,
                                      remapping=False)[policy]
-                where = ("the remapper's fused kernels (MatMul+BiasAdd) are where the time went" if not crawls(off, base)
-                         else "the remapper is not where the time went")
-                self.causes[key] = (f"with TensorFlow's graph remapper off {off.describe()}, so the cause is not known"
+                where = (f"{known.op_fusion_short}'s fused kernels ({known.fused_kernels}) are where the time went"
+                         if not crawls(off, base) else f"{known.op_fusion_short} is not where the time went")
+                self.causes[key] = (f"with {known.op_fusion} off {off.describe()}, so the cause is not known"
                                     if off.error is not None else
-                                    f"with TensorFlow's graph remapper off its step takes {off.short()}, "
+                                    f"with {known.op_fusion} off its step takes {off.short()}, "
                                     f"{slowdown(off, base)} float32's: {where}")
         return self.causes[key]
 
@@ -226,11 +228,11 @@ class RunContext:
 
     def float32_matmuls(self, variant: str):
         """Context for a test body: the float32 variant's matmul precision on this backend."""
-        return float32_matmuls(variant, self.device.backend)
+        return float32_matmuls(variant)
 
     def tf32(self) -> bool | None:
         """Whether float32 matmuls run as TF32 right now; None on a device without TF32 (CPU)."""
-        return tf32_allowed(self.device.backend) if self.device.gpu_visible else None
+        return tf32_allowed() if self.device.gpu_visible else None
 
     def expectation(self, policy: str, tf32: bool | None = None, compiled: bool | None = None) -> Expectation:
         return expectation_for(self.device, policy, self.settings.min_speedup, tf32, compiled,

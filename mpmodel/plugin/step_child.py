@@ -22,7 +22,6 @@ from mpmodel.core.policies import BASELINE
 from mpmodel.core.profiles import Profile
 from mpmodel.measure.probe import BASELINE_LIMIT_S, PROBE_STEPS, ProbedStep, first_step_limit, step_limit
 
-REMAPPER_BACKENDS = ("tensorflow",)  # where a graph rewrite (the remapper) can be switched off for the diagnosis
 BETWEEN_POLICIES_S = BASELINE_LIMIT_S  # from one policy's last step to the next one's start (freeing, clear_session)
 
 

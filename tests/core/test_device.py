@@ -1,6 +1,7 @@
 import pytest
 
 from mpmodel.core import device
+from mpmodel.core.backends import runtime
 
 CPUINFO = """processor\t: 0
 model name\t: AMD EPYC 9R14
@@ -75,7 +76,7 @@ def test_summary_names_the_gpu():
 def test_each_backend_reports_its_version_and_devices(backend):
     pytest.importorskip(backend, reason=f"{backend} is not installed in this environment")
     info = device.DeviceInfo()
-    device.BACKEND_FACTS[backend](info)
+    runtime(backend).device_facts(info)
     assert info.versions[backend]
     assert info.devices_seen and info.devices_seen[0].startswith("CPU")
 

@@ -1,7 +1,5 @@
 """The float32 baseline variants: parsing, resolution per device, and the TF32 switch per backend."""
 
-from types import SimpleNamespace
-
 import pytest
 
 from mpmodel.core.matmul_precision import (
@@ -9,8 +7,6 @@ from mpmodel.core.matmul_precision import (
     parse_fp32_list,
     resolve_variants,
     tf32_allowed,
-    torch_strict_float32,
-    torch_tf32_allowed,
 )
 
 
@@ -52,31 +48,3 @@ def test_framework_defaults_differ_as_documented():
 def test_unknown_variant_is_refused():
     with pytest.raises(ValueError, match="unknown float32 variant"), float32_matmuls("loose", "tensorflow"):
         pass
-
-
-def test_torch_new_precision_api_is_read_and_switched_without_touching_allow_tf32():
-    """PyTorch >= 2.9: after the new API set "tf32", reading the legacy allow_tf32 raises."""
-    class Legacy:
-        fp32_precision = "tf32"
-
-        @property
-        def allow_tf32(self):
-            raise RuntimeError("mix of the legacy and new APIs")
-
-    conv = SimpleNamespace(fp32_precision="tf32")
-    backends = SimpleNamespace(cuda=SimpleNamespace(matmul=Legacy()), cudnn=SimpleNamespace(conv=conv), fp32_precision="none")
-    assert torch_tf32_allowed(backends) is True
-    with torch_strict_float32(backends):
-        assert torch_tf32_allowed(backends) is False and conv.fp32_precision == "ieee"
-    assert torch_tf32_allowed(backends) is True and conv.fp32_precision == "tf32"
-    backends.cuda.matmul.fp32_precision = "none"  # inherits the global setting
-    backends.fp32_precision = "ieee"
-    assert torch_tf32_allowed(backends) is False
-
-
-def test_torch_legacy_api_where_the_new_one_is_missing():
-    matmul, cudnn = SimpleNamespace(allow_tf32=True), SimpleNamespace(allow_tf32=True)
-    backends = SimpleNamespace(cuda=SimpleNamespace(matmul=matmul), cudnn=cudnn)
-    with torch_strict_float32(backends):
-        assert torch_tf32_allowed(backends) is False and cudnn.allow_tf32 is False
-    assert torch_tf32_allowed(backends) is True and cudnn.allow_tf32 is True

@@ -34,7 +34,7 @@ def test_status_fields_read_in_bytes_and_a_missing_one_is_an_error():
 
 
 def test_the_host_reader_sees_a_step_sized_allocation_above_the_resting_set():
-    reader = reader_for("tensorflow", gpu=False)
+    reader = reader_for(gpu=False)
     assert isinstance(reader, HostMemory)
     at_rest = reader.settle()
     reader.reset_peak()

@@ -47,5 +47,5 @@ def test_an_unknown_backend_is_named(monkeypatch):
     from mpmodel.core import multi_step
 
     monkeypatch.setattr(keras.backend, "backend", lambda: "numpy")
-    with pytest.raises(ValueError, match="no multi-step training loop for Keras backend 'numpy'"):
+    with pytest.raises(ValueError, match="Keras backend 'numpy' is not supported by mpmodel; supported: tensorflow, jax, torch"):
         multi_step.multi_step_runner(object(), [])

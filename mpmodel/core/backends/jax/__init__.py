@@ -1,0 +1,5 @@
+"""JAX: a step is a jitted (XLA-compiled) function under Keras's "auto", on a CPU as on a GPU."""
+
+from mpmodel.core.backends.base import Traits
+
+TRAITS = Traits("jax", "JAX", "jax", "jitted train_step loop", xla_on_cpu=True, xla_on_gpu=True)

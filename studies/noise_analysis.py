@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from mpmodel.history.comparison import DEFAULT_ALPHA, compare_runs, decide, judge
-from mpmodel.history.runs import SPEEDUP_KIND, STEP_KIND, load_run
+from mpmodel.store.runs import SPEEDUP_KIND, STEP_KIND, load_run
 
 
 def load_study(storage: Path):

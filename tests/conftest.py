@@ -1,6 +1,7 @@
 """Saved runs made by the real suite on the 2-core EPYC (tests/fixtures/runs, see its README):
 0001 and 0002 are A/A runs; 0003 ran with TF_ENABLE_ONEDNN_OPTS=0, the planted slowdown."""
 
+import io
 import json
 import os
 import shutil
@@ -9,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from mpmodel.history.runs import load_history, open_store
+from mpmodel.history.cli import main
 from mpmodel.store.database import METADATA, RunStore
+from mpmodel.store.source import FolderSource, forget_sources
 
 FIXTURE_STORAGE = Path(__file__).parent / "fixtures" / "runs"
 
@@ -25,7 +27,7 @@ def storage(tmp_path) -> Path:
 
 @pytest.fixture(scope="session")
 def saved_runs():
-    runs, skipped = load_history(FIXTURE_STORAGE)
+    runs, skipped = FolderSource(FIXTURE_STORAGE).runs()
     assert not skipped and len(runs) == 3
     return runs
 
@@ -67,6 +69,11 @@ def postgres_url() -> str | None:
 def store_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'history.db'}"
+    return fresh_postgres()
+
+
+def fresh_postgres() -> str:
+    """The test server's URL, its mpmodel tables dropped; a skip with the reason where there is none."""
     url = postgres_url()
     if url is None:
         pytest.skip("no PostgreSQL server: set MPMODEL_TEST_POSTGRES or run under pg_virtualenv (.ci/run does)")
@@ -74,5 +81,16 @@ def store_url(request, tmp_path):
     store = RunStore(url)
     METADATA.drop_all(store.engine)  # each test starts from an empty store
     store.engine.dispose()
-    open_store.cache_clear()  # the history commands' open store would still think its tables exist
+    forget_sources()  # the history commands' open store would still think its tables exist
+    return url
+
+
+@pytest.fixture(params=["folder", "sqlite", "postgresql"])
+def run_source(request, storage, tmp_path) -> str:
+    """The fixture's three runs in each kind of source, named as a user names it: a folder, a SQLite file's URL, a
+    PostgreSQL URL (where a server is given); the databases filled by `mpmodel ingest`."""
+    if request.param == "folder":
+        return str(storage)
+    url = fresh_postgres() if request.param == "postgresql" else f"sqlite:///{tmp_path / 'runs.db'}"
+    assert main(["ingest", str(storage), "--source", url], out=io.StringIO()) == 0
     return url

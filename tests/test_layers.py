@@ -76,7 +76,7 @@ def test_no_module_imports_against_the_layer_direction():
 def test_the_check_sees_a_wrong_import():
     """Control: the same walk flags an import from the plugin in the core."""
     assert layer("mpmodel.plugin.options") not in ALLOWED[layer("mpmodel.core.model")]
-    assert layer("mpmodel.history.runs") not in ALLOWED[layer("mpmodel.plugin.saving")]
+    assert layer("mpmodel.history.matrix") not in ALLOWED[layer("mpmodel.plugin.saving")]
 
 
 def test_function_local_imports_load_a_framework_or_optional_library_and_say_why():
@@ -167,3 +167,34 @@ def test_the_branch_check_sees_a_branch_and_a_dispatch_table():
     code = ('if backend == "torch": pass\nok = backend in ("jax", "numpy")\n'
             'table = {"tensorflow": f, "jax": g}\nversions.get("torch")\n')
     assert backend_branches(ast.parse(code)) == [1, 2, 3]
+
+
+# What the history layer may take from the store: the run model and the source interface, never a database or a
+# file read of its own.
+RUN_READERS = {"mpmodel.store.database", "mpmodel.store.runs.load_run", "mpmodel.store.runs.read_content",
+               "mpmodel.store.runs.parse_run"}
+
+
+def store_imports(text: str):
+    """(what is imported from the store, line): modules, and names as module.name."""
+    for node in ast.walk(ast.parse(text)):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").startswith("mpmodel.store"):
+            yield node.module, node.lineno
+            for alias in node.names:
+                yield f"{node.module}.{alias.name}", node.lineno
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("mpmodel.store"):
+                    yield alias.name, node.lineno
+
+
+def test_history_reads_runs_only_through_the_source():
+    wrong = [f"{path.relative_to(PACKAGE.parent)}:{line} imports {name}" for path, module in modules()
+             if layer(module) == "history" for name, line in store_imports(path.read_text()) if name in RUN_READERS]
+    assert not wrong, "history reads runs through mpmodel.store.source only:\n" + "\n".join(wrong)
+
+
+def test_the_source_check_sees_a_reader():
+    """Control: the same walk names a database import and a file read."""
+    code = "from mpmodel.store.database import RunStore\nfrom mpmodel.store.runs import SavedRun, load_run\n"
+    assert {n for n, _ in store_imports(code)} & RUN_READERS == {"mpmodel.store.database", "mpmodel.store.runs.load_run"}

@@ -3,26 +3,26 @@
 From N >= 2 runs made back to back, each series (a step time's median, a speedup) gives N
 levels. The recommended threshold for "this changed" is the larger of the widest A/A
 difference seen and 3 standard deviations of a two-run difference (3 x sqrt(2) x the
-per-run spread, on log values), so two A/A runs cross it rarely. The result is stored next
-to the runs and used by compare and report, never below their own default threshold.
+per-run spread, on log values), so two A/A runs cross it rarely. The result is kept beside the
+runs in their source (a file in the folder, a record in the database) and used by compare and report,
+never below their own default threshold.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import combinations
-from pathlib import Path
 
 import numpy as np
 
-from mpmodel.core.atomic import write_atomically
-from mpmodel.history.runs import CALIBRATION_FILE, HistoryError, SavedRun
 from mpmodel.measure.context import label, measured_changes
+from mpmodel.store.runs import HistoryError, SavedRun
+from mpmodel.store.source import RunSource
 
 SIGMAS = 3.0
+KEY = "calibration"  # the record's name in its source
 
 
 def series_noise(levels: list[float]) -> dict:
@@ -53,16 +53,15 @@ def calibrate(runs: list[SavedRun]) -> dict:
             "runs": [str(r.path) for r in runs], "series": series}
 
 
-def save(record: dict, storage) -> Path:
-    """Write the record into the storage folder atomically (a reader never sees half a file)."""
-    return write_atomically(Path(storage) / CALIBRATION_FILE,
-                            lambda tmp: tmp.write_text(json.dumps(record, indent=2), encoding="utf-8"))
+def save(record: dict, source: RunSource) -> str:
+    """Keep the record beside the source's runs, whole or not at all; where it is kept."""
+    return source.write_record(KEY, record)
 
 
 @dataclass
 class Calibration:
     record: dict
-    path: Path
+    path: str  # where it is kept: a file in the folder, or the database's record
 
     def _entry(self, kind: str, name: str) -> dict | None:
         return self.record.get("series", {}).get(f"{kind}|{name}")
@@ -82,15 +81,11 @@ class Calibration:
         return not measured_changes(self.record.get("facts", {}), run.facts)
 
 
-def load(storage) -> Calibration | None:
-    """The storage's calibration, None if there is none; HistoryError if it is unreadable."""
-    path = Path(storage) / CALIBRATION_FILE
-    if not path.is_file():
+def load(source: RunSource) -> Calibration | None:
+    """The source's calibration, None if there is none; HistoryError if it is unreadable."""
+    record, where = source.read_record(KEY)
+    if record is None:
         return None
-    try:
-        record = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise HistoryError(f"{path}: unreadable calibration ({exc}); delete it or run `mpmodel calibrate` again") from None
     if not isinstance(record, dict) or not isinstance(record.get("series"), dict):
-        raise HistoryError(f"{path}: not a calibration record (no 'series'); delete it or run `mpmodel calibrate` again")
-    return Calibration(record, path)
+        raise HistoryError(f"{where}: not a calibration record (no 'series'); delete it or run `mpmodel calibrate` again")
+    return Calibration(record, where)

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 
 from mpmodel.core.policies import BASELINE
 from mpmodel.core.recipes import SEED_RECIPE
-from mpmodel.history.runs import (
+from mpmodel.history.twosample import SampleChange, sample_change
+from mpmodel.measure.context import diff
+from mpmodel.store.runs import (
     ACCURACY,
     MEMORY,
     MEMORY_KIND,
@@ -33,8 +35,6 @@ from mpmodel.history.runs import (
     SavedRun,
     varied_axes,
 )
-from mpmodel.history.twosample import SampleChange, sample_change
-from mpmodel.measure.context import diff
 
 # Tuned on 12 A/A runs and 6 planted-slowdown runs (studies/noise_study.py; README, Reliability).
 DEFAULT_STEP_THRESHOLD = 0.15

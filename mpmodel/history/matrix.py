@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mpmodel.history.runs import MEMORY, SPEEDUP, STEP_TIME, SavedRun, Variant
 from mpmodel.history.twosample import SampleChange, sample_change
 from mpmodel.measure.context import MEASURED_FACTS, diff, label
+from mpmodel.store.runs import MEMORY, SPEEDUP, STEP_TIME, SavedRun, Variant
 
 DEFAULT_ALPHA = 0.05
 

@@ -6,8 +6,8 @@ import json
 
 from mpmodel.history.comparison import Comparison
 from mpmodel.history.render_text import WORDS, level_text, p_text, run_line
-from mpmodel.history.runs import SavedRun
 from mpmodel.measure.context import label
+from mpmodel.store.runs import SavedRun
 
 
 def comparison_markdown(cmp: Comparison) -> str:

@@ -12,7 +12,7 @@ from html import escape
 from mpmodel.history.matrix import Difference, Row, context_of
 from mpmodel.history.render_matrix import difference_line, matrix_cells
 from mpmodel.history.render_text import level_text
-from mpmodel.history.runs import SPEEDUP, STEP_TIME, SavedRun
+from mpmodel.store.runs import SPEEDUP, STEP_TIME, SavedRun
 
 STYLE = """body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin:1em 0}
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:13px}th{background:#f3f3f3}

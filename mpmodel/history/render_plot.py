@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 
 from mpmodel.core.atomic import write_atomically
-from mpmodel.history.runs import MEMORY, MEMORY_KIND, SPEEDUP, STEP_KIND, STEP_TIME, SavedRun, Variant, varied_axes
 from mpmodel.measure.context import label, measured_changes
+from mpmodel.store.runs import MEMORY, MEMORY_KIND, SPEEDUP, STEP_KIND, STEP_TIME, SavedRun, Variant, varied_axes
 
 COLORS = {"float32": "tab:blue", "mixed_bfloat16": "tab:green", "mixed_float16": "tab:orange"}
 STYLES = (("o", "-"), ("s", "--"), ("^", ":"), ("D", "-."))  # a policy's compile modes and float32 variants apart

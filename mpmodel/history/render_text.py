@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from mpmodel.history.comparison import Change, Comparison
-from mpmodel.history.runs import (
+from mpmodel.measure.context import label, measured_changes
+from mpmodel.measure.probe import seconds
+from mpmodel.store.runs import (
     ACCURACY,
     DEFAULT_WORKLOAD,
     MEMORY,
@@ -15,8 +17,6 @@ from mpmodel.history.runs import (
     Variant,
     varied_axes,
 )
-from mpmodel.measure.context import label, measured_changes
-from mpmodel.measure.probe import seconds
 
 WORDS = {(STEP_KIND, "worse"): "SLOWER", (STEP_KIND, "better"): "FASTER",
          ("speedup", "worse"): "DROPPED", ("speedup", "better"): "ROSE",

@@ -8,8 +8,8 @@ from typing import NamedTuple
 
 from mpmodel.history.changepoints import Shift, detect_shifts
 from mpmodel.history.comparison import Thresholds
-from mpmodel.history.runs import SavedRun
 from mpmodel.measure.context import series_owner
+from mpmodel.store.runs import SavedRun
 
 
 class Series(NamedTuple):

@@ -21,7 +21,8 @@ from mpmodel.core.workloads.mlp import SeedMLP
 from mpmodel.measure.expectations import parse_min_speedup
 from mpmodel.plugin.options import MIN_ACCURACY_SEEDS, OFFLINE_ENV, OPTIONS, Option
 from mpmodel.store import HISTORY_ENV
-from mpmodel.store.database import RunStore, StoreError
+from mpmodel.store.runs import HistoryError
+from mpmodel.store.source import open_source
 
 
 @dataclass(frozen=True)
@@ -65,13 +66,13 @@ def parse_on_off(value) -> bool:
 
 
 def parse_history(text) -> str:
-    """A history store URL, checked now (its form and its driver, no connection), so that a typo stops the
-    session at its start rather than after the run; '' for none."""
+    """A history store's URL (or a folder), checked now (its form and its driver, no connection), so that a typo
+    stops the session at its start rather than after the run; '' for none."""
     url = str(text).strip()
     if url:
         try:
-            RunStore(url).engine.dispose()
-        except StoreError as exc:
+            open_source(url)
+        except HistoryError as exc:
             raise ValueError(str(exc)) from None
     return url
 

@@ -1,4 +1,5 @@
-"""Saved runs in a database: one table of runs, one of their results, one of their gate verdicts.
+"""Saved runs in a database: one table of runs, one of their results, one of their gate verdicts, and one of
+records kept beside them (the A/A calibration).
 
 `RunStore(url).save(content)` stores a run as pytest-benchmark wrote it (with the plugin's section), in
 one transaction: a writer killed mid-save leaves nothing, and a run saved twice (an ingest repeated,
@@ -8,7 +9,6 @@ time order. A URL's password is never shown: `shown` hides it, and every error n
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import datetime, timezone
 
@@ -33,6 +33,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from mpmodel.measure.context import describe, label
+from mpmodel.store.runs import HistoryError, parse_time, run_id, test_of
 
 CONNECT_TIMEOUT_S = 5  # a database that does not answer costs the run this long, never a hang
 SQLITE_BUSY_S = 60  # how long a SQLite writer waits for another's lock
@@ -61,6 +62,12 @@ RESULTS = Table(
     Column("rounds", Text),  # per-round times, JSON
     Column("extra_info", Text),  # JSON
 )
+META = Table(  # records kept beside the runs, by name: the A/A calibration
+    "mpmodel_meta", METADATA,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),  # JSON
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
 VERDICTS = Table(
     "mpmodel_verdicts", METADATA,
     Column("run_id", String(64), ForeignKey("mpmodel_runs.id", ondelete="CASCADE"), primary_key=True),
@@ -72,11 +79,6 @@ VERDICTS = Table(
 
 class StoreError(Exception):
     """The store cannot be used; the message is one line naming the URL (password hidden) and the cause."""
-
-
-def run_id(content: dict) -> str:
-    """A run's one identity: the hash of its canonical JSON."""
-    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 SUMMARY_LIST_MAX = 8  # longer lists (per-round times, per-pair times) stay in the full content only
@@ -110,9 +112,9 @@ def summary_of(content: dict) -> dict:
 
 def _when(content: dict) -> datetime:
     try:
-        when = datetime.fromisoformat(str(content.get("datetime")).replace("Z", "+00:00"))
-    except ValueError:
-        raise StoreError(f"the run's 'datetime' is {content.get('datetime')!r}, not an ISO date") from None
+        when = parse_time(content.get("datetime"))
+    except HistoryError as exc:
+        raise StoreError(f"the run's {exc}") from None
     return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
 
 
@@ -163,7 +165,7 @@ class RunStore:
         row = {"id": rid, "saved_at": _when(content), "stored_at": datetime.now(timezone.utc), "name": name or rid[:12],
                "commit_id": (content.get("commit_info") or {}).get("id"), "context": label(facts),
                "host": facts.get("host"), "content": json.dumps(content), "summary": json.dumps(summary_of(content))}
-        results = [{"run_id": rid, "name": b["name"], "test": b["name"].split("[")[0],
+        results = [{"run_id": rid, "name": b["name"], "test": test_of(b["name"]),
                     "policy": (b.get("extra_info") or {}).get("policy"),
                     "median_s": (b.get("stats") or {}).get("median"),
                     "rounds": json.dumps((b.get("stats") or {}).get("data") or []),
@@ -214,6 +216,27 @@ class RunStore:
         if content is None:
             raise StoreError(f"{self.shown}: no stored run {rid[:12]}")
         return json.loads(content)
+
+    def meta(self, key: str) -> dict | None:
+        """A record kept beside the runs (`put_meta`), None where there is none."""
+        self.create()
+        try:
+            with self.engine.connect() as conn:
+                value = conn.execute(select(META.c.value).where(META.c.key == key)).scalar_one_or_none()
+        except SQLAlchemyError as exc:
+            raise self._fail(f"cannot read the {key}", exc) from None
+        return None if value is None else json.loads(value)
+
+    def put_meta(self, key: str, record: dict) -> None:
+        """Keep a record beside the runs under `key`, replacing the one before, in one transaction."""
+        self.create()
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(META.delete().where(META.c.key == key))
+                conn.execute(insert(META), {"key": key, "value": json.dumps(record),
+                                            "updated_at": datetime.now(timezone.utc)})
+        except SQLAlchemyError as exc:
+            raise self._fail(f"cannot save the {key}", exc) from None
 
     def count(self) -> int:
         self.create()

@@ -6,7 +6,8 @@ import math
 import pytest
 
 from mpmodel.history import calibration
-from mpmodel.history.runs import CALIBRATION_FILE, HistoryError
+from mpmodel.store.runs import CALIBRATION_FILE, HistoryError
+from mpmodel.store.source import FolderSource
 
 
 def test_series_noise_from_known_levels():
@@ -36,19 +37,20 @@ def test_one_run_is_too_few(saved_runs):
 
 
 def test_saved_calibration_loads_and_applies_only_to_its_context(tmp_path, saved_runs):
-    path = calibration.save(calibration.calibrate(saved_runs[:2]), tmp_path)
-    assert path.name == CALIBRATION_FILE and not list(tmp_path.glob(".calibration-*"))
-    cal = calibration.load(tmp_path)
+    where = calibration.save(calibration.calibrate(saved_runs[:2]), FolderSource(tmp_path))
+    assert where == str(tmp_path / CALIBRATION_FILE) and not list(tmp_path.glob(".calibration-*"))
+    cal = calibration.load(FolderSource(tmp_path))
     assert cal.threshold("step time", "test_step_time[small-float32]") is not None
     assert cal.threshold("step time", "no such series") is None
     assert cal.applies_to(saved_runs[0]) and not cal.applies_to(saved_runs[2])
 
 
 def test_no_calibration_is_none_and_a_corrupt_one_is_named(tmp_path):
-    assert calibration.load(tmp_path) is None
+    source = FolderSource(tmp_path)
+    assert calibration.load(source) is None
     (tmp_path / CALIBRATION_FILE).write_text("{\"series\": ")
     with pytest.raises(HistoryError, match="unreadable calibration"):
-        calibration.load(tmp_path)
+        calibration.load(source)
     (tmp_path / CALIBRATION_FILE).write_text(json.dumps([1, 2]))
     with pytest.raises(HistoryError, match="not a calibration record"):
-        calibration.load(tmp_path)
+        calibration.load(source)

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from mpmodel.history.cli import main
-from mpmodel.history.runs import CALIBRATION_FILE
+from mpmodel.store.runs import CALIBRATION_FILE
 
 
 def run(*argv):

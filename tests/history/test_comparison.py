@@ -13,8 +13,8 @@ from mpmodel.history.comparison import (
     decide,
     judge,
 )
-from mpmodel.history.runs import SPEEDUP_KIND, STEP_KIND
 from mpmodel.history.twosample import SampleChange
+from mpmodel.store.runs import SPEEDUP_KIND, STEP_KIND
 
 
 def change(ratio, p):
@@ -132,7 +132,7 @@ def with_memory(run, samples_mib):
     """A copy of a saved run with test_memory results whose step peaks are the given MiB samples, per policy."""
     import copy
 
-    from mpmodel.history.runs import Result
+    from mpmodel.store.runs import Result
 
     out = copy.deepcopy(run)
     for policy, samples in samples_mib.items():
@@ -147,7 +147,7 @@ def with_memory(run, samples_mib):
 def test_peak_memory_growth_beyond_the_threshold_is_flagged_and_aa_is_quiet(saved_runs):
     from mpmodel.history.comparison import DEFAULT_MEMORY_THRESHOLD
     from mpmodel.history.render_text import format_comparison
-    from mpmodel.history.runs import MEMORY_KIND
+    from mpmodel.store.runs import MEMORY_KIND
 
     base = {"float32": [42.1, 42.3, 42.0, 42.6, 42.2], "mixed_bfloat16": [58.0, 61.5, 59.2, 63.0, 60.1]}
     again = {"float32": [42.4, 42.0, 42.2, 42.3, 42.5], "mixed_bfloat16": [60.5, 58.7, 62.8, 59.9, 61.0]}

@@ -30,7 +30,7 @@ def png_height(path) -> int:
 def test_runs_with_memory_results_get_a_memory_panel(tmp_path, saved_runs):
     import copy
 
-    from mpmodel.history.runs import Result
+    from mpmodel.store.runs import Result
 
     with_memory = copy.deepcopy(saved_runs)
     for i, run in enumerate(with_memory):

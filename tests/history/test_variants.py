@@ -4,7 +4,7 @@ import copy
 import json
 
 from mpmodel.history.cli import main
-from mpmodel.history.runs import STEP_TIME, Variant, load_run, varied_axes
+from mpmodel.store.runs import STEP_TIME, Variant, load_run, varied_axes
 
 
 def with_jit_on(source, target, slower=1.0):

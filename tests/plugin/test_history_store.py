@@ -50,4 +50,4 @@ def test_a_store_that_is_down_costs_no_run_and_shows_no_password(pytester, monke
     line = next(x for x in out.splitlines() if x.startswith("mpmodel: history store:"))
     assert "postgresql+psycopg://suite:***@127.0.0.1:9/history: cannot open the store" in line
     assert f"the run is kept in {saved[0]}" in line
-    assert f"`mpmodel ingest {saved[0]} --history postgresql+psycopg://suite:***@127.0.0.1:9/history` adds it later" in line
+    assert f"`mpmodel ingest {saved[0]} --source postgresql+psycopg://suite:***@127.0.0.1:9/history` adds it later" in line

@@ -1,14 +1,12 @@
-"""Saved runs: pytest-benchmark's JSON files read into what `report` and `compare` need.
-
-A run is one file in the storage folder (default `.benchmarks`, one subfolder per
-pytest-benchmark machine id). Files that cannot be read are named and skipped, never fatal
-for a whole history; a file named on the command line that cannot be read is an error.
+"""A saved run as the history reads it: pytest-benchmark's JSON (a file, or a stored run's content) parsed into
+`SavedRun` and its `Result`s, with its date and test names parsed here once for every source of runs
+(`mpmodel.store.source`). A file named on the command line that cannot be read is an error naming it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import functools
+import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,7 +31,6 @@ from mpmodel.measure.results import (  # noqa: F401 (the names history modules i
     ResultFacts,
     ResultRecord,
 )
-from mpmodel.store.database import RunStore, StoreError
 
 CALIBRATION_FILE = "mpmodel-calibration.json"
 AXES = ("workload", "jit", "fp32")  # the test-id axes besides the policy, as each result's extra_info records them
@@ -162,11 +159,22 @@ class SavedRun:
         return sorted({r.policy for r in self.results.values() if r.policy})
 
 
-def _parse_time(text) -> datetime:
+def parse_time(text) -> datetime:
+    """A run's 'datetime' (ISO 8601, 'Z' allowed); HistoryError where it is none."""
     try:
         return datetime.fromisoformat(str(text).replace("Z", "+00:00"))
     except ValueError:
         raise HistoryError(f"'datetime' is {text!r}, not an ISO date") from None
+
+
+def test_of(name: str) -> str:
+    """A benchmark's test, from its name: 'test_step_time[small-float32]' -> 'test_step_time'."""
+    return name.split("[")[0]
+
+
+def run_id(content: dict) -> str:
+    """A run's one identity: the hash of its canonical JSON."""
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 def parse_run(path: Path, content) -> SavedRun:
@@ -182,22 +190,22 @@ def parse_run(path: Path, content) -> SavedRun:
         if not all(isinstance(x, (int, float)) for x in rounds):
             raise HistoryError(f"{bench['name']}: per-round data holds non-numbers")
         median = bench["stats"].get("median")
-        results[bench["name"]] = Result(bench["name"], bench["name"].split("[")[0], extra.get("policy"),
+        results[bench["name"]] = Result(bench["name"], test_of(bench["name"]), extra.get("policy"),
                                         extra.get("profile"), [float(x) for x in rounds], extra,
                                         float(median) if isinstance(median, (int, float)) else None)
     commit_info = content.get("commit_info") or {}
     commit = commit_info.get("id")
     if commit:
         commit = commit[:7] + ("+dirty" if commit_info.get("dirty") else "")
-    return SavedRun(path, _parse_time(content.get("datetime")), commit, content.get("machine_info") or {},
+    return SavedRun(path, parse_time(content.get("datetime")), commit, content.get("machine_info") or {},
                     results, content.get("mpmodel") or {})
 
 
-def load_run(path) -> SavedRun:
-    """Read one saved run; HistoryError names the file and the problem in one line."""
+def read_content(path) -> dict:
+    """One saved run's JSON; HistoryError names the file and the problem in one line."""
     path = Path(path)
     try:
-        content = json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise HistoryError(f"{path}: no such file") from None
     except IsADirectoryError:
@@ -208,139 +216,13 @@ def load_run(path) -> SavedRun:
         raise HistoryError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); truncated or not a saved run?") from None
     except OSError as exc:
         raise HistoryError(f"{path}: cannot be read ({exc.strerror})") from None
+
+
+def load_run(path) -> SavedRun:
+    """Read one saved run; HistoryError names the file and the problem in one line."""
+    path = Path(path)
+    content = read_content(path)
     try:
         return parse_run(path, content)
     except HistoryError as exc:
         raise HistoryError(f"{path}: {exc}") from None
-
-
-def run_files(storage) -> list[Path]:
-    """Every saved-run candidate under a storage folder."""
-    root = Path(storage)
-    if not root.is_dir():
-        raise HistoryError(f"{root}: no such storage folder (run `pytest benchmarks/ --benchmark-autosave` first, "
-                           "or pass --storage)")
-    return sorted(p for p in root.rglob("*.json") if p.name != CALIBRATION_FILE)
-
-
-def load_history(storage) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
-    """All readable runs in time order, and (file, reason) for each file skipped."""
-    runs, skipped = [], []
-    for path in run_files(storage):
-        try:
-            runs.append(load_run(path))
-        except HistoryError as exc:
-            skipped.append((path, str(exc).removeprefix(f"{path}: ")))
-    runs.sort(key=lambda r: (r.when.timestamp(), str(r.path)))
-    return runs, skipped
-
-
-@functools.lru_cache(maxsize=4)
-def open_store(url: str) -> RunStore:
-    """The store at `url`, opened once per process (one engine, one connection pool); HistoryError if the URL
-    cannot be used."""
-    try:
-        return RunStore(url)
-    except StoreError as exc:
-        raise HistoryError(str(exc)) from None
-
-
-def load_store_history(url: str) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
-    """All runs in the history store at `url` as summaries (no per-round data: `full_run` reads one whole), in
-    time order, and (run, reason) for each that cannot be read. A stored run's path is its name (the file
-    name it was saved under), so numbers and names still refer to it."""
-    try:
-        stored = open_store(url).runs(full=False)
-    except StoreError as exc:
-        raise HistoryError(str(exc)) from None
-    runs, skipped = [], []
-    for rid, name, content in stored:
-        try:
-            runs.append(dataclasses.replace(parse_run(Path(name), content), store_id=rid))
-        except HistoryError as exc:
-            skipped.append((Path(f"{name} (stored run {rid[:12]})"), str(exc)))
-    runs.sort(key=lambda r: (r.when.timestamp(), str(r.path)))
-    return runs, skipped
-
-
-def full_run(run: SavedRun, history: str | None) -> SavedRun:
-    """The run whole: from the store where it is a summary read from one, else as it is."""
-    if not history or run.store_id is None:
-        return run
-    try:
-        content = open_store(history).run(run.store_id)
-    except StoreError as exc:
-        raise HistoryError(str(exc)) from None
-    return dataclasses.replace(parse_run(run.path, content), store_id=run.store_id)
-
-
-def load_from(storage, history: str | None = None, need_one: bool = False):
-    """The runs of the history store where a URL is given, else of the storage folder; with `need_one`,
-    HistoryError where there is no readable run."""
-    runs, skipped = load_store_history(history) if history else load_history(storage)
-    if need_one and not runs:
-        where = history_shown(history) if history else storage
-        raise HistoryError(f"{where}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
-    return runs, skipped
-
-
-def resolve(spec: str, storage, history: str | None = None) -> SavedRun:
-    """A run named by file path, by number or name in the storage or store ("0003"), or as "latest" / "previous"."""
-    if Path(spec).is_file() or spec.endswith(".json"):
-        return load_run(spec)
-    if history:
-        return resolve_stored(spec, history)
-    runs, skipped = load_history(storage)
-    if spec in ("latest", "previous"):
-        need = 1 if spec == "latest" else 2
-        if len(runs) < need:
-            raise HistoryError(f"{spec}: {storage} holds {len(runs)} readable saved run(s), {spec} needs {need}; "
-                               "save a baseline first (pytest benchmarks/ --benchmark-autosave)")
-        return runs[-need]
-    matches = [r for r in runs if r.number == spec or r.name == spec]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        for path, why in skipped:  # the run is there but cannot be read: say so, not "no such run"
-            if path.stem.split("_")[0] == spec or path.stem == spec:
-                raise HistoryError(f"{spec}: {path} cannot be used: {why}")
-        raise HistoryError(f"{spec}: no such file, and no saved run numbered {spec!r} in {storage}")
-    raise HistoryError(f"{spec}: ambiguous in {storage}: " + ", ".join(str(r.path) for r in matches))
-
-
-def resolve_stored(spec: str, url: str) -> SavedRun:
-    """A run of the history store named by its number or name, "latest", "previous", or an id prefix (8 or
-    more hex digits); only that run is read."""
-    store = open_store(url)
-    try:
-        index = store.index()
-    except StoreError as exc:
-        raise HistoryError(str(exc)) from None
-    if spec in ("latest", "previous"):
-        need = 1 if spec == "latest" else 2
-        if len(index) < need:
-            raise HistoryError(f"{spec}: {store.shown} holds {len(index)} stored run(s), {spec} needs {need}")
-        matches = [index[-need]]
-    else:
-        matches = [(rid, name) for rid, name in index if name.split("_")[0] == spec or name == spec
-                   or (len(spec) >= 8 and rid.startswith(spec))]
-    if not matches:
-        raise HistoryError(f"{spec}: no stored run numbered or named {spec!r} in {store.shown}")
-    if len(matches) > 1:
-        raise HistoryError(f"{spec}: ambiguous in {store.shown}: " + ", ".join(f"{n} ({rid[:12]})" for rid, n in matches[:5])
-                           + ("" if len(matches) <= 5 else f" and {len(matches) - 5} more"))
-    rid, name = matches[0]
-    try:
-        return dataclasses.replace(parse_run(Path(name), store.run(rid)), store_id=rid)
-    except StoreError as exc:
-        raise HistoryError(str(exc)) from None
-    except HistoryError as exc:
-        raise HistoryError(f"{name} (stored run {rid[:12]}): {exc}") from None
-
-
-def history_shown(url: str) -> str:
-    """The store's URL as it may be printed: its password hidden."""
-    try:
-        return RunStore(url).shown
-    except StoreError:
-        return "the history store"

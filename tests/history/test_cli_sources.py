@@ -1,6 +1,6 @@
-"""The history commands on a history store, SQLite and PostgreSQL: the fixture's real runs (two A/A, one with
-TF_ENABLE_ONEDNN_OPTS=0) ingested once however often they are ingested, then compared and reported from the
-store as from files."""
+"""Every history command on every kind of source, a folder, SQLite and PostgreSQL, with the same expectations: the
+fixture's real runs (two A/A, one with TF_ENABLE_ONEDNN_OPTS=0) compared, reported, put in a matrix and
+calibrated from; a store ingests each run once however often it is given."""
 
 import io
 import sys
@@ -44,7 +44,7 @@ def test_ingest_refuses_what_is_no_saved_run_in_one_line(tmp_path):
     code, _, err = run("ingest", str(bad), "--history", url)
     assert code == 2 and err.count("\n") == 1 and "not valid JSON" in err
     code, _, err = run("ingest", str(bad))
-    assert code == 2 and "ingest needs --history URL" in err
+    assert code == 2 and "ingest needs --source PATH|URL (or $MPMODEL_HISTORY)" in err
 
 
 def test_an_unreachable_store_is_one_line_without_the_password():
@@ -60,3 +60,27 @@ def test_matrix_from_the_store_names_the_one_fact_between_its_contexts(store_url
     assert code == 0 and "TF_ENABLE_ONEDNN_OPTS unset -> 0: mixed_float16 speedup" in out
     code, out, _ = run("matrix", "--history", store_url, "--format", "json")
     assert code == 0 and '"fact": "TF_ENABLE_ONEDNN_OPTS unset -> 0"' in out
+
+
+def test_every_command_answers_alike_on_every_source(run_source, tmp_path):
+    code, out, _ = run("compare", "0001", "0002", "--source", run_source, "--fail-on-regression")
+    assert code == 0 and "result: no significant regression" in out, out  # the A/A pair
+    code, out, _ = run("compare", "previous", "latest", "--source", run_source, "--fail-on-regression")
+    assert code == 1 and "context differs: TF_ENABLE_ONEDNN_OPTS unset -> 0" in out and "result: REGRESSION" in out
+
+    code, out, _ = run("report", "--source", run_source, "--html", str(tmp_path / "page.html"))
+    assert code == 0 and out.count("\n0003 ") == 1 and "changed: TF_ENABLE_ONEDNN_OPTS unset -> 0" in out
+    assert (tmp_path / "page.html").read_text().count("<table") >= 2
+
+    code, out, _ = run("matrix", "--source", run_source)
+    assert code == 0 and "TF_ENABLE_ONEDNN_OPTS unset -> 0: mixed_float16 speedup" in out
+
+    code, out, _ = run("calibrate", "0001", "0002", "--source", run_source)
+    assert code == 0 and "stored: " in out
+    code, out, _ = run("compare", "0001", "0002", "--source", run_source)
+    assert code == 0 and "raised per series by calibrated A/A noise from" in out, out
+
+
+def test_the_old_option_names_still_name_the_source(storage):
+    assert run("report", "--storage", str(storage))[0] == 0
+    assert run("report", "--history", str(storage))[0] == 0

@@ -1,0 +1,42 @@
+"""`mpmodel report | compare | matrix | calibrate | ingest`: the history of saved runs, without pytest, from one
+source of runs (a folder or a database URL, `--source`). This module is the dispatcher; each command is its own
+module (`add_parser`, `run`), and what they share is in `options`.
+
+Exit codes: 0 done (no regression), 1 a regression with --fail-on-regression, 2 bad input
+(one line on stderr naming it).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from mpmodel.history.cli import calibrate, compare, ingest, matrix, report
+from mpmodel.history.cli.options import OneLineParser, UsageProblem
+from mpmodel.store.runs import HistoryError
+
+COMMANDS = {"report": report, "compare": compare, "matrix": matrix, "ingest": ingest, "calibrate": calibrate}
+
+
+def parser() -> OneLineParser:
+    p = OneLineParser(prog="mpmodel", description="History of the mixed-precision benchmark runs.")
+    sub = p.add_subparsers(dest="command", required=True)
+    for command in COMMANDS.values():
+        command.add_parser(sub)
+    return p
+
+
+def main(argv=None, out=None) -> int:
+    out = out or sys.stdout
+    args = parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command].run(args, out)
+    except (HistoryError, UsageProblem) as exc:
+        print(f"mpmodel {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"mpmodel {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

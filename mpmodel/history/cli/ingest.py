@@ -1,0 +1,39 @@
+"""`mpmodel ingest PATH...`: saved-run files into a source (a database, or a folder); each run is stored once."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from mpmodel.history.cli.options import UsageProblem, add_format, add_source, emit
+from mpmodel.store import HISTORY_ENV
+from mpmodel.store.source import FolderSource, open_source, saved_file
+
+FORMATS = {
+    "text": lambda s: f"ingested {s['runs']} run(s) into {s['store']}: {s['added']} added, {s['stored_before']} stored before",
+    "json": json.dumps,
+}
+
+
+def add_parser(sub) -> None:
+    g = sub.add_parser("ingest", help="add saved-run JSON files to a source (the history store); each run is stored once")
+    g.add_argument("paths", nargs="+", metavar="PATH", help="saved-run files, or folders of them")
+    add_format(g, FORMATS, "text (default) or json for scripts")
+    add_source(g, default=None)
+
+
+def run(args, out) -> int:
+    if not args.source:
+        raise UsageProblem(f"ingest needs --source PATH|URL (or ${HISTORY_ENV}): where the runs go")
+    source = open_source(args.source)
+    files = []
+    for spec in args.paths:
+        path = Path(spec)
+        files += FolderSource(path).files() if path.is_dir() else [path]
+    added = known = 0
+    for path in files:
+        run_, content = saved_file(path)  # HistoryError names a file that is no saved run, before any is stored
+        _, new = source.save(content, name=run_.path.stem)
+        added, known = added + new, known + (not new)
+    emit(args, FORMATS, {"store": source.shown, "runs": len(files), "added": added, "stored_before": known}, out=out)
+    return 0

@@ -1,0 +1,22 @@
+"""`mpmodel matrix`: the latest run of every context side by side, one-fact differences named."""
+
+from __future__ import annotations
+
+from mpmodel.history.cli.options import add_format, add_source, emit
+from mpmodel.history.matrix import build_matrix, differences
+from mpmodel.history.render_matrix import FORMATS
+from mpmodel.store.source import open_source
+
+
+def add_parser(sub) -> None:
+    m = sub.add_parser("matrix", help="the latest run of every context side by side; one-fact differences named")
+    add_source(m)
+    add_format(m, FORMATS, "text, markdown or json")
+
+
+def run(args, out) -> int:
+    source = open_source(args.source)
+    runs, _ = source.need_runs()
+    rows = build_matrix(runs, source.whole)
+    emit(args, FORMATS, rows, differences(rows), out=out)
+    return 0

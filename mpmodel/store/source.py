@@ -1,0 +1,293 @@
+"""Where runs live, behind one interface, named by a path or a URL as pytest-benchmark's `--benchmark-storage` is:
+
+- a folder of pytest-benchmark files (`.benchmarks`, `file:///abs/path`): one subfolder per machine id;
+- a database (`sqlite:///history.db`, `postgresql+psycopg://user@host/db`): `mpmodel.store.database`.
+
+`open_source(spec)` picks one. Every source lists its runs oldest first (`runs`, summaries where the source
+keeps them), reads one whole (`whole`), names one by number, name, `latest`, `previous` (and, in a database,
+an id prefix) through the one `resolve` here, stores a run once however often it is given (`save`), and keeps
+the A/A calibration beside the runs (`read_record` / `write_record`). Unreadable runs are named and skipped,
+never fatal for a whole history.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+from pathlib import Path
+from typing import NamedTuple
+
+from mpmodel.core.atomic import write_atomically
+from mpmodel.store.database import RunStore, StoreError
+from mpmodel.store.runs import CALIBRATION_FILE, HistoryError, SavedRun, load_run, parse_run, read_content, run_id
+
+FILE_SCHEME = "file://"
+SAVE_A_BASELINE = "save a baseline first (pytest benchmarks/ --benchmark-autosave)"
+
+
+class Entry(NamedTuple):
+    """One run as naming it needs: its key in the source (a file, a stored id) and its name."""
+
+    key: str
+    name: str
+
+    def named(self, spec: str) -> bool:
+        """Whether `spec` names it: its number ('0003') or its whole name."""
+        return self.name.split("_")[0] == spec or self.name == spec
+
+
+class RunSource:
+    """A place runs are read from and saved to."""
+
+    shown: str  # as it may be printed: a database URL's password hidden
+
+    def runs(self) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
+        """Every readable run, oldest first (summaries where the source keeps them), and (run, why) for each
+        skipped."""
+        raise NotImplementedError
+
+    def index(self) -> list[Entry]:
+        """Every readable run as an Entry, oldest first, reading as little as the source allows."""
+        raise NotImplementedError
+
+    def load(self, entry: Entry) -> SavedRun:
+        """One run, whole."""
+        raise NotImplementedError
+
+    def whole(self, run: SavedRun) -> SavedRun:
+        """The run with everything it saved (per-round data), where `runs` gave a summary of it."""
+        return run
+
+    def save(self, content: dict, name: str) -> tuple[str, bool]:
+        """Store one run (pytest-benchmark's JSON) once; (its id, whether it was new)."""
+        raise NotImplementedError
+
+    def read_record(self, key: str) -> tuple[dict | None, str]:
+        """(a record kept beside the runs, or None, where it is kept)."""
+        raise NotImplementedError
+
+    def write_record(self, key: str, record: dict) -> str:
+        """Keep a record beside the runs, whole or not at all; where it is kept."""
+        raise NotImplementedError
+
+    def pytest_storage(self) -> Path | None:
+        """The folder pytest-benchmark can save into directly (`--benchmark-storage`), None for a database."""
+        return None
+
+    def matches(self, entry: Entry, spec: str) -> bool:
+        return entry.named(spec)
+
+    def unreadable(self, spec: str) -> str | None:
+        """Why a run named `spec` that is there cannot be used, where the source knows of one."""
+        return None
+
+    def need_runs(self) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
+        """`runs()`, with HistoryError where there is no readable run."""
+        runs, skipped = self.runs()
+        if not runs:
+            raise HistoryError(f"{self.shown}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
+        return runs, skipped
+
+    def resolve(self, spec: str) -> SavedRun:
+        """A run named by a file path, by number or name ("0003"), "latest" or "previous"; only it is read whole."""
+        if Path(spec).is_file() or spec.endswith(".json"):
+            return load_run(spec)
+        index = self.index()
+        if spec in ("latest", "previous"):
+            need = 1 if spec == "latest" else 2
+            if len(index) < need:
+                raise HistoryError(f"{spec}: {self.shown} holds {len(index)} readable saved run(s), {spec} needs "
+                                   f"{need}; {SAVE_A_BASELINE}")
+            return self.load(index[-need])
+        matches = [e for e in index if self.matches(e, spec)]
+        if len(matches) == 1:
+            return self.load(matches[0])
+        if not matches:
+            raise HistoryError(self.unreadable(spec) or f"{spec}: no such file, and no saved run numbered {spec!r} "
+                                                        f"in {self.shown}")
+        raise HistoryError(f"{spec}: ambiguous in {self.shown}: " + ", ".join(e.name for e in matches[:5])
+                           + ("" if len(matches) <= 5 else f" and {len(matches) - 5} more"))
+
+
+class FolderSource(RunSource):
+    """pytest-benchmark's storage folder: every `*.json` under it is a run, read whole."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.shown = str(self.root)
+
+    def files(self) -> list[Path]:
+        """Every saved-run candidate under the folder; HistoryError where there is no folder."""
+        if not self.root.is_dir():
+            raise HistoryError(f"{self.root}: no such storage folder (run `pytest benchmarks/ --benchmark-autosave` "
+                               "first, or pass --source)")
+        return sorted(p for p in self.root.rglob("*.json") if p.name != CALIBRATION_FILE)
+
+    @functools.cached_property
+    def _read(self) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
+        runs, skipped = [], []
+        for path in self.files():
+            try:
+                runs.append(load_run(path))
+            except HistoryError as exc:
+                skipped.append((path, str(exc).removeprefix(f"{path}: ")))
+        runs.sort(key=lambda r: (r.when.timestamp(), str(r.path)))
+        return runs, skipped
+
+    def runs(self):
+        return self._read
+
+    def index(self):
+        return [Entry(str(r.path), r.name) for r in self._read[0]]
+
+    def load(self, entry):
+        return next(r for r in self._read[0] if str(r.path) == entry.key)
+
+    def unreadable(self, spec):
+        for path, why in self._read[1]:  # the run is there but cannot be read: say so, not "no such run"
+            if Entry(str(path), path.stem).named(spec):
+                return f"{spec}: {path} cannot be used: {why}"
+        return None
+
+    def save(self, content, name):
+        rid = run_id(content)
+        if self.root.is_dir() and any(_same_run(path, rid) for path in self.files()):
+            return rid, False
+        target = self.root / f"{name or rid[:12]}.json"
+        if target.exists():
+            target = self.root / f"{name}-{rid[:8]}.json"
+        self.root.mkdir(parents=True, exist_ok=True)
+        write_atomically(target, lambda tmp: tmp.write_text(json.dumps(content, indent=4), encoding="utf-8"))
+        self.__dict__.pop("_read", None)  # the next read sees it
+        return rid, True
+
+    def _record_path(self, key: str) -> Path:
+        return self.root / (CALIBRATION_FILE if key == "calibration" else f"mpmodel-{key}.json")
+
+    def read_record(self, key):
+        path = self._record_path(key)
+        if not path.is_file():
+            return None, str(path)
+        try:
+            return json.loads(path.read_text(encoding="utf-8")), str(path)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise HistoryError(f"{path}: unreadable {key} ({exc}); delete it or make it again") from None
+
+    def write_record(self, key, record):
+        self.root.mkdir(parents=True, exist_ok=True)
+        path = write_atomically(self._record_path(key),
+                                lambda tmp: tmp.write_text(json.dumps(record, indent=2), encoding="utf-8"))
+        return str(path)
+
+    def pytest_storage(self):
+        return self.root
+
+
+def saved_file(path) -> tuple[SavedRun, dict]:
+    """A run file named outside any source (to ingest, or just saved by pytest): the run and its JSON;
+    HistoryError names a file that is no saved run."""
+    return load_run(path), read_content(path)
+
+
+def _same_run(path: Path, rid: str) -> bool:
+    try:
+        return run_id(read_content(path)) == rid
+    except HistoryError:
+        return False
+
+
+class DatabaseSource(RunSource):
+    """A history store (`RunStore`): runs listed from their summaries, one read whole only when it is needed."""
+
+    def __init__(self, url: str):
+        try:
+            self.store = RunStore(url)
+        except StoreError as exc:
+            raise HistoryError(str(exc)) from None
+        self.shown = self.store.shown
+
+    def _call(self, fn, *args):
+        try:
+            return fn(*args)
+        except StoreError as exc:
+            raise HistoryError(str(exc)) from None
+
+    def runs(self):
+        runs, skipped = [], []
+        for rid, name, content in self._call(self.store.runs, False):
+            try:
+                runs.append(dataclasses.replace(parse_run(Path(name), content), store_id=rid))
+            except HistoryError as exc:
+                skipped.append((Path(f"{name} (stored run {rid[:12]})"), str(exc)))
+        runs.sort(key=lambda r: (r.when.timestamp(), str(r.path)))
+        return runs, skipped
+
+    def index(self):
+        return [Entry(rid, name) for rid, name in self._call(self.store.index)]
+
+    def matches(self, entry, spec):
+        return entry.named(spec) or (len(spec) >= 8 and entry.key.startswith(spec))
+
+    def load(self, entry):
+        try:
+            return dataclasses.replace(parse_run(Path(entry.name), self._call(self.store.run, entry.key)),
+                                       store_id=entry.key)
+        except HistoryError as exc:
+            if str(exc).startswith(self.shown):
+                raise
+            raise HistoryError(f"{entry.name} (stored run {entry.key[:12]}): {exc}") from None
+
+    def whole(self, run):
+        if run.store_id is None:
+            return run
+        return self.load(Entry(run.store_id, run.path.name))
+
+    def save(self, content, name):
+        return self._call(self.store.save, content, name)
+
+    def read_record(self, key):
+        return self._call(self.store.meta, key), f"{self.shown} ({key})"
+
+    def write_record(self, key, record):
+        self._call(self.store.put_meta, key, record)
+        return f"{self.shown} ({key})"
+
+
+def is_url(spec: str) -> bool:
+    return "://" in str(spec)
+
+
+_OPEN: dict[str, DatabaseSource] = {}  # one engine (one connection pool) per URL and process
+
+
+def _database(url: str) -> DatabaseSource:
+    if url not in _OPEN:
+        _OPEN[url] = DatabaseSource(url)
+    return _OPEN[url]
+
+
+def forget_sources() -> None:
+    """Close the databases opened so far (a test that drops a store's tables opens it afresh)."""
+    for source in list(_OPEN.values()):
+        source.store.engine.dispose()
+    _OPEN.clear()
+
+
+def open_source(spec: str | Path) -> RunSource:
+    """The source a path or URL names: a folder (a path, `file://`), else a database URL; HistoryError in one line
+    where it cannot be used."""
+    text = str(spec)
+    if text.startswith(FILE_SCHEME):
+        return FolderSource(Path(text.removeprefix(FILE_SCHEME)))
+    if is_url(text):
+        return _database(text)
+    return FolderSource(Path(text))
+
+
+def shown(spec: str | Path) -> str:
+    """A source as it may be printed (a database URL's password hidden), even where it cannot be opened."""
+    try:
+        return open_source(spec).shown
+    except HistoryError:
+        return "the history store" if is_url(str(spec)) else str(spec)

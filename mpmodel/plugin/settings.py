@@ -22,7 +22,7 @@ from mpmodel.measure.expectations import parse_min_speedup
 from mpmodel.plugin.options import MIN_ACCURACY_SEEDS, OFFLINE_ENV, OPTIONS, Option
 from mpmodel.store import HISTORY_ENV
 from mpmodel.store.runs import HistoryError
-from mpmodel.store.source import open_source
+from mpmodel.store.source import is_url, open_source
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,11 @@ def parse_on_off(value) -> bool:
 
 
 def parse_history(text) -> str:
-    """A history store's URL (or a folder), checked now (its form and its driver, no connection), so that a typo
-    stops the session at its start rather than after the run; '' for none."""
+    """A history store's URL (a database, or `file://` for a folder), checked now (its form and its driver, no
+    connection), so that a typo stops the session at its start rather than after the run; '' for none."""
     url = str(text).strip()
+    if url and not is_url(url):  # a bare name is more likely a database file than a folder meant for copies
+        raise ValueError(f"{url!r} is not a database URL (e.g. sqlite:///history.db, postgresql+psycopg://user@host/db)")
     if url:
         try:
             open_source(url)

@@ -119,6 +119,9 @@ class FolderSource(RunSource):
 
     def files(self) -> list[Path]:
         """Every saved-run candidate under the folder; HistoryError where there is no folder."""
+        if self.root.is_file():
+            raise HistoryError(f"{self.root}: a file, not a folder of saved runs (a SQLite history is "
+                               f"sqlite:///{self.root})")
         if not self.root.is_dir():
             raise HistoryError(f"{self.root}: no such storage folder (run `pytest benchmarks/ --benchmark-autosave` "
                                "first, or pass --source)")

@@ -91,3 +91,10 @@ def test_every_source_keeps_the_calibration_beside_its_runs(run_source):
     where = source.write_record("calibration", {"series": {"a": 1}})
     record, kept = open_source(run_source).read_record("calibration")
     assert record == {"series": {"a": 1}} and kept == where
+
+
+def test_a_database_file_named_as_a_folder_gets_the_url_to_use(tmp_path):
+    db = tmp_path / "history.db"
+    db.write_bytes(b"SQLite format 3\x00")
+    with pytest.raises(HistoryError, match=rf"^{db}: a file, not a folder of saved runs \(a SQLite history is sqlite:///{db}\)$"):
+        open_source(str(db)).runs()

@@ -16,7 +16,10 @@ from mpmodel.plugin.watchdog import Watchdog
 PLANTED = Path(__file__).resolve().parents[2] / "studies" / "planted_crawl"
 
 SCRIPT = f"""
-import sys, time
+import signal, sys, time
+# Ctrl-C as a terminal gives it: a session started in the background by a non-interactive shell inherits SIGINT
+# ignored, and Python then installs no handler for it
+signal.signal(signal.SIGINT, signal.default_int_handler)
 sys.path.insert(0, {str(PLANTED)!r})
 from sitecustomize import native_sleep
 from mpmodel.plugin.signals import install_sigterm

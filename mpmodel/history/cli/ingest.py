@@ -32,7 +32,7 @@ def run(args, out) -> int:
         files += FolderSource(path).files() if path.is_dir() else [path]
     added = known = 0
     for path in files:
-        run_, content = saved_file(path)  # HistoryError names a file that is no saved run, before any is stored
+        run_, content = saved_file(path)  # HistoryError names a file that is no saved run, before any of it is stored
         _, new = source.save(content, name=run_.path.stem)
         added, known = added + new, known + (not new)
     emit(args, FORMATS, {"store": source.shown, "runs": len(files), "added": added, "stored_before": known}, out=out)

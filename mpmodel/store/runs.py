@@ -32,7 +32,8 @@ from mpmodel.measure.results import (  # noqa: F401 (the names history modules i
     ResultRecord,
 )
 
-CALIBRATION_FILE = "mpmodel-calibration.json"
+RECORD_PREFIX = "mpmodel-"  # a storage folder's own records (not runs): mpmodel-<key>.json
+CALIBRATION_FILE = f"{RECORD_PREFIX}calibration.json"
 AXES = ("workload", "jit", "fp32")  # the test-id axes besides the policy, as each result's extra_info records them
 
 

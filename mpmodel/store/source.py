@@ -20,7 +20,7 @@ from typing import NamedTuple
 
 from mpmodel.core.atomic import write_atomically
 from mpmodel.store.database import RunStore, StoreError
-from mpmodel.store.runs import CALIBRATION_FILE, HistoryError, SavedRun, load_run, parse_run, read_content, run_id
+from mpmodel.store.runs import RECORD_PREFIX, HistoryError, SavedRun, load_run, parse_run, read_content, run_id
 
 FILE_SCHEME = "file://"
 SAVE_A_BASELINE = "save a baseline first (pytest benchmarks/ --benchmark-autosave)"
@@ -125,7 +125,7 @@ class FolderSource(RunSource):
         if not self.root.is_dir():
             raise HistoryError(f"{self.root}: no such storage folder (run `pytest benchmarks/ --benchmark-autosave` "
                                "first, or pass --source)")
-        return sorted(p for p in self.root.rglob("*.json") if p.name != CALIBRATION_FILE)
+        return sorted(p for p in self.root.rglob("*.json") if not p.name.startswith(RECORD_PREFIX))
 
     @functools.cached_property
     def _read(self) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
@@ -166,7 +166,7 @@ class FolderSource(RunSource):
         return rid, True
 
     def _record_path(self, key: str) -> Path:
-        return self.root / (CALIBRATION_FILE if key == "calibration" else f"mpmodel-{key}.json")
+        return self.root / f"{RECORD_PREFIX}{key}.json"  # the calibration: CALIBRATION_FILE
 
     def read_record(self, key):
         path = self._record_path(key)
@@ -233,12 +233,10 @@ class DatabaseSource(RunSource):
         return entry.named(spec) or (len(spec) >= 8 and entry.key.startswith(spec))
 
     def load(self, entry):
+        content = self._call(self.store.run, entry.key)
         try:
-            return dataclasses.replace(parse_run(Path(entry.name), self._call(self.store.run, entry.key)),
-                                       store_id=entry.key)
+            return dataclasses.replace(parse_run(Path(entry.name), content), store_id=entry.key)
         except HistoryError as exc:
-            if str(exc).startswith(self.shown):
-                raise
             raise HistoryError(f"{entry.name} (stored run {entry.key[:12]}): {exc}") from None
 
     def whole(self, run):

@@ -19,7 +19,6 @@ class Traits:
     """What is known of a backend without loading its framework."""
 
     name: str  # Keras's name: KERAS_BACKEND=<name>
-    label: str  # as a run's context names its version: "TensorFlow", "torch", "JAX"
     extra: str  # the pip extra that installs it: mpmodel[<extra>]
     harness: str  # the K-step training loop the suite's rounds run
     xla_on_cpu: bool  # what Keras's jit_compile="auto" resolves to on a CPU
@@ -65,7 +64,6 @@ class Runtime:
     """One backend's framework calls. Subclasses live in `<backend>/runtime.py` and import their framework there."""
 
     traits: Traits
-    device_events = False  # whether event_rounds reads the device's own clock
 
     @property
     def name(self) -> str:

@@ -2,4 +2,4 @@
 
 from mpmodel.core.backends.base import Traits
 
-TRAITS = Traits("jax", "JAX", "jax", "jitted train_step loop", xla_on_cpu=True, xla_on_gpu=True)
+TRAITS = Traits("jax", "jax", "jitted train_step loop", xla_on_cpu=True, xla_on_gpu=True)

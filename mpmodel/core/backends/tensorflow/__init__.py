@@ -3,5 +3,5 @@ remapper fuses MatMul+BiasAdd (whose float16 CPU kernel has crawled on Intel Xeo
 
 from mpmodel.core.backends.base import Traits
 
-TRAITS = Traits("tensorflow", "TensorFlow", "tensorflow", "tf.function loop", xla_on_cpu=False, xla_on_gpu=True,
+TRAITS = Traits("tensorflow", "tensorflow", "tf.function loop", xla_on_cpu=False, xla_on_gpu=True,
                 op_fusion="TensorFlow's graph remapper", op_fusion_short="the remapper", fused_kernels="MatMul+BiasAdd")

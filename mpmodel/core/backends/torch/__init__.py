@@ -3,4 +3,4 @@ default for float32 matmuls."""
 
 from mpmodel.core.backends.base import Traits
 
-TRAITS = Traits("torch", "torch", "torch", "train_function loop", xla_on_cpu=False, xla_on_gpu=False)
+TRAITS = Traits("torch", "torch", "train_function loop", xla_on_cpu=False, xla_on_gpu=False)

@@ -75,10 +75,6 @@ class TorchCuda(GpuMemory):
 class Backend(Runtime):
     traits = TRAITS
 
-    @property
-    def device_events(self) -> bool:
-        return torch.cuda.is_available()
-
     def multi_step(self, model, batches):
         """The model's `train_function` K times; the last loss read once, which waits for every step before it."""
         train = model.train_function  # built by the first train_on_batch, torch.compile'd where the model is

@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -26,8 +27,8 @@ from mpmodel.plugin.signals import install_sigterm
 from mpmodel.plugin.watchdog import Watchdog
 install_sigterm()  # SIGTERM as Ctrl-C, as the plugin routes it
 dog = Watchdog(grace_s=1.0).install()
-print("installed" if dog else "not installed", flush=True)
 try:
+    print("installed" if dog else "not installed", flush=True)
     if sys.argv[1] == "native":
         native_sleep(60)
     else:
@@ -38,9 +39,24 @@ except KeyboardInterrupt:
 """
 
 
+def signals_blocked(pid: int, signum: int) -> bool:
+    """True once the process's main thread blocks `signum` (it has entered the native sleep)."""
+    for line in Path(f"/proc/{pid}/task/{pid}/status").read_text().splitlines():
+        if line.startswith("SigBlk:"):
+            return bool(int(line.split()[1], 16) >> (int(signum) - 1) & 1)
+    return False
+
+
 def run_until_signalled(how, signum):
     proc = subprocess.Popen([sys.executable, "-c", SCRIPT, how], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     assert proc.stdout.readline().strip() == "installed"
+    if how == "native":  # a signal sent between the print and the native call would be Python's to handle
+        deadline = time.monotonic() + 30  # a bound for a hung test, not a timing claim
+        while not signals_blocked(proc.pid, signum):
+            if time.monotonic() > deadline or proc.poll() is not None:
+                proc.kill()
+                pytest.fail(f"the child never entered its native sleep: {proc.communicate()}")
+            time.sleep(0.01)
     proc.send_signal(signum)
     try:
         out, err = proc.communicate(timeout=30)  # a bound for a hung test, not a timing claim

@@ -13,6 +13,7 @@ Every run is one JSON line (backend, recipe, seed, run, accuracy, seconds); `--s
 them back and prints the spreads and what the gate (mpmodel.measure.accuracy) would decide.
 
     KERAS_BACKEND=torch python studies/accuracy_spread.py --recipe decay --seeds 16 --json runs.jsonl
+    KERAS_BACKEND=tensorflow python studies/accuracy_spread.py --workload conv --policies mixed_bfloat16 --plant 1,2
     python studies/accuracy_spread.py --summary runs.jsonl
 """
 
@@ -36,13 +37,13 @@ def _runs(seed: int, policies: list[str], same_order: bool):
 def measure(args) -> int:
     import keras
 
-    from mpmodel.core.data import load_data
     from mpmodel.core.model import build_model
-    from mpmodel.core.profiles import get_profile
+    from mpmodel.core.profiles import resolve_profile
     from mpmodel.core.recipes import get_recipe
     from mpmodel.core.training import evaluate_test, evaluation_batch, fit_recipe
 
-    profile, data, recipe = get_profile(args.profile), load_data(args.data), get_recipe(args.recipe)
+    profile, recipe = resolve_profile(args.workload, args.profile), get_recipe(args.recipe)
+    data = profile.workload.data_for(profile.size, args.data, offline=False)
     policies = [p for p in args.policies.split(",") if p]
     sys.path.insert(0, __file__.rsplit("/", 1)[0])
     from planted_accuracy import damage
@@ -54,12 +55,19 @@ def measure(args) -> int:
             start = time.perf_counter()
             model = build_model(policy, profile, seed=seed)
             result = fit_recipe(model, data, profile, order_seed=order, recipe=recipe)
-            run = {"backend": keras.backend.backend(), "profile": profile.name, "recipe": recipe.name,
+            run = {"backend": keras.backend.backend(), "workload": profile.workload.name, "profile": profile.name,
+                   "recipe": recipe.name,
                    "data": data.source, "seed": seed, "run": label, "test_accuracy": result.test_accuracy,
                    "test_loss": result.test_loss, "seconds": round(time.perf_counter() - start, 2)}
-            if args.plant > 0 and policy != "float32":
-                damage(model, args.plant)
-                run["planted_accuracy"], run["plant"] = evaluate_test(model, data, eval_batch)[1], args.plant
+            shifts = [float(v) for v in args.plant.split(",") if float(v) > 0]
+            if shifts and policy != "float32":
+                done = 0.0
+                for shift in shifts:  # cumulative: each shift adds what the one before it had not
+                    damage(model, shift - done)
+                    done = shift
+                    run.setdefault("planted_accuracies", {})[str(shift)] = evaluate_test(model, data, eval_batch)[1]
+                run["plant"] = shifts[0]
+                run["planted_accuracy"] = run["planted_accuracies"][str(shifts[0])]
             print(json.dumps(run), flush=True)
             if args.json:
                 with open(args.json, "a") as fh:
@@ -69,6 +77,7 @@ def measure(args) -> int:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--workload", default="mlp", help="a workload name (mlp, conv, transformer) or package.module:factory")
     ap.add_argument("--profile", default="small")
     ap.add_argument("--recipe", default="decay")
     ap.add_argument("--seeds", type=int, default=16)
@@ -76,7 +85,8 @@ def main(argv=None) -> int:
     ap.add_argument("--same-order", type=int, default=2, help="seeds that also train float32 on the same order twice")
     ap.add_argument("--data", default="auto")
     ap.add_argument("--policies", default="mixed_bfloat16,mixed_float16")
-    ap.add_argument("--plant", type=float, default=0.0, help="also evaluate each mixed model with this planted shift")
+    ap.add_argument("--plant", default="0", help="also evaluate each mixed model with these planted shifts "
+                    "(comma-separated, increasing; the first is the one summarised)")
     ap.add_argument("--json", help="append every run here as a JSON line")
     ap.add_argument("--summary", nargs="+", metavar="FILE", help="summarise JSON lines instead of measuring")
     args = ap.parse_args(argv)

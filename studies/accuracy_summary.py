@@ -30,7 +30,7 @@ SHORT = {"mixed_bfloat16": "bf16", "mixed_float16": "fp16"}
 
 
 def load(paths) -> dict:
-    """(backend, data, recipe) -> seed -> run label -> record."""
+    """(backend, data, recipe) -> seed -> run label -> record (the data name the workload: each its own set)."""
     groups: dict = defaultdict(lambda: defaultdict(dict))
     for path in paths:
         for line in open(path):

@@ -29,7 +29,7 @@ def measure_step_memory(policy: str, profile: Profile, jit: str = "auto", repeat
     """Build and warm up the model, then measure its resting memory and `repeats` step peaks above it. The
     one batch the steps train on is made before the resting state's baseline is read."""
     reader = reader_for(detect().gpu_visible)
-    data = profile.workload.synthetic(profile.batch_size, 16)
+    data = profile.workload.synthetic_for(profile.size, profile.batch_size, 16)
     with float32_matmuls(fp32):
         batch = (keras.ops.convert_to_tensor(data.x_train), keras.ops.convert_to_tensor(data.y_train))
         before = reader.settle()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mpmodel.core.kernels import Kernel, flops
 from mpmodel.core.workload import SIZE_NAMES, Size, Workload
 from mpmodel.core.workloads import resolve
 from mpmodel.core.workloads.mlp import SeedMLP
@@ -120,7 +121,12 @@ def step_matmuls(profile: Profile, batch_size: int | None = None) -> list[tuple[
     return profile.workload.step_matmuls(profile.size, profile.batch_size if batch_size is None else batch_size)
 
 
+def step_kernels(profile: Profile, batch_size: int | None = None) -> list[Kernel]:
+    """Every kernel one training step runs (the workload's: matmuls, convolutions, attention)."""
+    return profile.workload.step_kernels(profile.size, profile.batch_size if batch_size is None else batch_size)
+
+
 def flops_per_step(profile: Profile, batch_size: int | None = None) -> int:
-    """Matmul FLOPs one training step does (2 m k n for each of `step_matmuls`). Elementwise work (bias,
-    relu, softmax, the optimizer) is left out: under 0.1% of the matmuls' at the MLP's shapes."""
-    return sum(2 * m * k * n for _, m, k, n in step_matmuls(profile, batch_size))
+    """The FLOPs of one training step's kernels (mpmodel.core.kernels). Elementwise work (bias, normalisation,
+    activations, softmax, the optimizer) is left out: under 0.1% of the matmuls' at the MLP's shapes."""
+    return flops(step_kernels(profile, batch_size))

@@ -36,7 +36,7 @@ def emit(**event) -> None:
 
 def probe(policies: list[str], profile: Profile, jit: str, fp32: str, steps: int, clock=time.perf_counter) -> None:
     """Build each policy's model and time its first step and `steps` more, emitting each as it ends."""
-    data = profile.workload.synthetic(profile.batch_size, 16)
+    data = profile.workload.synthetic_for(profile.size, profile.batch_size, 16)
     with float32_matmuls(fp32):
         for policy in policies:
             emit(policy=policy, event="start")

@@ -1,17 +1,18 @@
 """The workload protocol: one training workload the gates measure, named and versioned.
 
-A workload says how to build its Keras model (uncompiled, under whatever dtype policy is in force: the
-suite sets the policy, compiles and checks), its loss and optimizer, its data (synthetic and offline by
-default, real where the user has it), its sizes (`seed` for a GPU, `small` for a 2-core CPU, `tiny` for a
-harness check), the matmuls one training step does (for exact FLOPs and the speed of light) and the least
-memory a step holds. The seed's Dense MNIST network is the first (`mpmodel.core.workloads.mlp`).
+A workload says how to build its Keras model (uncompiled, under whatever dtype policy is in force: the suite sets
+the policy, compiles and checks), its loss and optimizer, its data (synthetic and offline by default, real where
+the user has it), its sizes (`seed` for a GPU, `small` for a 2-core CPU, `tiny` for a harness check), the kernels
+one training step runs (matmuls, convolutions, attention: for exact FLOPs and the speed of light;
+mpmodel.core.kernels) and the least memory a step holds. The seed's Dense MNIST network is the first
+(`mpmodel.core.workloads.mlp`).
 
-A user's own workload subclasses `Workload` and fills in `sizes`, `model` and `synthetic`; the rest has
-defaults. Where a step's matmuls are not given, they are read from the model's Dense layers (forward,
-weight and input gradients, none for the first layer's input); layers with weights that are not Dense
-(convolutions, attention) are then named as uncounted, so FLOPs and the speed of light cover the Dense
-part only and say so. Bump `version` whenever the model, data or sizes change: history compares only runs
-of the same name and version.
+A user's own workload subclasses `Workload` and fills in `sizes`, `model` and `synthetic`; the rest has defaults.
+Where a step's matmuls are not given, they are read from the model's Dense layers (forward, weight and input
+gradients, none for the first layer's input); layers with weights that are not Dense (convolutions, attention)
+are then named as uncounted in the session's header, so FLOPs and the speed of light cover the Dense part only
+and say so; `step_kernels` lists convolutions and attention too. Bump `version` whenever the model, data or sizes
+change: history compares only runs of the same name and version.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from mpmodel.core.data.dataset import DataError, Dataset
+from mpmodel.core.kernels import Kernel, from_matmuls
 from mpmodel.core.policies import validate_policy
 
 SIZE_NAMES = ("seed", "small", "tiny")  # every workload's sizes share these names with the measurement plans
@@ -79,6 +81,9 @@ class Workload:
     description: str = ""
     sizes: Mapping[str, Size] = {}
     loss = "sparse_categorical_crossentropy"
+    # The accuracy gate's tolerance: the largest accepted mean drop below float32's, chosen from the workload's
+    # measured A/A spread of decay-recipe deltas (README, "Accuracy"); --mp-accuracy-tol overrides it.
+    accuracy_tol = 0.01
     accuracy_metric = "accuracy"  # the compiled metric the accuracy gate compares (higher is better)
     synthetic_sizes = (60000, 10000)  # training and test samples of the default data
     learning_rate = 0.001  # the optimizer's rate, where the recipes start (RMSprop's default, the seed's)
@@ -108,6 +113,15 @@ class Workload:
             return self.synthetic(*self.synthetic_sizes)
         raise DataError(f"{spec}: workload {self.name} reads no data files; use --mp-data auto or synthetic")
 
+    def data_for(self, size: Size | None, spec: str, offline: bool) -> Dataset:
+        """The data `spec` names for a model at `size` (None: not yet known); `data` unless the data's shape
+        depends on the size (a sequence length)."""
+        return self.data(spec, offline)
+
+    def synthetic_for(self, size: Size, n_train: int, n_test: int) -> Dataset:
+        """The synthetic set shaped for a model at `size`; `synthetic` unless its shape depends on the size."""
+        return self.synthetic(n_train, n_test)
+
     def describe_size(self, size: Size) -> str:
         dims = ", ".join(f"{k} {v}" for k, v in size.dims.items())
         return f"{dims + ', ' if dims else ''}batch {size.batch_size}, {size.epochs} epochs"
@@ -119,6 +133,15 @@ class Workload:
     def step_matmuls(self, size: Size, batch: int) -> list[tuple[str, int, int, int]]:
         """Every matmul one training step does, as (role, m, k, n); default: read from the Dense layers."""
         return dense_matmuls(dense_shapes(self, size), batch)
+
+    def step_kernels(self, size: Size, batch: int) -> list[Kernel]:
+        """Every kernel one training step runs (matmuls, convolutions, attention): what FLOPs count and the
+        speed of light times; default: `step_matmuls` as matmul kernels."""
+        return from_matmuls(self.step_matmuls(size, batch))
+
+    def gives_kernels(self) -> bool:
+        """Whether the workload lists its step's kernels (or matmuls) itself, rather than the Dense layers'."""
+        return type(self).step_kernels is not Workload.step_kernels or type(self).step_matmuls is not Workload.step_matmuls
 
     def analytic_memory(self, size: Size, policy: str) -> Analytic | None:
         """The least a step holds under `policy`; default: computed where every weighted layer is Dense."""
@@ -154,6 +177,7 @@ def dense_analytic(shapes: list[tuple[int, int]], batch: int, policy: str) -> An
     return Analytic(resting, copies + gradients + inputs + kept + in_flight)
 
 
+GATHERS = ("Embedding",)  # layers whose weight matrix is read by index, not multiplied
 _LAYERS: dict = {}  # (workload class, name, version, size name) -> [(class name, layer name, kernel shape or None)]
 
 
@@ -163,8 +187,8 @@ def _weighted_layers(workload: Workload, size: Size) -> list[tuple[str, str, tup
         with global_policy("float32"):
             model = workload.model(size, 0)
         found = []
-        for layer in _flat(model):
-            if layer.weights:
+        for layer in _flat(model):  # layers with a matrix or a filter: normalisation scales and gathers do no matmul
+            if any(len(w.shape) >= 2 for w in layer.weights) and type(layer).__name__ not in GATHERS:
                 kernel = getattr(layer, "kernel", None)
                 dense = type(layer).__name__ == "Dense" and kernel is not None
                 found.append((type(layer).__name__, layer.name, tuple(kernel.shape) if dense else None))
@@ -184,7 +208,7 @@ def dense_shapes(workload: Workload, size: Size) -> list[tuple[int, int]]:
 
 
 def uncounted_layers(workload: Workload, size: Size) -> list[str]:
-    """Layers with weights whose work the Dense rule does not count ('conv1 (Conv2D)')."""
+    """Layers with a weight matrix or filter whose work the Dense rule does not count ('conv1 (Conv2D)')."""
     return [f"{name} ({cls})" for cls, name, shape in _weighted_layers(workload, size) if shape is None]
 
 
@@ -194,6 +218,8 @@ def check_workload(obj, where: str) -> Workload:
         raise WorkloadError(f"{where}: returned {type(obj).__name__}, not an mpmodel.Workload")
     if not isinstance(obj.name, str) or not NAME_PATTERN.match(obj.name):
         raise WorkloadError(f"{where}: name {obj.name!r} must be lower-case letters, digits and _ (a test id part)")
+    if not isinstance(obj.accuracy_tol, float) or not 0.0 < obj.accuracy_tol < 1.0:
+        raise WorkloadError(f"{where}: workload {obj.name} has accuracy_tol {obj.accuracy_tol!r}, expected a fraction in (0, 1)")
     if not isinstance(obj.version, int) or obj.version < 1:
         raise WorkloadError(f"{where}: workload {obj.name} has version {obj.version!r}, expected an integer >= 1")
     missing = [n for n in SIZE_NAMES if n not in obj.sizes]

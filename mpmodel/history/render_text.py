@@ -144,7 +144,7 @@ def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
     axes = varied_axes(runs)  # compile modes and float32 variants get their own rows where the history has several
     width = max([16] + [len(v.label(axes)) for run in runs for v in run.variants])
     header = (f"{'run':6s} {'date (UTC)':16s} {'commit':13s} {'policy':{width}s} {'step ms':>8s}  "
-              f"{'speedup [95% CI]':38s} {'acc delta':9s}  {'peak MiB':14s} matmuls alone")
+              f"{'speedup [95% CI]':38s} {'acc delta':9s}  {'peak MiB':14s} kernels alone")
     lines = [header, "-" * len(header)]
     previous = None
     for run in runs:

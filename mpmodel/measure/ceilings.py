@@ -34,7 +34,7 @@ CEILING_MIN = 1.2
 
 @dataclass(frozen=True)
 class SpeedOfLight:
-    """One step's matmuls alone, in one compute dtype: seconds per step (median over rounds)."""
+    """One step's kernels alone, in one compute dtype: seconds per step (median over rounds)."""
 
     seconds: float
     flops: int
@@ -76,7 +76,7 @@ def efficiency(sol: SpeedOfLight, step_s: float) -> float:
 
 @dataclass(frozen=True)
 class Ceiling:
-    """A mixed policy against float32: the matmuls' speedup alone, and each step's efficiency."""
+    """A mixed policy against float32: the kernels' speedup alone, and each step's efficiency."""
 
     float32: SpeedOfLight
     mixed: SpeedOfLight
@@ -96,16 +96,16 @@ class Ceiling:
         return efficiency(self.mixed, self.mixed_step_s)
 
     def describe(self) -> str:
-        return (f"the matmuls alone reach {self.value:.2f}x (float32 {self.float32.tflops:.3g}, mixed "
+        return (f"the kernels alone reach {self.value:.2f}x (float32 {self.float32.tflops:.3g}, mixed "
                 f"{self.mixed.tflops:.3g} TFLOP/s); step efficiency float32 {self.float32_efficiency:.2f}, "
                 f"mixed {self.mixed_efficiency:.2f}")
 
     def where_the_speed_went(self, minimum: float) -> str:
-        """For a failed gate: the kernels, when the matmuls alone do not reach the minimum; else the step."""
+        """For a failed gate: the kernels, when the kernels alone do not reach the minimum; else the step."""
         if self.value < minimum:
-            return (f"the kernels: the mixed matmuls alone reach only {self.value:.2f}x float32's "
+            return (f"the kernels: the mixed kernels alone reach only {self.value:.2f}x float32's "
                     f"({self.mixed.tflops:.3g} against {self.float32.tflops:.3g} TFLOP/s)")
-        return (f"the step around the kernels: the matmuls alone reach {self.value:.2f}x, but the steps run at "
+        return (f"the step around the kernels: the kernels alone reach {self.value:.2f}x, but the steps run at "
                 f"efficiency float32 {self.float32_efficiency:.2f}, mixed {self.mixed_efficiency:.2f}")
 
 

@@ -47,7 +47,7 @@ def crawling_verdict(policy: str, speedup: float, upper_bound: bool, expectation
                      device: str = "") -> Verdict:
     """For a policy whose probed step crawls (mpmodel.measure.probe.crawls), decided on the probe's measured steps
     (float32's step time over the mixed one's; an upper bound where the mixed step was stopped at its limit).
-    `facts`: the probe's figures, the matmuls' time, the efficiency and the cause; `device` as for speedup_verdict."""
+    `facts`: the probe's figures, the kernels' time, the efficiency and the cause; `device` as for speedup_verdict."""
     own = f"; {device}" if device and expectation.source != "--mp-min-speedup" else ""
     measured = (f"crawling: {policy} speedup over float32 {'at most ' if upper_bound else ''}{speedup:.3g}x from the step "
                 f"probe's measured steps; its steps were not timed further: {facts}")

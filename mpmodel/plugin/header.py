@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import time
 
+from mpmodel.core.kernels import ATTENTION, CONV, MATMUL
 from mpmodel.core.parsing import choice_rank
 from mpmodel.core.policies import BASELINE, MIXED_POLICIES, POLICIES
+from mpmodel.core.profiles import flops_per_step, step_kernels
 from mpmodel.core.recipes import GATE_RECIPE
+from mpmodel.core.workload import uncounted_layers
 from mpmodel.core.workloads import DEFAULT
 from mpmodel.measure.cost import predict
 from mpmodel.measure.expectations import NO_ROW, device_class
@@ -20,11 +23,26 @@ from mpmodel.plugin.settings import Settings
 
 
 def settings_line(s: Settings) -> str:
-    return (f"mpmodel: workload={','.join(w.name for w in s.workloads)} profile={s.profile} "
+    tolerance = s.accuracy_tol if s.accuracy_tol is not None else "workload"
+    workloads = "auto" if s.workloads_auto else ",".join(w.name for w in s.workloads)
+    return (f"mpmodel: workload={workloads} profile={s.profile} "
             f"policies={','.join(s.policies)} jit={','.join(s.jit)} "
             f"fp32={','.join(s.fp32)} data={s.data}{' (offline)' if s.offline else ''} "
-            f"accuracy_tol={s.accuracy_tol} accuracy_seeds={s.accuracy_seeds or 'profile'} "
+            f"accuracy_tol={tolerance} accuracy_seeds={s.accuracy_seeds or 'profile'} "
             f"min_speedup={s.min_speedup or 'table'}{' slow_policies' if s.slow_policies else ''}")
+
+
+def kernels_line(p) -> str:
+    """What the FLOPs and the speed of light count: the workload's own kernels, or its Dense layers alone."""
+    kernels = step_kernels(p)
+    count = ", ".join(f"{sum(k.op == op for k in kernels)} {op}" for op in (MATMUL, CONV, ATTENTION)
+                      if any(k.op == op for k in kernels))
+    line = f"mpmodel kernels: {flops_per_step(p) / 1e9:.3g} GFLOP a step ({count or 'none'})"
+    missing = uncounted_layers(p.workload, p.size) if not p.workload.gives_kernels() else []
+    if missing:
+        line += (f"; read from the Dense layers, so these layers' work is not counted: {', '.join(missing)} "
+                 "(the workload's step_kernels can give it)")
+    return line
 
 
 def context_lines(ctx: RunContext) -> list[str]:
@@ -36,9 +54,10 @@ def context_lines(ctx: RunContext) -> list[str]:
              f"mpmodel profile: {p.name} ({p.describe()}; {p.description})",
              f"mpmodel accuracy: gate on the {GATE_RECIPE.name} recipe ({GATE_RECIPE.description}), "
              f"{ctx.fit_seeds('test_accuracy')} paired seeds, passes when the {ACCURACY_CONFIDENCE:.0%} lower bound of the "
-             f"mean drop is within {ctx.settings.accuracy_tol}; the seed's recipe reported over "
+             f"mean drop is within {ctx.accuracy_tol}; the seed's recipe reported over "
              f"{ctx.fit_seeds('test_seed_recipe_accuracy')} seed(s)",
              f"mpmodel data: {data.source} ({data.x_train.shape[0]} train / {data.x_test.shape[0]} test{why})",
+             kernels_line(p),
              f"mpmodel device: {ctx.device.summary()}",
              f"mpmodel device class: {device_class(ctx.device)}",
              f"mpmodel timing: {TIMING_METHOD}: each round K steps and one host sync, K chosen per model so a "

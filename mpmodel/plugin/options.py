@@ -11,12 +11,9 @@ from dataclasses import dataclass
 from mpmodel.core.matmul_precision import FP32_VARIANTS
 from mpmodel.core.policies import JIT_MODES, POLICIES
 from mpmodel.core.workload import SIZE_NAMES
-from mpmodel.core.workloads import BUILT_IN, DEFAULT, ENTRY_POINT_GROUP
+from mpmodel.core.workloads import AUTO, BUILT_IN, DEFAULT, ENTRY_POINT_GROUP
 from mpmodel.store import HISTORY_ENV
 
-# The decay recipe's paired deltas spread little enough for a one-point tolerance at the profile's seed
-# counts (README, "Accuracy": the A/A spreads per backend and recipe, the false-alarm and detection rates).
-DEFAULT_ACCURACY_TOL = 0.01
 MIN_ACCURACY_SEEDS = 2  # a confidence bound on the mean needs two paired deltas
 OFFLINE_ENV = "MPMODEL_OFFLINE"
 
@@ -35,9 +32,10 @@ class Option:
 
 
 OPTIONS = (
-    Option("--mp-workload", "mp_workload", "LIST", DEFAULT,
+    Option("--mp-workload", "mp_workload", "LIST", AUTO,
            f"comma-separated workloads: built-in {', '.join(BUILT_IN)}, a name an installed package registers "
-           f"({ENTRY_POINT_GROUP} entry points), package.module:factory for your own, or all"),
+           f"({ENTRY_POINT_GROUP} entry points), package.module:factory for your own, or all; auto: every built-in "
+           f"where a GPU is visible, {DEFAULT} alone on a CPU"),
     Option("--mp-profile", "mp_profile", "NAME", "auto",
            f"model and batch sizes: {', '.join(SIZE_NAMES)}, or auto (seed when a GPU is visible, else small)"),
     Option("--mp-policies", "mp_policies", "LIST", ",".join(POLICIES),
@@ -52,10 +50,10 @@ OPTIONS = (
     Option("--mp-min-speedup", "mp_min_speedup", "SPEC", "",
            "minimum speedup over float32 for every mixed policy (1.5) or per policy "
            "(mixed_bfloat16=1.5,mixed_float16=none); empty: the expectations table"),
-    Option("--mp-accuracy-tol", "mp_accuracy_tol", "DELTA", str(DEFAULT_ACCURACY_TOL),
+    Option("--mp-accuracy-tol", "mp_accuracy_tol", "DELTA", "workload",
            "largest accepted drop of test accuracy below float32's, as a fraction: the gate passes when the "
            "95% lower confidence bound of the mean paired delta (mixed minus float32 per seed, decay recipe) "
-           "lies above -DELTA"),
+           "lies above -DELTA; workload: each workload's own, chosen from its measured A/A spread (mlp 0.01)"),
     Option("--mp-accuracy-seeds", "mp_accuracy_seeds", "N", "profile",
            "paired seeds the accuracy gate trains (float32 and each mixed policy, decay recipe), at least 2; "
            "profile: the profile's count (5 on seed, 3 on small)"),
@@ -70,7 +68,7 @@ OPTIONS = (
     Option("--mp-slow-policies", "mp_slow_policies", None, "false",
            "time and fit a mixed policy whose matmuls here reach under a tenth of float32's (PyTorch bf16 on a "
            "CPU without AVX-512); by default its accuracy fits and step timing are skipped and its speedup gate "
-           "is decided on the matmuls alone, each saying so with the measured figures and the time saved"),
+           "is decided on the kernels alone, each saying so with the measured figures and the time saved"),
     Option("--mp-memory", "mp_memory", "on|off", "on",
            "measure each policy's step memory (test_memory, a fresh child process per policy); off for a "
            "timing-only run"),

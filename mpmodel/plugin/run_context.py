@@ -20,9 +20,9 @@ from mpmodel.core.device import CPU_PRECISION_FLAGS, DeviceInfo, detect
 from mpmodel.core.matmul_precision import float32_matmuls, resolve_variants, tf32_allowed
 from mpmodel.core.memory import StepMemory
 from mpmodel.core.policies import BASELINE, POLICIES, expected_jit_compile
-from mpmodel.core.profiles import Profile, default_profile_name, flops_per_step, profile_of, step_matmuls
-from mpmodel.core.speed_of_light import matmul_runner
-from mpmodel.core.workload import Workload
+from mpmodel.core.profiles import DEFAULT_WORKLOAD, Profile, default_profile_name, flops_per_step, profile_of, step_kernels
+from mpmodel.core.speed_of_light import kernel_runner
+from mpmodel.core.workload import Size, Workload
 from mpmodel.measure.ceilings import HARNESS_SOL_BUDGET_S, HARNESS_SOL_WARMUP_S, SpeedOfLight, measure_speed_of_light
 from mpmodel.measure.context import describe, label
 from mpmodel.measure.cost import MEMORY_PROBE_STEPS, estimated_step_s, minutes, test_s
@@ -57,14 +57,20 @@ class RunContext:
     say: Callable[[str], None] = print  # a line to the terminal, outside pytest's capture (set at collection)
 
     def speed_of_light(self, policy: str, jit_compile: bool, fp32: str) -> SpeedOfLight:
-        """The step's matmuls alone in `policy`'s compute dtype, timed on first use and kept for the session."""
+        """The step's kernels alone in `policy`'s compute dtype, timed on first use and kept for the session."""
         key = (policy, jit_compile, fp32 if policy == BASELINE else None)  # TF32 matters to float32 alone
         if key not in self.speeds_of_light:
             with self.float32_matmuls(fp32):
-                run = matmul_runner(step_matmuls(self.profile), policy, jit_compile)
+                run = kernel_runner(step_kernels(self.profile), policy, jit_compile)
                 brief = {"warmup_s": HARNESS_SOL_WARMUP_S, "budget_s": HARNESS_SOL_BUDGET_S} if self.profile.harness_check else {}
                 self.speeds_of_light[key] = measure_speed_of_light(run, flops_per_step(self.profile), **brief)
         return self.speeds_of_light[key]
+
+    @property
+    def accuracy_tol(self) -> float:
+        """The accuracy gate's tolerance: --mp-accuracy-tol where given, else the workload's own."""
+        s = self.settings.accuracy_tol
+        return s if s is not None else self.profile.workload.accuracy_tol
 
     def memory(self, policy: str, jit: str, fp32: str) -> StepMemory:
         """`policy`'s step memory, measured in a fresh child process on first use and kept for the session."""
@@ -160,12 +166,12 @@ class RunContext:
         return self.causes[key]
 
     def crawl_facts(self, policy: str, compiled: bool, fp32: str) -> str:
-        """The probe's measured steps, the matmuls' time, the efficiency and the cause."""
+        """The probe's measured steps, the kernels' time, the efficiency and the cause."""
         mixed, base = self.probed(policy, compiled, fp32), self.probed(BASELINE, compiled, fp32)
         sol = self.speed_of_light(policy, compiled, fp32)
         bound = "at most " if mixed.stopped else ""
         return (f"{policy}'s step takes {mixed.short()} here, {slowdown(mixed, base)} float32's "
-                f"{seconds(base.step_s)} (the crawl rule: over {CRAWL_FACTOR:g}x); its matmuls alone take "
+                f"{seconds(base.step_s)} (the crawl rule: over {CRAWL_FACTOR:g}x); its kernels alone take "
                 f"{seconds(sol.seconds)} ({sol.tflops * 1e3:.3g} GFLOP/s), step efficiency {bound}"
                 f"{sol.seconds / mixed.step_s:.2g}; {self.crawl_cause(policy, compiled, fp32)}")
 
@@ -236,7 +242,7 @@ class RunContext:
 
     def expectation(self, policy: str, tf32: bool | None = None, compiled: bool | None = None) -> Expectation:
         return expectation_for(self.device, policy, self.settings.min_speedup, tf32, compiled,
-                               self.profile.harness_check)
+                               self.profile.harness_check, self.profile.workload.name)
 
     def own_expectation(self, policy: str) -> str:
         """The device's facts the table went by, and the option that records this machine's own expectation."""
@@ -287,8 +293,10 @@ def run_contexts(config) -> dict[str, RunContext]:
             raise pytest.UsageError(missing_backend_message(exc)) from None
         name = settings.profile if settings.profile != "auto" else default_profile_name(device.gpu_visible)
         verdicts: list = []
+        chosen = [w for w in settings.workloads
+                  if not settings.workloads_auto or device.gpu_visible or w.name == DEFAULT_WORKLOAD]
         config.stash[CONTEXTS] = {w.name: RunContext(settings, device, profile_of(w, name), verdicts=verdicts)
-                                  for w in settings.workloads}
+                                  for w in chosen}
     return config.stash[CONTEXTS]
 
 
@@ -298,10 +306,11 @@ def run_context(config, workload: str | None = None) -> RunContext:
     return contexts[workload] if workload is not None else next(iter(contexts.values()))
 
 
-def load_checked_data(settings: Settings, workload: Workload) -> Dataset:
-    """`workload`'s data as --mp-data names it; pytest.UsageError with the loader's one line when it cannot be used."""
+def load_checked_data(settings: Settings, workload: Workload, size: Size | None = None) -> Dataset:
+    """`workload`'s data as --mp-data names it, for its model at `size` (None: before the device decides it);
+    pytest.UsageError with the loader's one line when it cannot be used."""
     try:
-        return workload.data(settings.data, settings.offline)
+        return workload.data_for(size, settings.data, settings.offline)
     except DataError as exc:
         raise pytest.UsageError(f"--mp-data: {exc}") from None
 

@@ -166,7 +166,7 @@ def pytest_collection_finish(session):
     contexts = run_contexts(config)
     loaded = config.stash.get(DATA, {})
     for name, ctx in contexts.items():
-        ctx.data = loaded[name] if name in loaded else load_checked_data(ctx.settings, ctx.profile.workload)
+        ctx.data = loaded[name] if name in loaded else load_checked_data(ctx.settings, ctx.profile.workload, ctx.profile.size)
         check_workload_fits(ctx)
     _compare_contexts(config)
     if reporter is None:

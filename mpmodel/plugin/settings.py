@@ -15,7 +15,7 @@ from mpmodel.core.parsing import parse_fraction
 from mpmodel.core.policies import parse_jit_list, parse_policy_list
 from mpmodel.core.profiles import get_profile
 from mpmodel.core.workload import Workload, WorkloadError
-from mpmodel.core.workloads import parse_workload_list
+from mpmodel.core.workloads import AUTO, BUILT_IN, parse_workload_list
 from mpmodel.core.workloads import resolve as resolve_workload
 from mpmodel.core.workloads.mlp import SeedMLP
 from mpmodel.measure.expectations import parse_min_speedup
@@ -32,7 +32,7 @@ class Settings:
     jit: tuple[str, ...]
     fp32: tuple[str, ...]  # ("auto",) until the device is known
     min_speedup: dict[str, float | None]
-    accuracy_tol: float
+    accuracy_tol: float | None  # None: each workload's own
     data: str
     require_gpu: bool
     offline: bool = False
@@ -42,6 +42,7 @@ class Settings:
     accuracy_seeds: int | None = None  # None: the profile's
     seed_recipe_seeds: int | None = None  # None: the profile's
     workloads: tuple[Workload, ...] = (SeedMLP(),)  # --mp-workload, each resolved and checked
+    workloads_auto: bool = False  # --mp-workload auto: the built-ins other than the MLP run only where a GPU is visible
 
 
 def _raw(config, opt: Option) -> tuple[object, str]:
@@ -118,7 +119,7 @@ def resolve(config) -> Settings:
         "mp_jit": parse_jit_list,
         "mp_fp32": parse_fp32_list,
         "mp_min_speedup": lambda t: parse_min_speedup(t) if str(t).strip() else {},
-        "mp_accuracy_tol": parse_fraction,
+        "mp_accuracy_tol": lambda t: None if str(t).strip() == "workload" else parse_fraction(t),
         "mp_accuracy_seeds": parse_seed_count(MIN_ACCURACY_SEEDS),
         "mp_seed_recipe_seeds": parse_seed_count(0),
         "mp_data": lambda t: str(t).strip() or "auto",
@@ -144,7 +145,8 @@ def resolve(config) -> Settings:
     except ValueError as exc:
         raise pytest.UsageError(f"{HISTORY_ENV}: {exc} (from the environment)") from None
     return Settings(
-        workloads=resolve_workloads(values["mp_workload"]),
+        workloads=resolve_workloads(BUILT_IN if values["mp_workload"] == (AUTO,) else values["mp_workload"]),
+        workloads_auto=values["mp_workload"] == (AUTO,),
         profile=values["mp_profile"], policies=values["mp_policies"], jit=values["mp_jit"], fp32=values["mp_fp32"],
         min_speedup=values["mp_min_speedup"],
         accuracy_tol=values["mp_accuracy_tol"], data=values["mp_data"], require_gpu=values["mp_require_gpu"],

@@ -97,7 +97,7 @@ def paired_fits(benchmark, mp_run, test, recipe, jit, fp32, mixed_policy, float3
 def test_accuracy(benchmark, mp_run, jit, fp32, mixed_policy, float32_fit):
     comparison, nonfinite, info = paired_fits(benchmark, mp_run, "test_accuracy", GATE_RECIPE, jit, fp32,
                                               mixed_policy, float32_fit)
-    tolerance = mp_run.settings.accuracy_tol
+    tolerance = mp_run.accuracy_tol
     verdict = accuracy_verdict(mixed_policy, comparison, tolerance, nonfinite)
     bound = comparison.bound()
     benchmark.extra_info.update({

@@ -43,5 +43,5 @@ def test_step_time(benchmark, mp_run, speed_of_light, jit, fp32, policy):
         info["tflops"] = info["flops_per_step"] / median / 1e12
         info["host_overhead_s"] = single_call_s - median  # what one train_on_batch call costs beyond its step
         info["host_overhead_share"] = info["host_overhead_s"] / single_call_s
-        info["efficiency"] = efficiency(sol, median)  # the step's matmuls alone / the step
+        info["efficiency"] = efficiency(sol, median)  # the step's kernels alone / the step
     benchmark.extra_info.update(info)

@@ -56,23 +56,23 @@ def test_a_failed_gate_blames_the_kernels_when_the_matmuls_alone_are_not_faster(
     c = ceiling(0.040, 0.042, 0.045, 0.047)  # TF_ENABLE_ONEDNN_OPTS=0: bf16 kernels no faster
     verdict = speedup_verdict("mixed_bfloat16", Estimate(0.95, 0.93, 0.97, 15, 0.95), EXPECT, c)
     assert not verdict.passed
-    assert "the speed went into the kernels: the mixed matmuls alone reach only 0.95x float32's" in verdict.message
+    assert "the speed went into the kernels: the mixed kernels alone reach only 0.95x float32's" in verdict.message
 
 
 def test_a_failed_gate_blames_the_step_when_the_kernels_are_fast():
     c = ceiling(0.040, 0.020, 0.045, 0.040)  # kernels 2x, but the mixed step spends its time elsewhere
     verdict = speedup_verdict("mixed_bfloat16", Estimate(1.12, 1.1, 1.15, 15, 0.95), EXPECT, c)
-    assert "the step around the kernels: the matmuls alone reach 2.00x" in verdict.message
+    assert "the step around the kernels: the kernels alone reach 2.00x" in verdict.message
     assert "efficiency float32 0.89, mixed 0.50" in verdict.message
 
 
 def test_passing_and_skipped_gates_quote_the_ceiling():
     c = ceiling(0.040, 0.021, 0.045, 0.025)
     passed = speedup_verdict("mixed_bfloat16", Estimate(1.8, 1.7, 1.9, 15, 0.95), EXPECT, c)
-    assert passed.passed and "the matmuls alone reach 1.90x" in passed.message
+    assert passed.passed and "the kernels alone reach 1.90x" in passed.message
     none = Expectation("x86 CPU without bf16 instructions", "mixed_bfloat16", None, "software bf16")
     skipped = speedup_verdict("mixed_bfloat16", Estimate(0.9, 0.8, 0.95, 15, 0.95), none, ceiling(0.04, 0.05, 0.045, 0.055))
-    assert not skipped.expected and "the matmuls alone reach 0.80x" in skipped.message
+    assert not skipped.expected and "the kernels alone reach 0.80x" in skipped.message
 
 
 def test_where_the_table_is_silent_the_measured_ceiling_sets_the_minimum():

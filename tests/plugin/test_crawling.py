@@ -43,7 +43,7 @@ def test_a_crawling_policy_is_measured_by_the_probe_and_decided_on_its_steps(pyt
     probed = re.search(r"mpmodel step probe: mixed_bfloat16 \(compiled False\) (\d+) ms per step", out)
     assert probed and 500 <= int(probed.group(1)) < 1000  # the planted 0.5 s is the step's floor: the probe measured it
     assert "crawling: mixed_bfloat16's step takes 5" in out and "(the crawl rule: over 10x)" in out
-    assert "its matmuls alone take" in out and "step efficiency" in out
+    assert "its kernels alone take" in out and "step efficiency" in out
     assert "with TensorFlow's graph remapper off its step takes" in out or "has no graph-rewrite switch" in out
     assert "mpmodel will not run mixed_bfloat16 (compiled False, float32 default) in full: it crawls here" in out
     assert "its 3 accuracy fits would take about" in out and "--mp-slow-policies runs it" in out

@@ -57,7 +57,7 @@ def test_cost_lines_predict_the_run_and_name_what_a_crawling_policy_will_not_run
     assert any(line.startswith("mpmodel speed of light: mixed_bfloat16 (compiled False) 0.0008 TFLOP/s") for line in lines)
     assert "mpmodel step probe: mixed_bfloat16 (compiled False) 24 s per step (median of 3; the first, compile " \
            "included, 25 s); crawling: mixed_bfloat16's step takes 24 s per step here, 133x float32's 180 ms (the crawl " \
-           "rule: over 10x); its matmuls alone take" in "\n".join(lines)
+           "rule: over 10x); its kernels alone take" in "\n".join(lines)
     assert "torch has no graph-rewrite switch the probe can try" in "\n".join(lines)
     predicts = next(line for line in lines if line.startswith("mpmodel predicts: about "))
     assert "accuracy" in predicts and "from the probed steps" in predicts
@@ -96,3 +96,21 @@ def test_a_remapper_probe_that_fails_leaves_the_cause_unknown(monkeypatch):
     cause = ctx.crawl_cause("mixed_bfloat16", False, "default")
     assert cause == ("with TensorFlow's graph remapper off the probe failed: the probe child exited -9: Killed, "
                      "so the cause is not known")
+
+
+def test_the_kernels_line_counts_each_op_and_names_layers_a_dense_reading_misses():
+    from mpmodel.core.profiles import profile_of  # noqa: PLC0415
+    from mpmodel.core.workload import Workload  # noqa: PLC0415
+    from mpmodel.core.workloads.conv import ResidualConvNet  # noqa: PLC0415
+    from mpmodel.plugin.header import kernels_line  # noqa: PLC0415
+
+    assert kernels_line(get_profile("small")) == "mpmodel kernels: 19.6 GFLOP a step (8 matmul)"
+    conv = ResidualConvNet()
+    assert kernels_line(profile_of(conv, "tiny")) == "mpmodel kernels: 0.187 GFLOP a step (3 matmul, 9 conv)"
+
+    class DenseOnly(ResidualConvNet):  # a user's convnet that gives no kernels: only its Dense head is counted
+        step_kernels = Workload.step_kernels
+
+    line = kernels_line(profile_of(DenseOnly(), "tiny"))
+    assert line.startswith("mpmodel kernels: 2.05e-05 GFLOP a step (2 matmul); read from the Dense layers")
+    assert "stem (Conv2D)" in line and "BatchNormalization" not in line  # normalisation scales do no matmul

@@ -59,7 +59,7 @@ def test_header_shows_the_resolved_settings(pytester):
     pytester.makepyfile("def test_nothing(): pass")
     result = run(pytester, "--mp-accuracy-tol", "0.02")
     result.stdout.fnmatch_lines(
-        ["mpmodel: workload=mlp profile=auto policies=mixed_bfloat16 jit=auto fp32=auto data=auto accuracy_tol=0.02 "
+        ["mpmodel: workload=auto profile=auto policies=mixed_bfloat16 jit=auto fp32=auto data=auto accuracy_tol=0.02 "
          "accuracy_seeds=profile min_speedup=table"])
     assert result.ret == 0
 

@@ -35,7 +35,7 @@ def test_any_session_gets_options_and_fixture_once(pytester, extra):
     pytester.makepyfile(USES_THE_PLUGIN)
     result = pytester.runpytest_subprocess(*extra, "--mp-policies", "float32", "--mp-data", "synthetic")
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["mpmodel: workload=mlp profile=auto policies=float32*"])
+    result.stdout.fnmatch_lines(["mpmodel: workload=auto profile=auto policies=float32*"])
 
 
 def test_a_conftest_naming_the_plugin_works_with_autoload_off_and_on(pytester, monkeypatch):

@@ -78,6 +78,12 @@ class Runtime:
         """`fn` (Keras ops) compiled as the backend compiles a step under `jit_compile`, for the kernels alone."""
         return fn
 
+    def with_gradients(self, fn: Callable, wrt: tuple[int, ...]) -> Callable:
+        """`g(*args, cotangent)` -> [fn(*args), gradient for each of args[i], i in `wrt`]: the forward kernel and the
+        backward ones the framework's own autodiff runs for it (a convolution's backprop-filter and -input, an
+        attention op's gradient), pulled back from `cotangent`, for the kernels alone."""
+        raise UnsupportedBackend(f"no gradients of single ops under Keras backend {self.name}")
+
     def tf32_allowed(self) -> bool:
         """Whether float32 matmuls may run as TF32 now (on hardware that has it)."""
         return False

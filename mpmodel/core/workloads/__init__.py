@@ -15,9 +15,11 @@ import sys
 
 from mpmodel.core.workload import Workload, WorkloadError, check_workload
 
-BUILT_IN = {"mlp": "mpmodel.core.workloads.mlp:SeedMLP"}
+BUILT_IN = {"mlp": "mpmodel.core.workloads.mlp:SeedMLP", "conv": "mpmodel.core.workloads.conv:ResidualConvNet",
+            "transformer": "mpmodel.core.workloads.transformer:TransformerEncoder"}
 ENTRY_POINT_GROUP = "mpmodel.workloads"
 DEFAULT = "mlp"
+AUTO = "auto"  # every built-in where a GPU is visible, the seed's MLP alone on a CPU (the CPU sizes' fits take minutes)
 
 
 def registered() -> dict[str, object]:
@@ -87,11 +89,13 @@ def resolve(spec: str) -> Workload:
 
 
 def parse_workload_list(text: str) -> tuple[str, ...]:
-    """'mlp,my.mod:make' -> ('mlp', 'my.mod:make'); 'all': every built-in and registered name. Names only are
-    checked here (no import); `resolve` imports."""
+    """'mlp,my.mod:make' -> ('mlp', 'my.mod:make'); 'all': every built-in and registered name; 'auto' alone stays
+    ('auto',) (decided once the device is known). Names only are checked here (no import); `resolve` imports."""
     items = [t.strip() for t in str(text).split(",") if t.strip()]
     if not items:
         raise ValueError("no workload named")
+    if items == [AUTO]:
+        return (AUTO,)
     if "all" in items:
         items = [*known_names(), *(t for t in items if t != "all" and ":" in t)]
     names = known_names()

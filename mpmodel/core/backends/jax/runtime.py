@@ -61,6 +61,21 @@ class Backend(Runtime):
     def compiled(self, fn, jit_compile):
         return jax.jit(fn) if jit_compile else fn
 
+    def with_gradients(self, fn, wrt):
+        def call(*args):
+            *xs, cotangent = args
+
+            def of(*chosen):
+                full = list(xs)
+                for i, x in zip(wrt, chosen, strict=True):
+                    full[i] = x
+                return fn(*full)
+
+            y, pull_back = jax.vjp(of, *[xs[i] for i in wrt])
+            return [y, *pull_back(cotangent)]
+
+        return call
+
     def tf32_allowed(self) -> bool:
         return jax.config.jax_default_matmul_precision not in ("highest", "float32")
 

@@ -47,6 +47,17 @@ class Backend(Runtime):
     def compiled(self, fn, jit_compile):
         return tf.function(fn, jit_compile=jit_compile)
 
+    def with_gradients(self, fn, wrt):
+        def call(*args):
+            *xs, cotangent = args
+            with tf.GradientTape() as tape:
+                for i in wrt:
+                    tape.watch(xs[i])
+                y = fn(*xs)
+            return [y, *tape.gradient(y, [xs[i] for i in wrt], output_gradients=cotangent)]
+
+        return call
+
     def tf32_allowed(self) -> bool:
         return bool(tf.config.experimental.tensor_float_32_execution_enabled())
 

@@ -87,6 +87,17 @@ class Backend(Runtime):
 
         return run
 
+    def with_gradients(self, fn, wrt):
+        def call(*args):
+            *xs, cotangent = args
+            xs = [x.detach().requires_grad_(i in wrt) for i, x in enumerate(xs)]
+            with torch.enable_grad():
+                y = fn(*xs)
+                grads = torch.autograd.grad(y, [xs[i] for i in wrt], grad_outputs=cotangent)
+            return [y.detach(), *grads]
+
+        return call
+
     def tf32_allowed(self) -> bool:
         return tf32_allowed_in(torch.backends)
 

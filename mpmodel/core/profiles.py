@@ -69,7 +69,10 @@ class Profile:
     timing_warmup = property(lambda self: self.plan.timing_warmup)
     timing_pairs = property(lambda self: self.plan.timing_pairs)
     accuracy_seeds = property(lambda self: self.plan.accuracy_seeds)
-    seed_recipe_seeds = property(lambda self: self.plan.seed_recipe_seeds)
+    @property
+    def seed_recipe_seeds(self) -> int:
+        """The plan's fits of the seed's constant-rate recipe, for a workload that reports it (the seed's MLP)."""
+        return self.plan.seed_recipe_seeds if self.workload.reports_seed_recipe else 0
 
     def describe(self) -> str:
         return self.workload.describe_size(self.size)

@@ -84,6 +84,9 @@ class Workload:
     # The accuracy gate's tolerance: the largest accepted mean drop below float32's, chosen from the workload's
     # measured A/A spread of decay-recipe deltas (README, "Accuracy"); --mp-accuracy-tol overrides it.
     accuracy_tol = 0.01
+    # Whether test_seed_recipe_accuracy fits the constant-rate recipe (the optimizer's rate throughout: the seed
+    # document's fit) by default, reported beside the gate; --mp-seed-recipe-seeds N asks for it either way.
+    reports_seed_recipe = True
     accuracy_metric = "accuracy"  # the compiled metric the accuracy gate compares (higher is better)
     synthetic_sizes = (60000, 10000)  # training and test samples of the default data
     learning_rate = 0.001  # the optimizer's rate, where the recipes start (RMSprop's default, the seed's)

@@ -54,7 +54,10 @@ def paired_fits(benchmark, mp_run, test, recipe, jit, fp32, mixed_policy, float3
     mp_run.skip_if_crawling(benchmark, test, mixed_policy, jit, fp32)
     seeds = list(range(mp_run.fit_seeds(test)))
     if not seeds:
-        pytest.skip(f"{test}: 0 seeds asked (--mp-seed-recipe-seeds 0), so the {recipe.name} recipe is not measured")
+        why = ("0 seeds asked (--mp-seed-recipe-seeds 0)" if mp_run.settings.seed_recipe_seeds == 0 else
+               f"workload {profile.workload.name} fits the seed document's constant-rate recipe only where asked "
+               "(--mp-seed-recipe-seeds N)")
+        pytest.skip(f"{test}: {why}, so the {recipe.name} recipe is not measured")
     progress = FitProgress(mp_run.say, len(seeds) + float32_fit.pending(recipe, seeds), profile.epochs)
     baselines = {seed: float32_fit(recipe, seed, progress) for seed in seeds}
     mixed, models, tf32 = {}, {}, {}

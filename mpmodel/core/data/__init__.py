@@ -7,7 +7,8 @@ returned as float32 images of shape (N, 784) in [0, 1] and int32 labels 0-9. Not
 ever unpickled.
 
 Modules: `dataset` (the result type), `validation`, `readers` (files, Keras's cache and download),
-`synthetic` (the generator) and `sources` (which one `load_data` takes).
+`synthetic` (the generator) and `sources` (which one `load_data` takes); for the other built-in workloads,
+`images` (32x32x3: synthetic, CIFAR-10, MNIST padded) and `sequences` (the transformer's synthetic task).
 """
 
 from mpmodel.core.data.dataset import DataError, Dataset

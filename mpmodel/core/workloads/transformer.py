@@ -7,7 +7,7 @@ softmax. No dropout, so MultiHeadAttention calls `keras.ops.dot_product_attentio
 backend has one).
 
 Sizes: `seed` (sequence 128, width 256, 4 heads of 64, 4 blocks, batch 256: 0.67 TFLOP a step, every matmul's
-dimensions multiples of 64 and 32,768 token rows, for GPUs), `small` (sequence 16, width 64, 4 heads, 2 blocks,
+dimensions multiples of 64 and 32,768 token rows, for GPUs), `small` (sequence 8, width 64, 4 heads, 2 blocks,
 batch 128, for a 2-core CPU) and `tiny` (sequence 8, width 16, 2 heads, 1 block, batch 32, a harness check).
 The data are synthetic only, at each size's sequence length.
 """
@@ -25,8 +25,8 @@ SIZES = {
     for s in (
         Size("seed", 256, 5, "sequence 128, width 256, 4 heads, 4 blocks, batch 256: 0.67 TFLOP a step, for GPUs",
              {"length": 128, "width": 256, "heads": 4, "blocks": 4}),
-        Size("small", 128, 5, "sequence 16, width 64, 4 heads, 2 blocks, batch 128, for a 2-core CPU",
-             {"length": 16, "width": 64, "heads": 4, "blocks": 2}),
+        Size("small", 128, 5, "sequence 8, width 64, 4 heads, 2 blocks, batch 128, for a 2-core CPU",
+             {"length": 8, "width": 64, "heads": 4, "blocks": 2}),
         Size("tiny", 32, 3, "a harness check: sequence 8, width 16, 2 heads, 1 block, batch 32",
              {"length": 8, "width": 16, "heads": 2, "blocks": 1}, harness_check=True),
     )
@@ -61,9 +61,11 @@ class TransformerEncoder(Workload):
     version = 1
     description = "a transformer encoder classifying token sequences (MultiHeadAttention, LayerNorm, a GELU MLP)"
     sizes = SIZES
-    synthetic_sizes = (12000, 2000)
-    # RMSprop's default 0.001 leaves the small size near a bag of tokens' 0.2; at 0.003 its float32 fits reach the
-    # label noise's ceiling (0.907-0.912 over 4 seeds, TensorFlow, 5 epochs; 3 epochs stop mid-way, 0.38-0.60)
+    reports_seed_recipe = False  # the constant-rate fit is the seed MLP's habit; its cost (3 fits) is asked for, not default
+    synthetic_sizes = (8000, 2000)
+    # RMSprop's default 0.001 leaves a small fit near a bag of tokens' 0.28. At 0.003 and sequence 8 every float32 fit
+    # reached the label noise's ceiling (0.9105 on 6 seeds with 8000 samples, 0.8965 with 12000; TensorFlow, 5 epochs);
+    # at sequence 16 one order in three stopped mid-way (0.868-0.891 against 0.912): too wide an A/A spread.
     learning_rate = 0.003
 
     def model(self, size: Size, seed: int):

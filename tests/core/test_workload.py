@@ -67,6 +67,7 @@ def test_mlp_profiles_keep_their_names_ids_and_sizes():
     (lambda w: setattr(w, "name", "Has Space"), "must be lower-case"),
     (lambda w: setattr(w, "version", 0), "expected an integer >= 1"),
     (lambda w: setattr(w, "sizes", {"small": Tiny.sizes["small"]}), "has no size seed, tiny"),
+    (lambda w: setattr(w, "accuracy_tol", 1.5), r"has accuracy_tol 1.5, expected a fraction in \(0, 1\)"),
 ])
 def test_check_workload_names_what_is_wrong(change, expect):
     w = Tiny()

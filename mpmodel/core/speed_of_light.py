@@ -18,7 +18,7 @@ from collections.abc import Callable
 import numpy as np
 
 from mpmodel.core.backends import runtime
-from mpmodel.core.kernels import ATTENTION, CONV, INPUT_GRADIENT, MATMUL, WEIGHT_GRADIENT, Kernel, from_matmuls
+from mpmodel.core.kernels import ATTENTION, CONV, INPUT_GRADIENT, MATMUL, WEIGHT_GRADIENT, Kernel
 
 
 def operands(kernel: Kernel, rng: np.random.Generator) -> list[np.ndarray]:
@@ -96,7 +96,3 @@ def kernel_runner(kernels: list[Kernel], policy: str, jit_compile: bool) -> Call
 
     return run
 
-
-def matmul_runner(shapes, policy: str, jit_compile: bool) -> Callable[[int], None]:
-    """`kernel_runner` for (role, m, k, n) matmul rows."""
-    return kernel_runner(from_matmuls(shapes), policy, jit_compile)

@@ -11,11 +11,12 @@ from mpmodel.core.profiles import flops_per_step, get_profile, step_matmuls
 CHECK = """
 import time
 from mpmodel.core.profiles import get_profile, step_matmuls
-from mpmodel.core.speed_of_light import matmul_runner
+from mpmodel.core.kernels import from_matmuls
+from mpmodel.core.speed_of_light import kernel_runner
 shapes = step_matmuls(get_profile("tiny"))
 for policy in ("float32", "mixed_float16", "mixed_bfloat16"):
     for jit in (False, True):
-        run = matmul_runner(shapes, policy, jit)
+        run = kernel_runner(from_matmuls(shapes), policy, jit)
         run(1)
         start = time.perf_counter(); run(3); elapsed = time.perf_counter() - start
         assert elapsed > 0
@@ -42,12 +43,17 @@ print("ok")
 """
 
 
-@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
-def test_each_backend_pulls_gradients_back_from_a_cotangent(backend):
+def run_under(backend: str, script: str) -> None:
+    """`script` in a fresh process under Keras backend `backend`; it must print ok."""
     pytest.importorskip(backend, reason=f"{backend} is not installed in this environment")
-    proc = subprocess.run([sys.executable, "-c", GRADIENTS], env={**os.environ, "KERAS_BACKEND": backend},
+    proc = subprocess.run([sys.executable, "-c", script], env={**os.environ, "KERAS_BACKEND": backend},
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr[-3000:]
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_each_backend_pulls_gradients_back_from_a_cotangent(backend):
+    run_under(backend, GRADIENTS)
 
 
 def test_the_step_multiplies_forward_weight_and_input_gradients_but_not_the_images_gradient():
@@ -63,7 +69,4 @@ def test_the_step_multiplies_forward_weight_and_input_gradients_but_not_the_imag
 
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
 def test_the_kernels_run_in_every_dtype_and_compile_mode(backend):
-    pytest.importorskip(backend, reason=f"{backend} is not installed in this environment")
-    proc = subprocess.run([sys.executable, "-c", CHECK], env={**os.environ, "KERAS_BACKEND": backend},
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0 and "ok" in proc.stdout, proc.stderr[-3000:]
+    run_under(backend, CHECK)

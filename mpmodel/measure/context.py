@@ -7,6 +7,7 @@ own host fields. Pure dictionaries in, strings out: no framework is imported her
 from __future__ import annotations
 
 from mpmodel.core.backends import KERAS_DEFAULT
+from mpmodel.core.cuda_versions import cuda_version, cudnn_version
 
 MISSING = "none"
 
@@ -26,8 +27,8 @@ def describe(machine_info: dict) -> dict[str, str]:
         "GPU": " + ".join(str(g.get("name")) for g in gpus) if gpus else (MISSING if dev else None),
         "compute capability": ", ".join(str(g.get("compute_capability")) for g in gpus) if gpus else None,
         "driver": dev.get("driver_version"),
-        "CUDA": dev.get("cuda_build_version"),
-        "cuDNN": dev.get("cudnn_build_version"),
+        "CUDA": cuda_version(dev.get("cuda_build_version")),  # formatted again: older runs kept each framework's spelling
+        "cuDNN": cudnn_version(dev.get("cudnn_build_version")),
         "TF32": dev.get("tf32_enabled"),
         "CPU": dev.get("cpu_model"),
         "CPU cores": dev.get("cpu_count"),

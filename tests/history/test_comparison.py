@@ -198,3 +198,17 @@ def test_two_versions_of_a_workload_are_refused_with_the_reason(saved_runs):
     assert not result.changes and not result.accuracy
     assert any("(not comparable: workload blobs version 1 against 2 (its model, data or sizes changed))" in u
                for u in result.unmatched)
+
+
+def test_compare_names_a_cuda_and_cudnn_change_in_one_spelling(saved_runs):
+    """Stand-ins: the same runs but for CUDA 12.8 (JAX's 12080) -> 13.0 and cuDNN 91900 -> 9.20.0."""
+    import copy
+
+    from mpmodel.history.comparison import compare_runs
+
+    before, after = copy.deepcopy(saved_runs[0]), copy.deepcopy(saved_runs[1])
+    for run, cuda, cudnn in ((before, 12080, 91900), (after, "13.0", "9.20.0")):
+        run.machine_info["mpmodel"]["device"].update(cuda_build_version=cuda, cudnn_build_version=cudnn)
+        run.__dict__.pop("facts", None)
+    changes = compare_runs(before, after).context
+    assert "CUDA 12.8 -> 13.0" in changes and "cuDNN 9.19.0 -> 9.20.0" in changes

@@ -43,3 +43,23 @@ def test_every_format_carries_the_rows_and_the_named_difference(saved_runs):
     data = json.loads(matrix_json(rows, diffs))
     assert len(data["contexts"]) == 2 and data["differences"][0]["fact"] == "TF_ENABLE_ONEDNN_OPTS unset -> 0"
     assert {s["variant"] for s in data["differences"][0]["speedups"]} == {"mixed_float16", "mixed_bfloat16"}
+
+
+def _with_cudnn(run, version):
+    import copy
+
+    other = copy.deepcopy(run)
+    other.machine_info["mpmodel"]["device"]["cudnn_build_version"] = version
+    other.__dict__.pop("facts", None)  # SavedRun caches its facts
+    return other
+
+
+def test_a_cudnn_release_is_its_own_context_whichever_spelling_a_run_saved(saved_runs):
+    """Stand-ins for a cuDNN upgrade: an older run's integer (91900, PyTorch's spelling) and a newer run's 9.19.0 are
+    one context; 9.20.0 is another, and the matrix names the one fact between them."""
+    same = build_matrix([_with_cudnn(saved_runs[0], "91900"), _with_cudnn(saved_runs[1], "9.19.0")])
+    assert len(same) == 1 and same[0].runs == 2
+    rows = build_matrix([_with_cudnn(saved_runs[0], 91900), _with_cudnn(saved_runs[1], "9.20.0")])
+    (diff,) = differences(rows)
+    assert diff.fact == "cuDNN 9.19.0 -> 9.20.0"
+    assert "cuDNN 9.19.0 -> 9.20.0" in matrix_text(rows, [diff])

@@ -34,3 +34,36 @@ def test_the_fused_loop_runs_the_suites_steps_from_the_models_state():
     env = {**os.environ, "KERAS_BACKEND": "jax"}
     proc = subprocess.run([sys.executable, "-c", FUSED], env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
+
+
+def test_cuda_and_cudnn_come_from_jaxs_own_cuda_plugin(monkeypatch):
+    """Stand-ins for an H200 and JAX's CUDA plugin: the versions are read from JAX's runtime, as PyTorch's are."""
+    from types import SimpleNamespace
+
+    import jax
+    from jax._src import lib as jax_lib
+
+    from mpmodel.core.backends.jax.runtime import Backend as JaxRuntime
+    from mpmodel.core.device import DeviceInfo
+
+    h200 = SimpleNamespace(platform="gpu", id=0, device_kind="NVIDIA H200", compute_capability="9.0")
+    monkeypatch.setattr(jax, "devices", lambda *a: [h200])
+    monkeypatch.setattr(jax_lib, "cuda_versions", SimpleNamespace(cuda_runtime_get_version=lambda: 13000,
+                                                                  cudnn_get_version=lambda: 91900), raising=False)
+    info = DeviceInfo()
+    JaxRuntime().device_facts(info)
+    assert (info.cuda_build_version, info.cudnn_build_version) == ("13.0", "9.19.0")
+    assert "CUDA 13.0, cuDNN 9.19.0" in info.summary()
+
+
+def test_cuda_libraries_unknown_without_the_plugin_or_when_a_library_will_not_load():
+    from types import SimpleNamespace
+
+    from mpmodel.core.backends.jax.runtime import cuda_libraries
+
+    def broken():
+        raise RuntimeError("libcudnn.so.9: cannot open shared object file")
+
+    assert cuda_libraries(None) == (None, None)
+    assert cuda_libraries(SimpleNamespace(cuda_runtime_get_version=lambda: 12080, cudnn_get_version=broken)) == \
+        ("12.8", None)

@@ -58,3 +58,19 @@ def test_torch_legacy_api_where_the_new_one_is_missing():
     with strict_float32_in(backends):
         assert tf32_allowed_in(backends) is False and cudnn.allow_tf32 is False
     assert tf32_allowed_in(backends) is True and cudnn.allow_tf32 is True
+
+
+def test_cuda_and_cudnn_versions_are_formatted_as_under_every_backend(monkeypatch):
+    """Stand-ins for a CUDA device: PyTorch's integer cuDNN (91900) is recorded as 9.19.0, as JAX's is."""
+    from mpmodel.core.device import DeviceInfo
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda i: (9, 0))
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda i: "NVIDIA H200")
+    monkeypatch.setattr(torch.version, "cuda", "13.0")
+    monkeypatch.setattr(torch.backends.cudnn, "version", lambda: 91900)
+    info = DeviceInfo()
+    TORCH.device_facts(info)
+    assert (info.cuda_build_version, info.cudnn_build_version) == ("13.0", "9.19.0")
+    assert info.devices_seen == ["CPU:0", "GPU:0"]

@@ -11,7 +11,21 @@ import jax.numpy as jnp
 
 from mpmodel.core.backends.base import GpuMemory, Runtime
 from mpmodel.core.backends.jax import TRAITS
+from mpmodel.core.cuda_versions import cuda_version, cudnn_version
 from mpmodel.core.device import GpuInfo, capability_from_name
+
+
+def cuda_libraries(versions) -> tuple[str | None, str | None]:
+    """(CUDA, cuDNN) as loaded, from JAX's own CUDA plugin (`jax._src.lib.cuda_versions`: the runtime's
+    `cuda_runtime_get_version`, `cudnn_get_version`); None for each it cannot read (no plugin, no GPU)."""
+    def read(name):
+        getter = getattr(versions, name, None)
+        try:
+            return getter() if getter else None
+        except Exception:  # a plugin without a loadable library: the fact is unknown, not an error
+            return None
+
+    return cuda_version(read("cuda_runtime_get_version")), cudnn_version(read("cudnn_get_version"))
 
 
 class JaxGpu(GpuMemory):
@@ -91,6 +105,10 @@ class Backend(Runtime):
             if d.platform == "gpu":
                 kind = getattr(d, "device_kind", "GPU")  # some jaxlib builds report no compute_capability: the model's
                 info.gpus.append(GpuInfo(kind, getattr(d, "compute_capability", None) or capability_from_name(kind)))
+        if info.gpus:
+            from jax._src import lib as jax_lib  # noqa: PLC0415 (JAX's CUDA plugin's version module, None without it)
+
+            info.cuda_build_version, info.cudnn_build_version = cuda_libraries(jax_lib.cuda_versions)
 
     def gpu_memory(self) -> GpuMemory:
         return JaxGpu()

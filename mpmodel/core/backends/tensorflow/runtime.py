@@ -10,6 +10,7 @@ import tensorflow as tf
 
 from mpmodel.core.backends.base import GpuMemory, Runtime
 from mpmodel.core.backends.tensorflow import TRAITS
+from mpmodel.core.cuda_versions import cuda_version, cudnn_version
 from mpmodel.core.device import GpuInfo
 
 
@@ -77,8 +78,8 @@ class Backend(Runtime):
             cc = details.get("compute_capability")
             info.gpus.append(GpuInfo(details.get("device_name", gpu.name), ".".join(map(str, cc)) if cc else None))
         build = tf.sysconfig.get_build_info()
-        info.cuda_build_version = build.get("cuda_version")
-        info.cudnn_build_version = build.get("cudnn_version")
+        info.cuda_build_version = cuda_version(build.get("cuda_version"))
+        info.cudnn_build_version = cudnn_version(build.get("cudnn_version"))
         info.versions[self.name] = tf.__version__
 
     def gpu_memory(self) -> GpuMemory:

@@ -11,6 +11,7 @@ import torch
 
 from mpmodel.core.backends.base import GpuMemory, RoundTiming, Runtime
 from mpmodel.core.backends.torch import TRAITS
+from mpmodel.core.cuda_versions import cuda_version, cudnn_version
 from mpmodel.core.device import GpuInfo
 
 # PyTorch 2.9 added per-backend `fp32_precision` ("ieee", "tf32", or "none": inherit) beside the legacy
@@ -112,9 +113,8 @@ class Backend(Runtime):
                 major, minor = torch.cuda.get_device_capability(i)
                 info.gpus.append(GpuInfo(torch.cuda.get_device_name(i), f"{major}.{minor}"))
                 info.devices_seen.append(f"GPU:{i}")
-            info.cuda_build_version = torch.version.cuda
-            cudnn = torch.backends.cudnn.version()
-            info.cudnn_build_version = str(cudnn) if cudnn else None
+            info.cuda_build_version = cuda_version(torch.version.cuda)
+            info.cudnn_build_version = cudnn_version(torch.backends.cudnn.version())
 
     def gpu_memory(self) -> GpuMemory:
         return TorchCuda()

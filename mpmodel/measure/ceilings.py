@@ -48,7 +48,8 @@ class SpeedOfLight:
 def measure_speed_of_light(run: Callable[[int], object], flops: int, rounds: int = SOL_ROUNDS,
                            warmup_s: float = WARMUP_MIN_S, clock: Callable[[], float] = time.perf_counter,
                            budget_s: float = SOL_BUDGET_S) -> SpeedOfLight:
-    """Warm up, pick K by time as the step timing does, then the median per-step time over `rounds` rounds.
+    """Warm up, pick K by time as the step timing does, call K once untimed, then the median per-step time over
+    `rounds` rounds.
     Matmuls whose one call outlasts the whole budget (PyTorch bf16 on a CPU without AVX-512: 24 s at `small`)
     are timed once more after that call and no further: that they crawl is all the run needs to know."""
     start = clock()
@@ -61,6 +62,8 @@ def measure_speed_of_light(run: Callable[[int], object], flops: int, rounds: int
     warm = warm_up(run, SOL_WARMUP_ROUNDS, max(0.0, warmup_s - first), clock=clock)
     k = steps_per_round(warm.step_s)
     rounds = max(3, min(rounds, int(budget_s / (k * warm.step_s))))
+    if k > 1:
+        run(k)  # untimed: a compiled loop of K iterations compiles on its first call
     times = []
     for _ in range(rounds):
         start = clock()

@@ -70,3 +70,76 @@ def test_the_step_multiplies_forward_weight_and_input_gradients_but_not_the_imag
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
 def test_the_kernels_run_in_every_dtype_and_compile_mode(backend):
     run_under(backend, CHECK)
+
+
+def test_operands_are_distributed_and_laid_out_as_the_steps():
+    """Activations after ReLU are half zeros, gradients at the loss's scale (times float16's loss scale), and the
+    backward products read the stored tensors transposed, as the step's backward pass does."""
+    import numpy as np
+
+    from mpmodel.core.kernels import attention, conv, from_matmuls
+    from mpmodel.core.speed_of_light import UNIFORM_OPERANDS, operands
+
+    forward, weight_grad, input_grad = from_matmuls([("layer 2 forward", 512, 256, 128),
+                                                     ("layer 2 weight gradient", 256, 512, 128),
+                                                     ("layer 2 input gradient", 512, 128, 256)])
+    rng = np.random.default_rng(0)
+    (x, w), layout = operands(forward, rng)
+    assert layout == (False, False) and x.shape == (512, 256) and w.shape == (256, 128)
+    assert 0.45 < np.mean(x == 0) < 0.55 and x.min() == 0
+    assert np.abs(w).max() <= np.sqrt(6 / (256 + 128))
+    (x, dy), layout = operands(weight_grad, rng)
+    assert layout == (True, False) and x.shape == (512, 256) and dy.shape == (512, 128)  # x stored (rows, in)
+    assert 0.45 < np.mean(dy == 0) < 0.55 and np.abs(dy).max() < 10 / 512
+    (dy, w), layout = operands(input_grad, rng)
+    assert layout == (False, True) and dy.shape == (512, 128) and w.shape == (256, 128)  # W stored (in, out)
+    (_, dy16), _ = operands(weight_grad, np.random.default_rng(1), policy="mixed_float16")
+    (_, dy32), _ = operands(weight_grad, np.random.default_rng(1), policy="float32")
+    assert np.allclose(dy16, dy32 * 2 ** 15)
+    (x, w, cot), _ = operands(conv("c", 2, 8, 8, 4, 6, 3), rng)
+    assert x.shape == (2, 8, 8, 4) and w.shape == (3, 3, 4, 6) and cot.shape == (2, 8, 8, 6) and x.min() == 0
+    assert [a.shape for a in operands(attention("a", 2, 4, 8, 16), rng)[0]] == [(2, 8, 4, 16)] * 4
+    (a, b), layout = operands(weight_grad, rng, UNIFORM_OPERANDS)
+    assert layout == (False, False) and a.shape == (256, 512) and a.min() < 0
+    with pytest.raises(ValueError, match="operand style 'sparse'"):
+        operands(forward, rng, "sparse")
+
+
+PRODUCTS = """
+import keras, numpy as np
+from mpmodel.core.backends import runtime
+from mpmodel.core.kernels import from_matmuls
+from mpmodel.core.speed_of_light import kernel_call
+a, b = np.arange(6, dtype=np.float32).reshape(3, 2), np.arange(12, dtype=np.float32).reshape(3, 4)
+weight_grad = from_matmuls([("layer 2 weight gradient", 2, 3, 4)])[0]
+out = kernel_call(weight_grad, runtime(), (True, False))(keras.ops.convert_to_tensor(a), keras.ops.convert_to_tensor(b))
+assert np.allclose(keras.ops.convert_to_numpy(out), a.T @ b)
+print("ok")
+"""
+
+
+@pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
+def test_a_transposed_operand_is_multiplied_as_stored(backend):
+    run_under(backend, PRODUCTS)
+
+
+HOISTED = """
+from mpmodel.core.kernels import conv, from_matmuls
+from mpmodel.core.speed_of_light import kernel_runner
+kernels = from_matmuls([("layer 2 forward", 64, 32, 16), ("layer 2 input gradient", 64, 16, 32)]) + [conv("c", 2, 8, 8, 4, 4, 3)]
+run = kernel_runner(kernels, "mixed_bfloat16", True)
+run(3)
+text = run.loop(3).lower(*run.args).compile().as_text()
+entry = next(block for block in text.split("\\n\\n") if block.strip().startswith("ENTRY"))
+assert "while(" in entry, entry[:2000]
+inside = text.count(" dot(") + text.count(" convolution(") + text.count("custom-call(")
+outside = entry.count(" dot(") + entry.count(" convolution(") + entry.count("custom-call(")
+assert inside >= 5 and outside == 0, (inside, outside, entry[:3000])  # every product runs in the loop, none hoisted
+print("ok")
+"""
+
+
+def test_the_kernels_loop_keeps_every_product_inside_it():
+    """XLA hoists loop-invariant work: without the carried dependency on every operand, a convolution's input
+    gradient (weights and cotangent alone) left the loop and ran once for K iterations."""
+    run_under("jax", HOISTED)

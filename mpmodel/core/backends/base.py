@@ -78,6 +78,10 @@ class Runtime:
         """`fn` (Keras ops) compiled as the backend compiles a step under `jit_compile`, for the kernels alone."""
         return fn
 
+    def compiles_graphs(self, jit_compile: bool) -> bool:
+        """Whether `compiled(fn, jit_compile)` builds a graph, into which K iterations can go as one loop."""
+        return jit_compile
+
     def with_gradients(self, fn: Callable, wrt: tuple[int, ...]) -> Callable:
         """`g(*args, cotangent)` -> [fn(*args), gradient for each of args[i], i in `wrt`]: the forward kernel and the
         backward ones the framework's own autodiff runs for it (a convolution's backprop-filter and -input, an

@@ -48,6 +48,9 @@ class Backend(Runtime):
     def compiled(self, fn, jit_compile):
         return tf.function(fn, jit_compile=jit_compile)
 
+    def compiles_graphs(self, jit_compile):
+        return True  # tf.function, with XLA or not
+
     def with_gradients(self, fn, wrt):
         def call(*args):
             *xs, cotangent = args

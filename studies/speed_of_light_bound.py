@@ -34,9 +34,26 @@ VARIANTS = {"uniform calls": (UNIFORM_OPERANDS, False), "step operands calls": (
             "step operands loop": (STEP_OPERANDS, True)}
 
 
+def interleaved(runs: dict, rounds: int, steps_per_round, warm_up) -> tuple[dict, dict]:
+    """Each run warmed up and its K chosen (and called once: a loop compiles per K), then `rounds` rounds in which
+    every run times one K-step round, the order rotating; per-step seconds per run, and each run's K."""
+    ks = {}
+    for name, run in runs.items():
+        ks[name] = steps_per_round(warm_up(run, 3, 1.0).step_s)
+        run(ks[name])
+    times = {name: [] for name in runs}
+    names = list(runs)
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            t0 = time.perf_counter()
+            runs[name](ks[name])
+            times[name].append((time.perf_counter() - t0) / ks[name])
+    return times, ks
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--workload", default="mlp")
+    ap.add_argument("--workload", default="mlp", help="a built-in workload, or a comma-separated list of them")
     ap.add_argument("--profile", default="small")
     ap.add_argument("--policies", default=",".join(POLICIES))
     ap.add_argument("--jit", choices=("auto", "on", "off"), default="auto", help="as --mp-jit: the step and kernels alike")
@@ -61,43 +78,36 @@ def main(argv=None) -> int:
     from mpmodel.measure.stats import paired_ratio  # noqa: PLC0415
 
     try:
-        profile = resolve_profile(args.workload, args.profile)
+        profiles = [resolve_profile(w.strip(), args.profile) for w in args.workload.split(",") if w.strip()]
     except (KeyError, ValueError) as exc:
         ap.error(f"--workload/--profile: {exc}")
     device = detect()
     compiled = args.jit == "on" or (args.jit == "auto" and runtime().traits.auto_compiles(device.gpu_visible))
-    flops = flops_per_step(profile)
-    data = profile.workload.synthetic_for(profile.size, 4 * profile.batch_size, profile.batch_size)
-    print(f"{device.summary()}\n{profile.id}: {flops / 1e9:.3g} GFLOP a step, kernels compiled: {compiled}", flush=True)
-    for policy in policies:
-        step = TrainingStep(build_model(policy, profile, jit=args.jit), data, profile.batch_size)
-        runs = {"step": step.run}
-        runs.update({name: kernel_runner(step_kernels(profile), policy, compiled, style, fused)
-                     for name, (style, fused) in VARIANTS.items()})
-        ks = {}
-        for name, run in runs.items():
-            ks[name] = steps_per_round(warm_up(run, 3, 1.0).step_s)
-            run(ks[name])  # a loop compiles per K: before the timed rounds
-        times = {name: [] for name in runs}
-        names = list(runs)
-        for r in range(args.rounds):
-            for name in names[r % len(names):] + names[:r % len(names)]:
-                t0 = time.perf_counter()
-                runs[name](ks[name])
-                times[name].append((time.perf_counter() - t0) / ks[name])
-        step_s = statistics.median(times["step"])
-        for name in VARIANTS:
-            ratio = paired_ratio(times[name], times["step"])  # the variant's time over the step's, pair by pair
-            row = {"backend": keras.backend.backend(), "workload": args.workload, "profile": profile.id, "policy": policy,
-                   "variant": name, "compiled": compiled, "step_ms": step_s * 1e3,
-                   "kernels_ms": statistics.median(times[name]) * 1e3, "efficiency": ratio.value,
-                   "ci": [ratio.low, ratio.high], "tflops": flops / statistics.median(times[name]) / 1e12,
-                   "rounds": args.rounds, "k": ks[name], "device": device.summary()}
-            print(f"{policy:15s} {name:20s} step {row['step_ms']:8.3f} ms  kernels {row['kernels_ms']:8.3f} ms  "
-                  f"efficiency {ratio.value:.3f} [{ratio.low:.3f}, {ratio.high:.3f}]", flush=True)
-            if args.out:
-                with open(args.out, "a") as f:
-                    f.write(json.dumps(row) + "\n")
+    print(device.summary(), flush=True)
+    for profile in profiles:
+        flops = flops_per_step(profile)
+        data = profile.workload.synthetic_for(profile.size, 4 * profile.batch_size, profile.batch_size)
+        print(f"{profile.id}: {flops / 1e9:.3g} GFLOP a step, kernels compiled: {compiled}", flush=True)
+        for policy in policies:
+            step = TrainingStep(build_model(policy, profile, jit=args.jit), data, profile.batch_size)
+            runs = {"step": step.run}
+            runs.update({name: kernel_runner(step_kernels(profile), policy, compiled, style, fused)
+                         for name, (style, fused) in VARIANTS.items()})
+            times, ks = interleaved(runs, args.rounds, steps_per_round, warm_up)
+            step_s = statistics.median(times["step"])
+            for name in VARIANTS:
+                ratio = paired_ratio(times[name], times["step"])  # the variant's time over the step's, pair by pair
+                row = {"backend": keras.backend.backend(), "workload": profile.workload.name, "profile": profile.id,
+                       "policy": policy, "variant": name, "compiled": compiled, "step_ms": step_s * 1e3,
+                       "kernels_ms": statistics.median(times[name]) * 1e3, "efficiency": ratio.value,
+                       "ci": [ratio.low, ratio.high], "tflops": flops / statistics.median(times[name]) / 1e12,
+                       "rounds": args.rounds, "k": ks[name], "device": device.summary()}
+                print(f"{profile.workload.name:11s} {policy:15s} {name:20s} step {row['step_ms']:8.3f} ms  kernels "
+                      f"{row['kernels_ms']:8.3f} ms  efficiency {ratio.value:.3f} [{ratio.low:.3f}, {ratio.high:.3f}]",
+                      flush=True)
+                if args.out:
+                    with open(args.out, "a") as f:  # line by line: a run stopped early keeps what it measured
+                        f.write(json.dumps(row) + "\n")
     return 0
 
 

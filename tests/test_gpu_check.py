@@ -1,102 +1,170 @@
-"""The GPU check's table, built from the files a real run left (an H200, studies/results/h200-2026-11-28),
-and what makes it fail: a suite that failed or left nothing, and a suite/device gap beyond --agree."""
+"""The GPU check's orchestration: parts in fresh processes, the limit (a part predicted not to fit is not started,
+one that outlasts it is stopped), SIGTERM, the table rebuilt after every part so that a stopped check keeps what
+finished, and bad arguments in one line."""
 
-import importlib.util
+import importlib
 import json
-import shutil
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SCRIPT = ROOT / "studies" / "gpu_check.py"
-H200 = ROOT / "studies" / "results" / "h200-2026-11-28"
+STUDIES = ROOT / "studies"
+SCRIPT = STUDIES / "gpu_check.py"
 
 
 @pytest.fixture(scope="module")
 def gpu_check():
-    spec = importlib.util.spec_from_file_location("gpu_check", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    if str(STUDIES) not in sys.path:
+        sys.path.insert(0, str(STUDIES))
+    return importlib.import_module("gpu_check")
 
 
-def test_the_h200_run_assembles_into_one_table(gpu_check, tmp_path):
-    out = shutil.copytree(H200, tmp_path / "h200")
-    results = gpu_check.assemble(out, ["torch", "jax"], agree=0.10)
-    assert results["failures"] == []
-    assert results["profile"] == "seed"
-    assert results["context"]["jax"]["GPU"] == "NVIDIA H200"
-    steps = {(r["backend"], r["policy"], r["fp32"]): r for r in results["steps"]}
-    assert len(steps) == 9  # PyTorch: 3 policies x 2 float32 variants; JAX: 3 x default
-    jax_bf16 = steps[("jax", "mixed_bfloat16", "default")]
-    assert jax_bf16["datasheet"] == "H200 SXM" and jax_bf16["datasheet_tflops"] == 989.4
-    assert jax_bf16["of_datasheet"] == pytest.approx(jax_bf16["matmul_tflops"] / 989.4)
-    torch_f32 = steps[("torch", "float32", "default")]
-    assert torch_f32["tf32"] is False and torch_f32["datasheet_tflops"] == 67.0  # PyTorch leaves TF32 off
-    assert torch_f32["suite_vs_device"] == pytest.approx(0.0, abs=0.01)  # host clock and CUDA events agree
-    assert steps[("torch", "float32", "strict")]["cross_device_s"] is None  # cross-checked for `default` only
-    assert {(r["backend"], r["policy"], r["verdict"]) for r in results["speedups"]} >= {
-        ("jax", "mixed_bfloat16", "pass"), ("torch", "mixed_float16", "pass")}
-    table = gpu_check.markdown(results)
-    assert "| jax | mixed_bfloat16 | default | True | 1.665 |" in table
-    assert "H200 SXM 989.4" in table
+def speedup_result(workload, policy, speedup, compiled=False, efficiency=0.5):
+    return {"name": f"test_speedup[{workload}-{policy}]", "extra_info": {
+        "workload": workload, "policy": policy, "jit_compile": compiled, "fp32": "default", "tf32": False,
+        "float32_times": [0.02, 0.021, 0.019], "mixed_times": [0.02 / speedup] * 3, "speedup": speedup,
+        "speedup_ci_low": speedup * 0.95, "speedup_ci_high": speedup * 1.05, "speedup_ceiling": 2.0,
+        "float32_efficiency": 0.8, "efficiency": efficiency, "matmul_tflops": 1.0, "gate": "pass"}}
 
 
-def test_a_gap_beyond_agree_fails_with_both_numbers(gpu_check, tmp_path):
-    out = shutil.copytree(H200, tmp_path / "h200")
-    rows = json.loads((out / "jax-cross-check.json").read_text())
-    rows[0]["device_step_s"] = rows[0]["suite_step_s"] / 1.5  # the device needs a third less than the suite says
-    (out / "jax-cross-check.json").write_text(json.dumps(rows))
-    failures = gpu_check.assemble(out, ["jax"], agree=0.10)["failures"]
-    assert len(failures) == 1
-    assert "jax float32" in failures[0] and "+50.0%" in failures[0] and "10%" in failures[0]
+def stand_in(results: list[dict], seconds: float = 0.0, rc: int = 0) -> str:
+    """A part's process: sleeps, writes pytest-benchmark's JSON where the part's command names it, exits `rc`."""
+    return (f"import json, sys, time; time.sleep({seconds}); "
+            f"out = [a.split('=', 1)[1] for a in sys.argv if a.startswith('--benchmark-json=')]; "
+            f"out and open(out[0], 'w').write(json.dumps({{'benchmarks': {results!r}}})); sys.exit({rc})")
 
 
-def test_a_failed_or_missing_suite_run_fails_the_check(gpu_check, tmp_path):
-    out = shutil.copytree(H200, tmp_path / "h200")
-    (out / "torch-run.json").write_text(json.dumps({"rc": 1, "seconds": 9.0, "how": "pytest"}))
-    (out / "jax.json").unlink()
-    (out / "jax-cross-check.json").unlink()
-    results = gpu_check.assemble(out, ["torch", "jax"], agree=0.10)
-    assert results["failures"][0].startswith("torch: the suite exited 1")
-    assert any(f.startswith("jax: the suite exited 0 with 0 results") for f in results["failures"])
-    assert any(f.startswith("jax: the cross-check wrote no rows") for f in results["failures"])
-    assert gpu_check.write_table(results, out) == 1
-    assert (out / "gpu-check.md").is_file()
+def fake_commands(monkeypatch, gpu_check, behaviour):
+    """Each part runs `behaviour[key]` = (results, seconds, rc) instead of its real command."""
+    def command(part, profile, out, seeds):
+        results, seconds, rc = behaviour[part.key]
+        return [sys.executable, "-c", stand_in(results, seconds, rc), f"--benchmark-json={out / f'{part.key}.json'}"]
+
+    monkeypatch.setattr(gpu_check, "command", command)
 
 
-def accuracy_result(policy, deltas, low, gate):
-    return {"name": f"test_accuracy[seed-jit_auto-fp32_default-{policy}]", "extra_info": {
-        "policy": policy, "fp32": "default", "seeds": list(range(len(deltas))), "accuracy_delta": sum(deltas) / len(deltas),
-        "accuracy_delta_sd": 0.001, "accuracy_delta_low": low, "accuracy_tol": 0.01, "float32_test_accuracy": 0.9087,
-        "gate": gate}}
+def parts(gpu_check, *specs):
+    from gpu_check_plan import Part
+
+    return [Part(backend, name, (workload,), predicted) for backend, name, workload, predicted in specs]
 
 
-def test_with_accuracy_the_gate_gets_its_own_table_and_a_failed_gate_fails_the_check(gpu_check, tmp_path):
-    # made-up accuracy files beside the real H200 run: the table's shape and the failure, not a measurement
-    out = shutil.copytree(H200, tmp_path / "h200")
-    (out / "jax-accuracy.json").write_text(json.dumps({"benchmarks": [
-        accuracy_result("mixed_bfloat16", [0.0, 0.001, -0.001, 0.0, 0.0], -0.0009, "pass")]}))
-    (out / "jax-accuracy-run.json").write_text(json.dumps({"rc": 0, "seconds": 71.0, "how": "pytest"}))
-    results = gpu_check.assemble(out, ["torch", "jax"], agree=0.10)
-    assert results["failures"] == [] and len(results["accuracy"]) == 1
-    assert "| jax | mixed_bfloat16 | default | 5 | 0.9087 | +0.0000 | 0.0010 | -0.0009 | 0.01 | pass | 71 |" in \
-        gpu_check.markdown(results)
-    (out / "jax-accuracy-run.json").write_text(json.dumps({"rc": 1, "seconds": 70.0, "how": "pytest"}))
-    failures = gpu_check.assemble(out, ["torch", "jax"], agree=0.10)["failures"]
-    assert failures == [f"jax: the accuracy gate exited 1 with 1 results (see {out / 'jax-accuracy.log'})"]
-    assert "accuracy" not in gpu_check.assemble(shutil.copytree(H200, tmp_path / "plain"), ["jax"], 0.10)
+def test_every_part_in_its_own_process_and_one_table(gpu_check, monkeypatch, tmp_path):
+    plan = parts(gpu_check, ("jax", "suite", "mlp", 10), ("torch", "suite", "mlp", 10), ("torch", "compiled", "mlp", 10))
+    fake_commands(monkeypatch, gpu_check, {
+        "jax-suite-mlp": ([speedup_result("mlp", "mixed_bfloat16", 2.0)], 0, 0),
+        "torch-suite-mlp": ([speedup_result("mlp", "mixed_bfloat16", 3.0, efficiency=1.2)], 0, 0),
+        "torch-compiled-mlp": ([speedup_result("mlp", "mixed_bfloat16", 4.0, compiled=True)], 0, 0)})
+    said = []
+    assert gpu_check.check(plan, "tiny", tmp_path, 0.1, 60, 3, say=said.append) == 0
+    results = json.loads((tmp_path / "gpu-check.json").read_text())
+    assert [r["status"] for r in results["runs"]] == ["done"] * 3 and results["failures"] == []
+    assert [(r["backend"], r["compiled"], r["speedup"]) for r in results["speedups"]] == [
+        ("jax", False, 2.0), ("torch", False, 3.0), ("torch", True, 4.0)]
+    float32, bf16 = results["compiled"]  # PyTorch's eager and compiled steps side by side, float32's included
+    assert float32["policy"] == "float32" and float32["compiled_over_eager"] == pytest.approx(1.0)
+    assert bf16["policy"] == "mixed_bfloat16" and bf16["compiled_over_eager"] == pytest.approx(0.75)
+    assert (bf16["eager_speedup"], bf16["compiled_speedup"]) == (3.0, 4.0)
+    assert results["above_bound"] == ["torch mlp mixed_bfloat16 (compiled False): efficiency 1.20 > 1.02; interleaved "
+                                      "against the step: not measured: the bound part did not run for it"]
+    table = (tmp_path / "gpu-check.md").read_text()
+    assert "## PyTorch eager against compiled" in table and "| torch-compiled-mlp | mlp | done | 0 |" in table
+    assert any(line.endswith("torch-suite-mlp: started") for line in said)
+    assert any("torch-suite-mlp: done, exit 0" in line for line in said)
+
+
+def test_a_failed_part_or_one_that_leaves_nothing_fails_the_check(gpu_check, monkeypatch, tmp_path):
+    plan = parts(gpu_check, ("jax", "suite", "mlp", 10), ("torch", "suite", "mlp", 10))
+    fake_commands(monkeypatch, gpu_check, {"jax-suite-mlp": ([speedup_result("mlp", "mixed_float16", 2.0)], 0, 1),
+                                           "torch-suite-mlp": ([], 0, 0)})
+    assert gpu_check.check(plan, "tiny", tmp_path, 0.1, 60, 3, say=lambda line: None) == 1
+    failures = json.loads((tmp_path / "gpu-check.json").read_text())["failures"]
+    assert failures == [f"jax-suite-mlp: exited 1 (see {tmp_path / 'jax-suite-mlp.log'})",
+                        f"torch-suite-mlp: exited 0 but left no results (see {tmp_path / 'torch-suite-mlp.log'})"]
+
+
+def test_the_limit_stops_a_part_and_keeps_what_finished(gpu_check, monkeypatch, tmp_path):
+    plan = parts(gpu_check, ("jax", "suite", "mlp", 1), ("torch", "suite", "mlp", 1), ("jax", "accuracy", "mlp", 1))
+    fake_commands(monkeypatch, gpu_check, {"jax-suite-mlp": ([speedup_result("mlp", "mixed_float16", 2.0)], 0, 0),
+                                           "torch-suite-mlp": ([], 60, 0), "jax-accuracy-mlp": ([], 0, 0)})
+    start = time.perf_counter()
+    assert gpu_check.check(plan, "tiny", tmp_path, 0.1, 4, 3, say=lambda line: None) == 3  # incomplete, nothing failed
+    assert time.perf_counter() - start < 30
+    results = json.loads((tmp_path / "gpu-check.json").read_text())
+    assert [r["status"] for r in results["runs"]] == ["done", "stopped", "not started"]
+    assert results["runs"][1]["reason"].startswith("at the check's limit")
+    assert len(results["speedups"]) == 1 and results["failures"] == []
+    assert results["incomplete"][0].startswith("torch-suite-mlp: stopped: at the check's limit")
+
+
+def test_at_the_seed_sizes_a_part_predicted_past_the_limit_is_not_started(gpu_check, monkeypatch, tmp_path):
+    plan = parts(gpu_check, ("jax", "suite", "mlp", 1), ("jax", "accuracy", "conv", 900), ("jax", "accuracy", "mlp", 1))
+    fake_commands(monkeypatch, gpu_check, {"jax-suite-mlp": ([speedup_result("mlp", "mixed_float16", 2.0)], 0, 0),
+                                           "jax-accuracy-mlp": ([{"extra_info": {
+                                               "workload": "mlp", "policy": "mixed_float16", "seeds": [0, 1, 2],
+                                               "accuracy_delta": 0.001, "accuracy_delta_low": -0.002,
+                                               "accuracy_tol": 0.01, "gate": "pass"}}], 0, 0)})
+    said = []
+    assert gpu_check.check(plan, "seed", tmp_path, 0.1, 480, 3, say=said.append) == 3
+    assert "predicted on an H200" in said[1]
+    results = json.loads((tmp_path / "gpu-check.json").read_text())
+    assert [r["status"] for r in results["runs"]] == ["done", "not started", "done"]
+    assert results["runs"][1]["reason"].startswith("predicted 900 s, ")
+    assert len(results["accuracy"]) == 1
+
+
+SIGTERMED = """
+import sys
+sys.path.insert(0, {studies!r})
+import gpu_check
+from gpu_check_plan import Part
+gpu_check.command = lambda part, profile, out, seeds: [sys.executable, "-c", "import time; time.sleep(60)"]
+plan = [Part("jax", "suite", ("mlp",), 1), Part("torch", "suite", ("mlp",), 1)]
+sys.exit(gpu_check.check(plan, "tiny", __import__("pathlib").Path({out!r}), 0.1, 0, 3))
+"""
+
+
+def test_sigterm_stops_the_running_part_and_writes_the_table(tmp_path):
+    proc = subprocess.Popen([sys.executable, "-c", SIGTERMED.format(studies=str(STUDIES), out=str(tmp_path))],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:
+        if "jax-suite-mlp: started" in line:
+            break
+    time.sleep(1)
+    os.kill(proc.pid, signal.SIGTERM)
+    rest = proc.communicate(timeout=30)[0]
+    assert proc.returncode == 3, rest
+    assert "SIGTERM: the check stops here" in rest
+    run = json.loads((tmp_path / "jax-suite-mlp-run.json").read_text())
+    assert (run["status"], run["reason"]) == ("stopped", "SIGTERM")
+    later = json.loads((tmp_path / "torch-suite-mlp-run.json").read_text())
+    assert (later["status"], later["reason"]) == ("not started", "SIGTERM")
+    assert (tmp_path / "gpu-check.md").is_file()
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["--profile", "huge"], "--profile: unknown profile 'huge'"),
+    (["--profile", "huge"], "--profile: unknown size 'huge'"),
     (["--backends", "tensorflow"], "--backends: 'tensorflow'"),
+    (["--parts", "suite,speed"], "--parts: 'suite,speed'"),
+    (["--workloads", "resnet"], "--workloads: 'resnet'"),
+    (["--accuracy-seeds", "1"], "at least 2 seeds"),
     (["--report", "--out", "/nonexistent/gpu-check"], "is not a folder a check wrote"),
 ])
 def test_bad_arguments_get_one_line_and_exit_2(args, needle):
     proc = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert needle in proc.stderr.strip().splitlines()[-1]
+
+
+def test_the_budget_is_printed_without_running_anything(tmp_path):
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--budget", "--out", str(tmp_path / "never")],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0 and not (tmp_path / "never").exists()
+    lines = proc.stdout.splitlines()
+    assert lines[0].strip().startswith("jax-suite-mlp") and lines[-1].strip().startswith("torch-compiled-mlp")

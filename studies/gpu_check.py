@@ -65,10 +65,11 @@ def command(part: Part, profile: str, out: Path, accuracy_seeds: int) -> list[st
 
 
 def record(out: Path, part: Part, order: int, **facts) -> None:
-    expects = {"suite": "speedup", "compiled": "speedup"}.get(part.name, part.name)
+    """KEY-run.json: what the part is, how it went; `order` (the plan's) after the time it was written, so that a
+    second call's parts (--parts) follow the first's in the table."""
     (out / f"{part.key}-run.json").write_text(json.dumps({
-        "key": part.key, "part": part.name, "backend": part.backend, "workloads": list(part.workloads), "order": order,
-        "predicted_s": part.predicted_s, "expects": expects, **facts}))
+        "key": part.key, "part": part.name, "backend": part.backend, "workloads": list(part.workloads),
+        "order": [time.time(), order], "predicted_s": part.predicted_s, **facts}))
 
 
 def run_part(part: Part, cmd: list[str], out: Path, left_s: float, order: int) -> str:

@@ -5,6 +5,7 @@ check's folder, so that it can be rebuilt at any time: after each part, after a 
 from __future__ import annotations
 
 import json
+import re
 import statistics
 from pathlib import Path
 
@@ -89,10 +90,24 @@ def accuracy_rows(backend: str, results: list[dict], seconds) -> list[dict]:
     return rows
 
 
+GATE_LINE = re.compile(r"^(pass|skip|FAIL) (test_\w+\[[^\]]+\]): (.*)$")
+
+
+def gate_lines(log: Path) -> list[dict]:
+    """The session's gate summary (after pytest's 'mpmodel gates' line): every verdict, a skip's or failure's reason
+    included, for the tests that left no result in the JSON (a step that does not run here, a crawl)."""
+    if not log.is_file():
+        return []
+    text = log.read_text(errors="replace")
+    _, found, summary = text.partition(" mpmodel gates ")
+    return [{"outcome": m[1], "test": m[2], "message": m[3]} for m in map(GATE_LINE.match, summary.splitlines()) if m] \
+        if found else []
+
+
 def cross_rows(rows: list[dict]) -> list[dict]:
     """The device part's rows, with the gap between the suite's rounds and the device's clock."""
     return [{**r, "suite_vs_device": r["suite_step_s"] / r["device_step_s"] - 1 if r.get("device_step_s") else None}
-            for r in rows]
+            for r in rows]  # a row with an error (the step does not run here) has neither
 
 
 def eager_against_compiled(speedups: list[dict]) -> list[dict]:
@@ -135,8 +150,8 @@ def above_bound(speedups: list[dict], bound: list[dict]) -> list[str]:
 def assemble(out: Path, agree: float) -> dict:
     """One results table from the files a check's parts left in `out` (each part's KEY-run.json says what ran)."""
     results = {"folder": str(out), "context": {}, "speedups": [], "memory": [], "accuracy": [], "cross": [], "bound": [],
-               "runs": [], "failures": [], "incomplete": []}
-    runs = sorted((read_json(p, {}) for p in out.glob("*-run.json")), key=lambda r: r.get("order", 0))
+               "gates": [], "runs": [], "failures": [], "incomplete": []}
+    runs = sorted((read_json(p, {}) for p in out.glob("*-run.json")), key=lambda r: r.get("order", [0, 0]))
     for run in runs:
         key = run.get("key", "?")
         results["runs"].append(run)
@@ -167,6 +182,7 @@ def _part_rows(out: Path, run: dict, results: dict) -> int:
         rows = cross_rows(rows) if part == "cross-check" else rows
         results["cross" if part == "cross-check" else "bound"] += rows
         return len(rows)
+    results["gates"] += [{"part": key, **g} for g in gate_lines(out / f"{key}.log")]
     document = read_json(out / f"{key}.json", {})
     facts = describe(document.get("machine_info", {}))
     if facts and backend not in results["context"]:
@@ -214,6 +230,10 @@ def markdown(results: dict) -> str:
                   "| workload | backend | policy | K | suite ms | device ms | suite / device | GPU busy | device timing |",
                   "|---|---|---|---|---|---|---|---|---|"]
         for r in results["cross"]:
+            if r.get("error"):
+                lines.append(f"| {r['workload']} | {r['backend']} | {r['policy']} | - | - | - | - | - | "
+                             f"does not run here: {r['error']} |")
+                continue
             gap = "-" if r["suite_vs_device"] is None else f"{r['suite_vs_device']:+.1%}"
             lines.append(f"| {r['workload']} | {r['backend']} | {r['policy']} | {r['steps_per_round']} | "
                          f"{ms(r['suite_step_s'])} | {ms(r.get('device_step_s'))} | {gap} | "
@@ -241,6 +261,10 @@ def markdown(results: dict) -> str:
             lines.append(f"| {r['workload']} | {r['backend']} | {r['policy']} | {r['seeds']} | {fmt(r['float32'], '.4f')} | "
                          f"{r['delta']:+.4f} | {fmt(r['sd'], '.4f')} | {r['low']:+.4f} | {r['tolerance']} | "
                          f"{r['verdict']} | {fmt(r['run_s'], '.0f')} |")
+    unmet = [g for g in results["gates"] if g["outcome"] != "pass"]
+    if unmet:
+        lines += ["", "## Gates that did not pass (from each part's gate summary)", ""]
+        lines += [f"- {g['outcome']} {g['part']} {g['test']}: {g['message'][:400]}" for g in unmet]
     lines += ["", "## Parts", "", "| part | workloads | status | exit | seconds | predicted s (H200) |",
               "|---|---|---|---|---|---|"]
     for run in results["runs"]:

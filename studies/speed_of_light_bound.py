@@ -70,6 +70,7 @@ def main(argv=None) -> int:
 
     from mpmodel.core.backends import runtime  # noqa: PLC0415
     from mpmodel.core.device import detect  # noqa: PLC0415
+    from mpmodel.core.errors import one_line  # noqa: PLC0415
     from mpmodel.core.model import build_model  # noqa: PLC0415
     from mpmodel.core.profiles import flops_per_step, resolve_profile, step_kernels  # noqa: PLC0415
     from mpmodel.core.speed_of_light import kernel_runner  # noqa: PLC0415
@@ -89,11 +90,15 @@ def main(argv=None) -> int:
         data = profile.workload.synthetic_for(profile.size, 4 * profile.batch_size, profile.batch_size)
         print(f"{profile.id}: {flops / 1e9:.3g} GFLOP a step, kernels compiled: {compiled}", flush=True)
         for policy in policies:
-            step = TrainingStep(build_model(policy, profile, jit=args.jit), data, profile.batch_size)
-            runs = {"step": step.run}
-            runs.update({name: kernel_runner(step_kernels(profile), policy, compiled, style, fused)
-                         for name, (style, fused) in VARIANTS.items()})
-            times, ks = interleaved(runs, args.rounds, steps_per_round, warm_up)
+            try:
+                step = TrainingStep(build_model(policy, profile, jit=args.jit), data, profile.batch_size)
+                runs = {"step": step.run}
+                runs.update({name: kernel_runner(step_kernels(profile), policy, compiled, style, fused)
+                             for name, (style, fused) in VARIANTS.items()})
+                times, ks = interleaved(runs, args.rounds, steps_per_round, warm_up)
+            except Exception as exc:  # a step or kernel with no kernel for its dtype here: said, and the study goes on
+                print(f"{profile.workload.name:11s} {policy:15s} does not run here: {one_line(exc)}", flush=True)
+                continue
             step_s = statistics.median(times["step"])
             for name in VARIANTS:
                 ratio = paired_ratio(times[name], times["step"])  # the variant's time over the step's, pair by pair

@@ -23,6 +23,7 @@ import time
 import keras
 
 from mpmodel.core.backends import runtime
+from mpmodel.core.errors import one_line
 from mpmodel.core.matmul_precision import float32_matmuls
 from mpmodel.core.model import build_model
 from mpmodel.core.parent_watch import die_with_parent
@@ -40,15 +41,18 @@ def probe(policies: list[str], profile: Profile, jit: str, fp32: str, steps: int
     with float32_matmuls(fp32):
         for policy in policies:
             emit(policy=policy, event="start")
-            start = clock()
-            step = TrainingStep(build_model(policy, profile, jit=jit), data, profile.batch_size, n_batches=1)
-            step.run(1)
-            emit(policy=policy, event="step", index=0, seconds=clock() - start)
-            for index in range(1, steps + 1):
+            try:
                 start = clock()
+                step = TrainingStep(build_model(policy, profile, jit=jit), data, profile.batch_size, n_batches=1)
                 step.run(1)
-                emit(policy=policy, event="step", index=index, seconds=clock() - start)
-            del step
+                emit(policy=policy, event="step", index=0, seconds=clock() - start)
+                for index in range(1, steps + 1):
+                    start = clock()
+                    step.run(1)
+                    emit(policy=policy, event="step", index=index, seconds=clock() - start)
+                del step
+            except Exception as exc:  # a step this backend cannot run here: said in one line, the next policy probed
+                emit(policy=policy, event="error", message=one_line(exc))
             keras.utils.clear_session()
 
 

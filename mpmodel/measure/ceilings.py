@@ -39,6 +39,7 @@ class SpeedOfLight:
     seconds: float
     flops: int
     steps_per_round: int
+    error: str | None = None  # the kernels would not run here (the op has no kernel in this dtype): its one line
 
     @property
     def tflops(self) -> float:

@@ -114,8 +114,8 @@ def cost_lines(ctx: RunContext, items, clock=time.perf_counter, started: float |
     for policy, fp32, compiled in distinct.values():
         sol = ctx.speed_of_light(policy, compiled, fp32)
         variant = f", float32 {fp32}" if policy == BASELINE else ""
-        lines.append(f"mpmodel speed of light{tag}: {policy} (compiled {compiled}{variant}) {sol.tflops:.3g} TFLOP/s, "
-                     f"{sol.seconds * 1e3:.3g} ms per step")
+        measured = f"failed: {sol.error}" if sol.error else f"{sol.tflops:.3g} TFLOP/s, {sol.seconds * 1e3:.3g} ms per step"
+        lines.append(f"mpmodel speed of light{tag}: {policy} (compiled {compiled}{variant}) {measured}")
     lines[-1] += f" (measured in {clock() - start:.0f} s)"
     start = clock()
     ctx.probe_steps(needed)
@@ -131,17 +131,22 @@ def cost_lines(ctx: RunContext, items, clock=time.perf_counter, started: float |
     def step_s(policy, fp32, compiled):
         return ctx.step_estimate(policy, compiled, fp32)
 
-    def skipped(policy, fp32, compiled):
-        return ctx.crawls(policy, compiled, fp32)
+    def skipped(policy, fp32, compiled):  # a crawling step is not timed, and one that does not run is not either
+        return ctx.crawls(policy, compiled, fp32) or ctx.not_running(policy, compiled, fp32) is not None
 
     prediction = predict(profile, data.x_train.shape[0], data.x_test.shape[0], tests, step_s, skipped, ctx.fit_seeds,
                          spent_s=clock() - started if started is not None else 0.0)
     lines.append(f"mpmodel predicts{tag}: {prediction.describe()}")
     crawling: dict[tuple, list[str]] = {}
+    broken: dict[tuple, str] = {}
     for name, policy, fp32, compiled in tests:
-        if skipped(policy, fp32, compiled):
+        if why := ctx.not_running(policy, compiled, fp32):
+            broken[(policy, compiled, fp32)] = why
+        elif skipped(policy, fp32, compiled):
             would = ctx.would_take(name, policy, compiled, fp32)
             crawling.setdefault((policy, compiled, fp32), []).append(f"{name} {would}")
+    for (policy, compiled, fp32), why in broken.items():
+        lines.append(f"mpmodel will not run {policy} (compiled {compiled}, float32 {fp32}): {why}")
     for (policy, compiled, fp32), costs in crawling.items():
         lines.append(f"mpmodel will not run {policy} (compiled {compiled}, float32 {fp32}) in full: it crawls here "
                      f"(the probe above); {', '.join(costs)}; --mp-slow-policies runs them")

@@ -23,6 +23,11 @@ OOM_MARKERS = ("RESOURCE_EXHAUSTED", "out of memory", "OOM when allocating", "CU
                "CUDNN_STATUS_ALLOC_FAILED", "CUDA_ERROR_OUT_OF_MEMORY", "cudaErrorMemoryAllocation")
 
 
+def out_of_memory_text(text: str) -> bool:
+    """Whether an error's text ('ResourceExhaustedError: ...', a probe child's last line) says out of memory."""
+    return any(t in text for t in OOM_TYPES) or any(marker.lower() in text.lower() for marker in OOM_MARKERS)
+
+
 def is_out_of_memory(exc: BaseException) -> bool:
     """Whether `exc` (or what it was raised from) is a device or host out-of-memory error."""
     seen = set()
@@ -30,8 +35,7 @@ def is_out_of_memory(exc: BaseException) -> bool:
         seen.add(id(exc))
         if any(t.__name__ in OOM_TYPES for t in type(exc).__mro__):
             return True
-        text = str(exc)
-        if any(marker.lower() in text.lower() for marker in OOM_MARKERS):
+        if out_of_memory_text(str(exc)):
             return True
         exc = exc.__cause__ or exc.__context__
     return False

@@ -17,6 +17,7 @@ import pytest
 from mpmodel.core.backends import traits
 from mpmodel.core.data import DataError, Dataset
 from mpmodel.core.device import CPU_PRECISION_FLAGS, DeviceInfo, detect
+from mpmodel.core.errors import one_line
 from mpmodel.core.matmul_precision import float32_matmuls, resolve_variants, tf32_allowed
 from mpmodel.core.memory import StepMemory
 from mpmodel.core.policies import BASELINE, POLICIES, expected_jit_compile
@@ -34,6 +35,7 @@ from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
 from mpmodel.plugin.keys import CONTEXTS, SETTINGS
 from mpmodel.plugin.memory_child import measure_in_child
+from mpmodel.plugin.out_of_memory import out_of_memory_text
 from mpmodel.plugin.settings import Settings
 from mpmodel.plugin.step_child import probe_in_child
 
@@ -60,10 +62,14 @@ class RunContext:
         """The step's kernels alone in `policy`'s compute dtype, timed on first use and kept for the session."""
         key = (policy, jit_compile, fp32 if policy == BASELINE else None)  # TF32 matters to float32 alone
         if key not in self.speeds_of_light:
-            with self.float32_matmuls(fp32):
-                run = kernel_runner(step_kernels(self.profile), policy, jit_compile)
-                brief = {"warmup_s": HARNESS_SOL_WARMUP_S, "budget_s": HARNESS_SOL_BUDGET_S} if self.profile.harness_check else {}
-                self.speeds_of_light[key] = measure_speed_of_light(run, flops_per_step(self.profile), **brief)
+            flops = flops_per_step(self.profile)
+            brief = {"warmup_s": HARNESS_SOL_WARMUP_S, "budget_s": HARNESS_SOL_BUDGET_S} if self.profile.harness_check else {}
+            try:
+                with self.float32_matmuls(fp32):
+                    run = kernel_runner(step_kernels(self.profile), policy, jit_compile)
+                    self.speeds_of_light[key] = measure_speed_of_light(run, flops, **brief)
+            except Exception as exc:  # an op with no kernel in this dtype here: the step's tests say so, not the session
+                self.speeds_of_light[key] = SpeedOfLight(float("nan"), flops, 0, error=one_line(exc))
         return self.speeds_of_light[key]
 
     @property
@@ -134,7 +140,10 @@ class RunContext:
         """The step time the session plans with: the probe's, else (the probe failed) the speed of light's
         at the assumed efficiency."""
         step = self.probed(policy, compiled, fp32).step_s
-        return step if step is not None else estimated_step_s(self.speed_of_light(policy, compiled, fp32).seconds)
+        if step is not None:
+            return step
+        sol = self.speed_of_light(policy, compiled, fp32)
+        return estimated_step_s(sol.seconds) if sol.error is None else 0.0  # a step that does not run costs nothing
 
     def crawls(self, policy: str, jit_compile: bool, fp32: str) -> bool:
         """Whether `policy`'s probed step takes more than CRAWL_FACTOR times float32's here and no option asks to
@@ -190,6 +199,31 @@ class RunContext:
                 "test_memory": f"measuring its step memory ({MEMORY_PROBE_STEPS} steps in a child process)"}[test]
         return (f"crawling: {self.crawl_facts(policy, jit_compile, fp32)}; {work} "
                 f"{self.would_take(test, policy, jit_compile, fp32)}; --mp-slow-policies runs it")
+
+    def not_running(self, policy: str, compiled: bool, fp32: str) -> str | None:
+        """Why `policy`'s step (or float32's, which every gate compares with) does not run here: its probe raised
+        (out of memory aside, which has its own message when the test runs); None where both run."""
+        for name in dict.fromkeys((policy, BASELINE)):
+            error = self.probed(name, compiled, fp32).error
+            if error is not None and not out_of_memory_text(error):
+                d = self.device
+                where = f"GPU {d.gpus[0].name}" if d.gpus else f"CPU {d.cpu_model or '?'}"
+                return f"{name}'s step does not run here ({d.backend} on {where}): {error}"
+        return None
+
+    def stop_if_not_running(self, benchmark, policy: str, jit: str, fp32: str) -> None:
+        """Fail a test whose step does not run here, in one line; skip it where no speedup was expected of the policy
+        on this device anyway (float16 on a CPU), saying why. Kept in the gate summary either way."""
+        compiled = self.compiled(jit)
+        why = self.not_running(policy, compiled, fp32)
+        if why is None:
+            return
+        expected = policy == BASELINE or self.expectation(policy, compiled=compiled).min_speedup is not None
+        verdict = Verdict(False, expected, why if expected else f"{why} (no speedup is expected of it on this device)")
+        self.record(benchmark, verdict)
+        if not expected:
+            pytest.skip(verdict.message)
+        pytest.fail(verdict.message, pytrace=False)
 
     def skip_if_crawling(self, benchmark, test: str, policy: str, jit: str, fp32: str) -> None:
         """Skip `test` for a crawling policy, saying why, and keep the skip in the gate summary."""

@@ -91,6 +91,10 @@ def _one_child(pending, profile, jit, fp32, baseline, remapping, steps, clock, c
                     if event["event"] == "start":
                         current, first, later = event["policy"], None, []
                         limit = BASELINE_LIMIT_S if current == BASELINE else first_step_limit(base)
+                    elif event["event"] == "error":  # the step raised; the child goes on to the next policy
+                        results[current] = ProbedStep(current, first, tuple(later), remapping=remapping,
+                                                      error=event["message"])
+                        current, limit = None, BETWEEN_POLICIES_S
                     elif event["index"] == 0:
                         first = event["seconds"]
                         limit = BASELINE_LIMIT_S if current == BASELINE else step_limit(base)

@@ -51,6 +51,7 @@ def paired_fits(benchmark, mp_run, test, recipe, jit, fp32, mixed_policy, float3
     """Train float32 and `mixed_policy` on the test's seeds with `recipe`, the mixed fits timed by
     pytest-benchmark; return (comparison, non-finite report, extra_info for the saved result)."""
     profile, data = mp_run.profile, mp_run.data
+    mp_run.stop_if_not_running(benchmark, mixed_policy, jit, fp32)
     mp_run.skip_if_crawling(benchmark, test, mixed_policy, jit, fp32)
     seeds = list(range(mp_run.fit_seeds(test)))
     if not seeds:

@@ -23,6 +23,7 @@ def test_memory(benchmark, mp_run, jit, fp32, policy):
     if not mp_run.settings.memory:
         pytest.skip("--mp-memory off: step memory not measured in this run")
     profile = mp_run.profile
+    mp_run.stop_if_not_running(benchmark, policy, jit, fp32)
     mp_run.skip_if_crawling(benchmark, "test_memory", policy, jit, fp32)
     measured = benchmark.pedantic(mp_run.memory, args=(policy, jit, fp32), rounds=1, iterations=1)
     analytic = analytic_bytes(profile, policy)

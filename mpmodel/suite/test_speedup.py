@@ -29,6 +29,7 @@ WARMUP_PAIRS = 2
 def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
     profile, data = mp_run.profile, mp_run.data
     compiled = mp_run.compiled(jit)
+    mp_run.stop_if_not_running(benchmark, mixed_policy, jit, fp32)
     if mp_run.crawls(mixed_policy, compiled, fp32):  # decided on the probe's measured steps
         with mp_run.float32_matmuls(fp32):
             tf32 = mp_run.tf32()

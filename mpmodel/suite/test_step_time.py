@@ -22,6 +22,7 @@ SINGLE_CALLS = 7
 
 def test_step_time(benchmark, mp_run, speed_of_light, jit, fp32, policy):
     profile = mp_run.profile
+    mp_run.stop_if_not_running(benchmark, policy, jit, fp32)
     mp_run.skip_if_crawling(benchmark, "test_step_time", policy, jit, fp32)
     with mp_run.float32_matmuls(fp32):
         step = TrainingStep(build_model(policy, profile, jit=jit), mp_run.data, profile.batch_size)

@@ -97,3 +97,22 @@ def test_sigterm_inside_a_crawling_native_call_ends_the_session_with_one_line(tm
     assert "mpmodel: SIGTERM received, and the session had not ended 5 s later" in out
     assert "nothing saved to the history" in out
     nothing_saved(storage, history)
+
+
+def test_a_step_that_does_not_run_fails_in_one_line_where_a_speedup_is_expected(pytester, monkeypatch):
+    """A mixed step that raises (no kernel for its dtype here: JAX's float16 attention on a CPU) fails every test of it
+    in one line where a speedup is expected, and skips them, saying why, where none was; nothing else is lost."""
+    for name in ("test_step_time.py", "test_speedup.py", "conftest.py"):
+        (pytester.path / name).write_text((BENCHMARKS / name).read_text())
+    plant(monkeypatch, "raise")
+    result = pytester.runpytest_subprocess(*TINY, "--mp-min-speedup", "mixed_bfloat16=1.3")
+    result.assert_outcomes(passed=1, failed=2)  # float32's step time; bf16's step time and speedup
+    out = result.stdout.str()
+    assert "mixed_bfloat16's step does not run here (" in out
+    assert "ValueError: The precision 'F16_F16_F32' is not supported by dot_general on CPU (planted)" in out
+    assert "more context" not in out.split("mpmodel gates")[-1]  # one line, not the error's pages
+    assert "mpmodel will not run mixed_bfloat16 (compiled False, float32 default): mixed_bfloat16's step does not run" in out
+    assert "FAIL test_speedup[tiny-jit_auto-fp32_default-mixed_bfloat16]: mixed_bfloat16's step does not run here" in out
+    skipped = pytester.runpytest_subprocess(*TINY)  # tiny expects no speedup of any policy: skips, each saying why
+    skipped.assert_outcomes(passed=1, skipped=2)
+    assert "(no speedup is expected of it on this device)" in skipped.stdout.str()

@@ -114,3 +114,29 @@ def test_the_kernels_line_counts_each_op_and_names_layers_a_dense_reading_misses
     line = kernels_line(profile_of(DenseOnly(), "tiny"))
     assert line.startswith("mpmodel kernels: 2.05e-05 GFLOP a step (2 matmul); read from the Dense layers")
     assert "stem (Conv2D)" in line and "BatchNormalization" not in line  # normalisation scales do no matmul
+
+
+def test_kernels_that_will_not_run_are_said_in_one_line_and_the_session_goes_on(monkeypatch):
+    """The speed of light of a dtype whose op has no kernel here (JAX's float16 attention on a CPU) is recorded as
+    failed, with the error's first line, instead of ending the session."""
+    from mpmodel.plugin import run_context
+
+    def no_kernel(kernels, policy, jit_compile):
+        def run(k):
+            raise ValueError("The precision 'F16_F16_F32' is not supported by dot_general on CPU\nmore context")
+        return run
+
+    ctx = avx2_context()
+    ctx.speeds_of_light.clear()
+    monkeypatch.setattr(run_context, "kernel_runner", no_kernel)
+    sol = ctx.speed_of_light("mixed_float16", False, "default")
+    assert sol.error == "ValueError: The precision 'F16_F16_F32' is not supported by dot_general on CPU"
+    ctx.probes[("mixed_float16", False, None)] = ProbedStep("mixed_float16", None, error=sol.error)  # nor does its step
+    assert ctx.step_estimate("mixed_float16", False, "default") == 0.0  # nothing of it will be timed
+    assert ctx.not_running("mixed_float16", False, "default") == (
+        "mixed_float16's step does not run here (torch on CPU ?): " + sol.error)
+    lines = cost_lines(ctx, ITEMS)
+    assert "mpmodel will not run mixed_float16 (compiled False, float32 default): mixed_float16's step does not run" in \
+        "\n".join(lines)
+    assert "mpmodel speed of light: mixed_float16 (compiled False) failed: ValueError: The precision 'F16_F16_F32'" in \
+        "\n".join(lines)

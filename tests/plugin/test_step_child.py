@@ -16,6 +16,9 @@ plan = json.loads(sys.argv[1])
 for policy in sys.argv[2:]:
     print(json.dumps({"policy": policy, "event": "start"}), flush=True)
     for index, seconds in enumerate(plan[policy]):
+        if seconds == "raise":
+            print(json.dumps({"policy": policy, "event": "error", "message": "ValueError: no kernel"}), flush=True)
+            break
         if seconds < 0:
             sys.exit(3)
         time.sleep(seconds)
@@ -67,6 +70,16 @@ def test_a_child_that_dies_inside_a_policy_reports_it_and_the_rest_go_on(short_l
     found = step_child.probe_in_child(["float32", "mixed_float16", "mixed_bfloat16"], "tiny", "auto", "default",
                                       command=player(plan, []))
     assert found["mixed_float16"].error.startswith("the probe child exited 3")
+    assert found["mixed_bfloat16"].step_s == pytest.approx(0.01)
+
+
+def test_a_step_that_raises_is_reported_in_its_line_and_the_same_child_goes_on(short_limits):
+    started = []
+    plan = {"float32": [0.01, 0.01, 0.01, 0.01], "mixed_float16": [0.01, "raise"], "mixed_bfloat16": [0.01] * 4}
+    found = step_child.probe_in_child(["float32", "mixed_float16", "mixed_bfloat16"], "tiny", "auto", "default",
+                                      command=player(plan, started))
+    assert started == [["float32", "mixed_float16", "mixed_bfloat16"]]
+    assert found["mixed_float16"].error == "ValueError: no kernel" and found["mixed_float16"].step_s is None
     assert found["mixed_bfloat16"].step_s == pytest.approx(0.01)
 
 

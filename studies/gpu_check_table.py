@@ -201,76 +201,70 @@ def _part_rows(out: Path, run: dict, results: dict) -> int:
     return len(rows) + len(memory)
 
 
+def table(title: str, columns: list[str], rows: list[list]) -> list[str]:
+    """A markdown section: its title, a header and one line a row (nothing where there are no rows)."""
+    if not rows:
+        return []
+    return ["", f"## {title}", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns),
+            *("| " + " | ".join(str(cell) for cell in row) + " |" for row in rows)]
+
+
+def speedup_cells(r: dict) -> list:
+    sheet = f"{r['of_datasheet']:.0%} of {r['datasheet']} {r['datasheet_tflops']:g}" if r["of_datasheet"] else "-"
+    return [r["workload"], r["backend"], r["compiled"], r["policy"], ms(r["float32_s"]), ms(r["mixed_s"]),
+            f"{r['speedup']:.2f}x", f"{r['ci_low']:.2f}-{r['ci_high']:.2f}", f"{fmt(r['ceiling'])}x",
+            f"{fmt(r['float32_efficiency'])} / {fmt(r['efficiency'])}", fmt(r["matmul_tflops"], ".1f"), sheet, r["verdict"]]
+
+
+def cross_cells(r: dict) -> list:
+    if r.get("error"):
+        return [r["workload"], r["backend"], r["policy"], "-", "-", "-", "-", "-", f"does not run here: {r['error']}"]
+    gap = "-" if r["suite_vs_device"] is None else f"{r['suite_vs_device']:+.1%}"
+    return [r["workload"], r["backend"], r["policy"], r["steps_per_round"], ms(r["suite_step_s"]), ms(r.get("device_step_s")),
+            gap, fmt(r.get("busy_share"), ".0%"), r["device_method"]]
+
+
 def markdown(results: dict) -> str:
     lines = [f"# GPU check ({results.get('profile', '?')} sizes), {results.get('date', '')}", ""]
     for backend, facts in results["context"].items():
         lines.append(f"- {backend}: " + "; ".join(f"{k} {facts[k]}" for k in FACTS_SHOWN if k in facts))
-    lines += ["", "## Steps and speedup (interleaved rounds; speedup: median of pair ratios, 95% CI)", "",
-              "| workload | backend | compiled | policy | float32 ms | mixed ms | speedup | 95% CI | ceiling | "
-              "efficiency float32 / mixed | kernels TFLOP/s | of datasheet | verdict |",
-              "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-    for r in results["speedups"]:
-        sheet = f"{r['of_datasheet']:.0%} of {r['datasheet']} {r['datasheet_tflops']:g}" if r["of_datasheet"] else "-"
-        lines.append(f"| {r['workload']} | {r['backend']} | {r['compiled']} | {r['policy']} | {ms(r['float32_s'])} | "
-                     f"{ms(r['mixed_s'])} | {r['speedup']:.2f}x | {r['ci_low']:.2f}-{r['ci_high']:.2f} | "
-                     f"{fmt(r['ceiling'])}x | {fmt(r['float32_efficiency'])} / {fmt(r['efficiency'])} | "
-                     f"{fmt(r['matmul_tflops'], '.1f')} | {sheet} | {r['verdict']} |")
+    lines += table("Steps and speedup (interleaved rounds; speedup: median of pair ratios, 95% CI)",
+                   ["workload", "backend", "compiled", "policy", "float32 ms", "mixed ms", "speedup", "95% CI", "ceiling",
+                    "efficiency float32 / mixed", "kernels TFLOP/s", "of datasheet", "verdict"],
+                   [speedup_cells(r) for r in results["speedups"]])
     if results["above_bound"]:
         lines += ["", "Efficiencies above the bound, with what the bound part measured:", ""]
         lines += [f"- {note}" for note in results["above_bound"]]
-    if results["compiled"]:
-        lines += ["", "## PyTorch eager against compiled (torch.compile, --mp-jit on)", "",
-                  "| workload | policy | eager ms | compiled ms | compiled / eager | eager speedup | compiled speedup |",
-                  "|---|---|---|---|---|---|---|"]
-        for r in results["compiled"]:
-            lines.append(f"| {r['workload']} | {r['policy']} | {ms(r['eager_s'])} | {ms(r['compiled_s'])} | "
-                         f"{r['compiled_over_eager']:.2f} | {fmt(r['eager_speedup'])} | {fmt(r['compiled_speedup'])} |")
-    if results["cross"]:
-        lines += ["", "## The device's own clock against the suite's rounds", "",
-                  "| workload | backend | policy | K | suite ms | device ms | suite / device | GPU busy | device timing |",
-                  "|---|---|---|---|---|---|---|---|---|"]
-        for r in results["cross"]:
-            if r.get("error"):
-                lines.append(f"| {r['workload']} | {r['backend']} | {r['policy']} | - | - | - | - | - | "
-                             f"does not run here: {r['error']} |")
-                continue
-            gap = "-" if r["suite_vs_device"] is None else f"{r['suite_vs_device']:+.1%}"
-            lines.append(f"| {r['workload']} | {r['backend']} | {r['policy']} | {r['steps_per_round']} | "
-                         f"{ms(r['suite_step_s'])} | {ms(r.get('device_step_s'))} | {gap} | "
-                         f"{fmt(r.get('busy_share'), '.0%')} | {r['device_method']} |")
-    if results["bound"]:
-        lines += ["", "## Is the speed of light a bound? (kernels alone / step, interleaved rounds, 95% CI)", "",
-                  "| workload | backend | policy | kernels run as | step ms | kernels ms | efficiency | 95% CI |",
-                  "|---|---|---|---|---|---|---|---|"]
-        for r in results["bound"]:
-            lines.append(f"| {r['workload']} | {r['backend']} | {r['policy']} | {r['variant']} | {r['step_ms']:.3f} | "
-                         f"{r['kernels_ms']:.3f} | {r['efficiency']:.3f} | {r['ci'][0]:.3f}-{r['ci'][1]:.3f} |")
-    if results["memory"]:
-        lines += ["", "## Memory per policy (the step's peak, in a fresh process)", "",
-                  "| workload | backend | policy | peak step MiB | / float32 | analytic / float32 | footprint / float32 | "
-                  "verdict |",
-                  "|---|---|---|---|---|---|---|---|"]
-        for r in results["memory"]:
-            lines.append(f"| {r['workload']} | {r['backend']} | {r['policy']} | {r['peak_step_bytes'] / 2**20:.1f} | "
-                         f"{fmt(r['ratio'])} | {fmt(r['analytic_ratio'])} | {fmt(r['footprint_ratio'])} | {r['verdict']} |")
-    if results["accuracy"]:
-        lines += ["", "## Accuracy gate (paired fits: mean delta, mixed minus float32, and its 95% lower bound)", "",
-                  "| workload | backend | policy | seeds | float32 accuracy | mean delta | sd | 95% lower bound | tolerance | "
-                  "verdict | part s |", "|---|---|---|---|---|---|---|---|---|---|---|"]
-        for r in results["accuracy"]:
-            lines.append(f"| {r['workload']} | {r['backend']} | {r['policy']} | {r['seeds']} | {fmt(r['float32'], '.4f')} | "
-                         f"{r['delta']:+.4f} | {fmt(r['sd'], '.4f')} | {r['low']:+.4f} | {r['tolerance']} | "
-                         f"{r['verdict']} | {fmt(r['run_s'], '.0f')} |")
+    lines += table("PyTorch eager against compiled (torch.compile, --mp-jit on)",
+                   ["workload", "policy", "eager ms", "compiled ms", "compiled / eager", "eager speedup", "compiled speedup"],
+                   [[r["workload"], r["policy"], ms(r["eager_s"]), ms(r["compiled_s"]), f"{r['compiled_over_eager']:.2f}",
+                     fmt(r["eager_speedup"]), fmt(r["compiled_speedup"])] for r in results["compiled"]])
+    lines += table("The device's own clock against the suite's rounds",
+                   ["workload", "backend", "policy", "K", "suite ms", "device ms", "suite / device", "GPU busy",
+                    "device timing"], [cross_cells(r) for r in results["cross"]])
+    lines += table("Is the speed of light a bound? (kernels alone / step, interleaved rounds, 95% CI)",
+                   ["workload", "backend", "policy", "kernels run as", "step ms", "kernels ms", "efficiency", "95% CI"],
+                   [[r["workload"], r["backend"], r["policy"], r["variant"], f"{r['step_ms']:.3f}", f"{r['kernels_ms']:.3f}",
+                     f"{r['efficiency']:.3f}", f"{r['ci'][0]:.3f}-{r['ci'][1]:.3f}"] for r in results["bound"]])
+    lines += table("Memory per policy (the step's peak, in a fresh process)",
+                   ["workload", "backend", "policy", "peak step MiB", "/ float32", "analytic / float32",
+                    "footprint / float32", "verdict"],
+                   [[r["workload"], r["backend"], r["policy"], f"{r['peak_step_bytes'] / 2**20:.1f}", fmt(r["ratio"]),
+                     fmt(r["analytic_ratio"]), fmt(r["footprint_ratio"]), r["verdict"]] for r in results["memory"]])
+    lines += table("Accuracy gate (paired fits: mean delta, mixed minus float32, and its 95% lower bound)",
+                   ["workload", "backend", "policy", "seeds", "float32 accuracy", "mean delta", "sd", "95% lower bound",
+                    "tolerance", "verdict", "part s"],
+                   [[r["workload"], r["backend"], r["policy"], r["seeds"], fmt(r["float32"], ".4f"), f"{r['delta']:+.4f}",
+                     fmt(r["sd"], ".4f"), f"{r['low']:+.4f}", r["tolerance"], r["verdict"], fmt(r["run_s"], ".0f")]
+                    for r in results["accuracy"]])
     unmet = [g for g in results["gates"] if g["outcome"] != "pass"]
     if unmet:
         lines += ["", "## Gates that did not pass (from each part's gate summary)", ""]
         lines += [f"- {g['outcome']} {g['part']} {g['test']}: {g['message'][:400]}" for g in unmet]
-    lines += ["", "## Parts", "", "| part | workloads | status | exit | seconds | predicted s (H200) |",
-              "|---|---|---|---|---|---|"]
-    for run in results["runs"]:
-        status = run.get("status", "?") + (f": {run['reason']}" if run.get("reason") else "")
-        lines.append(f"| {run.get('key')} | {', '.join(run.get('workloads', []))} | {status} | {run.get('rc', '-')} | "
-                     f"{fmt(run.get('seconds'), '.0f')} | {fmt(run.get('predicted_s'), '.0f')} |")
+    lines += table("Parts", ["part", "workloads", "status", "exit", "seconds", "predicted s (H200)"],
+                   [[run.get("key"), ", ".join(run.get("workloads", [])),
+                     run.get("status", "?") + (f": {run['reason']}" if run.get("reason") else ""), run.get("rc", "-"),
+                     fmt(run.get("seconds"), ".0f"), fmt(run.get("predicted_s"), ".0f")] for run in results["runs"]])
     if "seconds" in results:
         lines.append(f"\nThe whole check: {results['seconds']:.0f} s (limit {results.get('limit_s', 0):.0f} s).")
     return "\n".join(lines) + "\n"

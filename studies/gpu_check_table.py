@@ -140,8 +140,9 @@ def above_bound(speedups: list[dict], bound: list[dict]) -> list[str]:
             rows = [b for b in bound if (b["backend"], b["workload"], b["policy"]) == (r["backend"], r["workload"], policy)]
             cause = "; ".join(f"{b['variant']} {b['efficiency']:.2f} [{b['ci'][0]:.2f}, {b['ci'][1]:.2f}]" for b in rows) \
                 or "not measured: the bound part did not run for it"
-            note = f"{r['backend']} {r['workload']} {policy} (compiled {r['compiled']}): efficiency {value:.2f} > {BOUND_MAX}; " \
-                   f"interleaved against the step: {cause}"
+            beside = f", in the {r['policy']} speedup's rounds" if policy == "float32" else ""
+            note = f"{r['backend']} {r['workload']} {policy} (compiled {r['compiled']}{beside}): efficiency {value:.2f} > " \
+                   f"{BOUND_MAX}; interleaved against the step: {cause}"
             if note not in notes:
                 notes.append(note)
     return notes

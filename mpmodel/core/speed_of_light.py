@@ -12,10 +12,12 @@ So that the bound holds (a step must not beat it), the kernels run as the step r
   gradients at the loss's scale (1/rows, times the loss scale under mixed_float16) and half zeros where ReLU's
   mask fell; a weight gradient reads its activations transposed and an input gradient its weights transposed,
   as the step's backward pass does. `UNIFORM_OPERANDS` (uniform in [-1, 1), contiguous) is kept for studies.
-- where the backend compiles the step into a graph (TensorFlow's tf.function, JAX's jit), K calls are one
-  compiled loop (`keras.ops.fori_loop`) with a carried dependency: every operand's corner element is touched
-  by the last iteration's results, below rounding, so nothing can be hoisted out of the loop, and no call pays
-  a dispatch the step does not.
+- with `fused` (the suite asks for it on a GPU), where the backend compiles the step into a graph (TensorFlow's
+  tf.function, JAX's jit), K calls are one compiled loop (`keras.ops.fori_loop`) with a carried dependency:
+  every operand's corner element is touched by the last iteration's results, below rounding, so nothing can be
+  hoisted out of the loop, and no call pays a dispatch the step does not. On a CPU, where a call's dispatch is
+  nothing beside a 100 ms step, the touches cost more than they save (TensorFlow's scatter copies each operand
+  every iteration; measured 14-16% on the small MLP's float32 kernels under TensorFlow and JAX).
   PyTorch's eager step dispatches each op from Python, and so do its kernels here.
 `run(k)` does k such steps' kernels, the host synced once after the last. The float32 variant (TF32 or strict)
 is whatever is in force when `run` is called, so the caller times float32 under the same setting as its step.

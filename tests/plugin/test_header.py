@@ -121,7 +121,7 @@ def test_kernels_that_will_not_run_are_said_in_one_line_and_the_session_goes_on(
     failed, with the error's first line, instead of ending the session."""
     from mpmodel.plugin import run_context
 
-    def no_kernel(kernels, policy, jit_compile):
+    def no_kernel(kernels, policy, jit_compile, fused):
         def run(k):
             raise ValueError("The precision 'F16_F16_F32' is not supported by dot_general on CPU\nmore context")
         return run

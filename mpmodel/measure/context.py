@@ -50,8 +50,16 @@ def describe(machine_info: dict) -> dict[str, str]:
     return {name: str(value) for name, value in facts.items() if value is not None}
 
 
+SPELLINGS = {"CUDA": cuda_version, "cuDNN": cudnn_version}  # facts kept elsewhere (a calibration) in an older spelling
+
+
+def _spelled(facts: dict[str, str]) -> dict[str, str]:
+    return {k: (SPELLINGS[k](v) or v) if k in SPELLINGS else v for k, v in facts.items()}
+
+
 def diff(before: dict[str, str], after: dict[str, str], ignore: tuple[str, ...] = ()) -> list[str]:
-    """Each fact that differs, as 'name old -> new', in describe()'s order."""
+    """Each fact that differs, as 'name old -> new', in describe()'s order; CUDA and cuDNN compared in one spelling."""
+    before, after = _spelled(before), _spelled(after)
     names = list(before) + [n for n in after if n not in before]
     return [f"{n} {before.get(n, MISSING)} -> {after.get(n, MISSING)}"
             for n in names if n not in ignore and before.get(n, MISSING) != after.get(n, MISSING)]

@@ -64,3 +64,10 @@ def test_hardware_and_series_owner_split_devices_and_backends_not_versions():
     upgraded = describe(machine_info(versions={"tensorflow": "2.21.0", "keras_backend": "tensorflow"}))
     assert series_owner(upgraded) == series_owner(gpu)  # an upgrade is a change within the series
     assert label(cpu).startswith("CPU AMD EPYC | ")
+
+
+def test_facts_kept_in_an_older_spelling_are_not_a_change():
+    """A calibration saved its facts when PyTorch's cuDNN read 91900: the same library now reads 9.19.0."""
+    before = {"GPU": "NVIDIA H200", "cuDNN": "91900", "CUDA": "13000"}
+    assert measured_changes(before, {"GPU": "NVIDIA H200", "cuDNN": "9.19.0", "CUDA": "13.0"}) == []
+    assert diff(before, {"GPU": "NVIDIA H200", "cuDNN": "9.20.0", "CUDA": "13.0"}) == ["cuDNN 9.19.0 -> 9.20.0"]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mpmodel.core.backends import traits
 from mpmodel.core.policies import BASELINE, POLICIES
 from mpmodel.core.profiles import flops_per_step, resolve_profile
 from mpmodel.measure.cost import fit_s, test_s
@@ -29,18 +30,36 @@ BACKENDS = ("jax", "torch")
 WORKLOADS = ("mlp", "conv", "transformer")
 MIXED = tuple(p for p in POLICIES if p != BASELINE)
 
-# The seed MLP on the H200 (fp32 default; PyTorch leaves TF32 off, JAX's default matmul precision uses it):
-# step seconds (the suite's medians), the kernels' TFLOP/s alone and the step's efficiency.
-H200_MLP_STEP_S = {"torch": {"float32": 0.02366, "mixed_float16": 0.00822, "mixed_bfloat16": 0.00610},
-                   "jax": {"float32": 0.003426, "mixed_float16": 0.001700, "mixed_bfloat16": 0.001665}}
-H200_KERNEL_TFLOPS = {"torch": {"float32": 50.0, "mixed_float16": 591.0, "mixed_bfloat16": 619.0},
-                      "jax": {"float32": 295.7, "mixed_float16": 455.3, "mixed_bfloat16": 517.0}}
-# Beyond the cost model's benchmarks, each backend's run on the H200 took (measured, predicted by the cost model):
-# PyTorch 292 s against 226 s for 6 policy-variant pairs, JAX 92 s against 70 s for 3: a process start of about
-# 15 s, then per policy and variant its speed of light and step probe, 8.5 s under PyTorch (the probe's child
-# processes import torch), 2.3 s under JAX.
+
+
+@dataclass(frozen=True)
+class H200Run:
+    """One backend's run on the H200 (2026-11-28), the seed MLP at fp32 default (PyTorch leaves TF32 off, JAX's
+    default matmul precision uses it): each policy's step seconds (the suite's medians) and its kernels' TFLOP/s
+    alone; and beyond the cost model's benchmarks, the run's seconds per policy and float32 variant (its speed
+    of light and step probe), after a process start of START_S."""
+
+    backend: str
+    step_s: dict[str, float]
+    kernel_tflops: dict[str, float]
+    per_policy_s: float
+
+
+# PyTorch's run took 292 s against the cost model's 226 s for 6 policy-variant pairs, JAX's 92 s against 70 s
+# for 3: 15 s to start, then 8.5 s a policy under PyTorch (the probe's child processes import torch), 2.3 under JAX.
 START_S = 15.0
-PER_POLICY_S = {"torch": 8.5, "jax": 2.3}
+H200_RUNS = (
+    H200Run("torch", {"float32": 0.02366, "mixed_float16": 0.00822, "mixed_bfloat16": 0.00610},
+            {"float32": 50.0, "mixed_float16": 591.0, "mixed_bfloat16": 619.0}, 8.5),
+    H200Run("jax", {"float32": 0.003426, "mixed_float16": 0.001700, "mixed_bfloat16": 0.001665},
+            {"float32": 295.7, "mixed_float16": 455.3, "mixed_bfloat16": 517.0}, 2.3),
+)
+
+
+def h200(backend: str) -> H200Run:
+    return next(run for run in H200_RUNS if run.backend == backend)
+
+
 COMPILE_S = 40.0  # torch.compile of one model on a GPU: a guess (never measured here), counted per model built
 SEED_SAMPLES = {"mlp": (60000, 10000), "conv": (50000, 10000), "transformer": (50000, 10000)}
 BOUND_S = 8.0  # speed_of_light_bound.py: per policy, 4 runs warmed (1 s each) and K compiled, beyond its rounds
@@ -67,12 +86,12 @@ PYTEST_PARTS = ("suite", "accuracy", "compiled")
 
 def step_s(backend: str, workload: str, policy: str) -> float:
     """The seed step's seconds on the H200: measured for the MLP, estimated for the others."""
-    mlp = H200_MLP_STEP_S[backend]
+    run = h200(backend)
     if workload == "mlp":
-        return mlp[policy]
-    mlp_flops = flops_per_step(resolve_profile("mlp", "seed"))
-    efficiency = min(1.0, mlp_flops / H200_KERNEL_TFLOPS[backend][policy] / 1e12 / mlp[policy])
-    return flops_per_step(resolve_profile(workload, "seed")) / (H200_KERNEL_TFLOPS[backend][policy] * 1e12) / efficiency
+        return run.step_s[policy]
+    tflops = run.kernel_tflops[policy] * 1e12
+    efficiency = min(1.0, flops_per_step(resolve_profile("mlp", "seed")) / tflops / run.step_s[policy])
+    return flops_per_step(resolve_profile(workload, "seed")) / tflops / efficiency
 
 
 def suite_s(backend: str, workloads, compiled: bool = False) -> float:
@@ -81,7 +100,7 @@ def suite_s(backend: str, workloads, compiled: bool = False) -> float:
         profile = resolve_profile(w, "seed")
         n_train, n_test = SEED_SAMPLES[w]
         base = step_s(backend, w, BASELINE)
-        total += len(POLICIES) * PER_POLICY_S[backend]
+        total += len(POLICIES) * h200(backend).per_policy_s
         for mixed in MIXED:
             total += test_s("test_speedup", profile, n_train, n_test, base, step_s(backend, w, mixed))
             total += 2 * COMPILE_S if compiled else 0
@@ -95,7 +114,7 @@ def accuracy_s(backend: str, workloads, seeds: int) -> float:
     for w in workloads:
         profile = resolve_profile(w, "seed")
         n_train, n_test = SEED_SAMPLES[w]
-        total += len(POLICIES) * PER_POLICY_S[backend]
+        total += len(POLICIES) * h200(backend).per_policy_s
         total += seeds * sum(fit_s(profile, n_train, n_test, step_s(backend, w, p)) for p in POLICIES)
     return total
 
@@ -120,8 +139,9 @@ def plan(backends, workloads, accuracy_seeds: int, compiled_workloads, bound_wor
     if bound_workloads:
         parts += [Part(b, "bound", tuple(bound_workloads), bound_s(b, bound_workloads)) for b in backends]
     parts += [Part(b, "accuracy", (w,), accuracy_s(b, [w], accuracy_seeds)) for w in workloads for b in backends]
-    if "torch" in backends:
-        parts += [Part("torch", "compiled", (w,), suite_s("torch", [w], compiled=True)) for w in compiled_workloads]
+    # a compiled part where Keras's `auto` runs the step eagerly on a GPU (PyTorch): JAX's `auto` already compiles
+    parts += [Part(b, "compiled", (w,), suite_s(b, [w], compiled=True))
+              for w in compiled_workloads for b in backends if not traits(b).auto_compiles(gpu_visible=True)]
     return parts
 
 

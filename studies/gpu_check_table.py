@@ -111,21 +111,20 @@ def cross_rows(rows: list[dict]) -> list[dict]:
 
 
 def eager_against_compiled(speedups: list[dict]) -> list[dict]:
-    """PyTorch's eager and compiled steps side by side, per workload and policy (float32's from each speedup row)."""
+    """Each backend's eager and compiled steps side by side, per workload and policy (float32's from each speedup
+    row), where the check ran both (PyTorch's `compiled` part against its `suite` part)."""
     by = {}
     for r in speedups:
-        if r["backend"] != "torch":
-            continue
         for policy, seconds in ((r["policy"], r["mixed_s"]), ("float32", r["float32_s"])):
-            slot = by.setdefault((r["workload"], policy), {})
+            slot = by.setdefault((r["backend"], r["workload"], policy), {})
             slot.setdefault(bool(r["compiled"]), seconds)
             if policy != "float32":
                 slot.setdefault(("speedup", bool(r["compiled"])), r["speedup"])
     rows = []
-    for (workload, policy), slot in sorted(by.items()):
+    for (backend, workload, policy), slot in sorted(by.items()):
         if False in slot and True in slot:
-            rows.append({"workload": workload, "policy": policy, "eager_s": slot[False], "compiled_s": slot[True],
-                         "compiled_over_eager": slot[True] / slot[False],
+            rows.append({"backend": backend, "workload": workload, "policy": policy, "eager_s": slot[False],
+                         "compiled_s": slot[True], "compiled_over_eager": slot[True] / slot[False],
                          "eager_speedup": slot.get(("speedup", False)), "compiled_speedup": slot.get(("speedup", True))})
     return rows
 
@@ -236,10 +235,12 @@ def markdown(results: dict) -> str:
     if results["above_bound"]:
         lines += ["", "Efficiencies above the bound, with what the bound part measured:", ""]
         lines += [f"- {note}" for note in results["above_bound"]]
-    lines += table("PyTorch eager against compiled (torch.compile, --mp-jit on)",
-                   ["workload", "policy", "eager ms", "compiled ms", "compiled / eager", "eager speedup", "compiled speedup"],
-                   [[r["workload"], r["policy"], ms(r["eager_s"]), ms(r["compiled_s"]), f"{r['compiled_over_eager']:.2f}",
-                     fmt(r["eager_speedup"]), fmt(r["compiled_speedup"])] for r in results["compiled"]])
+    lines += table("Eager against compiled (PyTorch: torch.compile, --mp-jit on)",
+                   ["workload", "backend", "policy", "eager ms", "compiled ms", "compiled / eager", "eager speedup",
+                    "compiled speedup"],
+                   [[r["workload"], r["backend"], r["policy"], ms(r["eager_s"]), ms(r["compiled_s"]),
+                     f"{r['compiled_over_eager']:.2f}", fmt(r["eager_speedup"]), fmt(r["compiled_speedup"])]
+                    for r in results["compiled"]])
     lines += table("The device's own clock against the suite's rounds",
                    ["workload", "backend", "policy", "K", "suite ms", "device ms", "suite / device", "GPU busy",
                     "device timing"], [cross_cells(r) for r in results["cross"]])

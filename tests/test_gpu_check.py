@@ -74,7 +74,7 @@ def test_every_part_in_its_own_process_and_one_table(gpu_check, monkeypatch, tmp
     assert results["above_bound"] == ["torch mlp mixed_bfloat16 (compiled False): efficiency 1.20 > 1.02; interleaved "
                                       "against the step: not measured: the bound part did not run for it"]
     table = (tmp_path / "gpu-check.md").read_text()
-    assert "## PyTorch eager against compiled" in table and "| torch-compiled-mlp | mlp | done | 0 |" in table
+    assert "## Eager against compiled (PyTorch" in table and "| torch-compiled-mlp | mlp | done | 0 |" in table
     assert any(line.endswith("torch-suite-mlp: started") for line in said)
     assert any("torch-suite-mlp: done, exit 0" in line for line in said)
 

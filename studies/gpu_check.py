@@ -75,6 +75,8 @@ def record(out: Path, part: Part, order: int, **facts) -> None:
 def run_part(part: Part, cmd: list[str], out: Path, left_s: float, order: int) -> str:
     """Run one part in a fresh process under its backend, stopped when `left_s` runs out; its status."""
     start = time.perf_counter()
+    for stale in (out / f"{part.key}.json", out / f"{part.key}.jsonl"):  # a part run again replaces, never appends
+        stale.unlink(missing_ok=True)
     with open(out / f"{part.key}.log", "w") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, "KERAS_BACKEND": part.backend}, stdout=log,
                                 stderr=subprocess.STDOUT, start_new_session=True)

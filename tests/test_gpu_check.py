@@ -79,6 +79,15 @@ def test_every_part_in_its_own_process_and_one_table(gpu_check, monkeypatch, tmp
     assert any("torch-suite-mlp: done, exit 0" in line for line in said)
 
 
+def test_a_part_run_again_replaces_its_results(gpu_check, monkeypatch, tmp_path):
+    plan = parts(gpu_check, ("jax", "suite", "mlp", 10))
+    fake_commands(monkeypatch, gpu_check, {"jax-suite-mlp": ([speedup_result("mlp", "mixed_bfloat16", 2.0)], 0, 0)})
+    assert gpu_check.check(plan, "tiny", tmp_path, 0.1, 60, 3, say=lambda line: None) == 0
+    fake_commands(monkeypatch, gpu_check, {"jax-suite-mlp": ([], 0, 0)})  # this time it leaves no results
+    assert gpu_check.check(plan, "tiny", tmp_path, 0.1, 60, 3, say=lambda line: None) == 1  # not the first call's
+    assert json.loads((tmp_path / "gpu-check.json").read_text())["speedups"] == []
+
+
 def test_a_failed_part_or_one_that_leaves_nothing_fails_the_check(gpu_check, monkeypatch, tmp_path):
     plan = parts(gpu_check, ("jax", "suite", "mlp", 10), ("torch", "suite", "mlp", 10))
     fake_commands(monkeypatch, gpu_check, {"jax-suite-mlp": ([speedup_result("mlp", "mixed_float16", 2.0)], 0, 1),

@@ -83,8 +83,9 @@ def test_a_part_run_again_replaces_its_results(gpu_check, monkeypatch, tmp_path)
     plan = parts(gpu_check, ("jax", "suite", "mlp", 10))
     fake_commands(monkeypatch, gpu_check, {"jax-suite-mlp": ([speedup_result("mlp", "mixed_bfloat16", 2.0)], 0, 0)})
     assert gpu_check.check(plan, "tiny", tmp_path, 0.1, 60, 3, say=lambda line: None) == 0
-    fake_commands(monkeypatch, gpu_check, {"jax-suite-mlp": ([], 0, 0)})  # this time it leaves no results
-    assert gpu_check.check(plan, "tiny", tmp_path, 0.1, 60, 3, say=lambda line: None) == 1  # not the first call's
+    # this time the part dies before it writes anything: the first call's results must not stand in for it
+    monkeypatch.setattr(gpu_check, "command", lambda *args: [sys.executable, "-c", "raise SystemExit(1)"])
+    assert gpu_check.check(plan, "tiny", tmp_path, 0.1, 60, 3, say=lambda line: None) == 1
     assert json.loads((tmp_path / "gpu-check.json").read_text())["speedups"] == []
 
 

@@ -170,9 +170,11 @@ def main(argv=None) -> int:
 
     if args.profile not in PLANS:
         ap.error(f"--profile: unknown size {args.profile!r}; valid: {', '.join(PLANS)}")
-    if args.limit < 0 or args.accuracy_seeds < 2 or args.agree <= 0:
-        ap.error(f"--limit {args.limit}, --accuracy-seeds {args.accuracy_seeds}, --agree {args.agree}: expected a "
-                 "limit of 0 or more seconds, at least 2 seeds, a positive gap")
+    for flag, value, wrong, expected in (("limit", args.limit, args.limit < 0, "0 (no limit) or more seconds"),
+                                         ("accuracy-seeds", args.accuracy_seeds, args.accuracy_seeds < 2, "at least 2"),
+                                         ("agree", args.agree, args.agree <= 0, "a positive fraction")):
+        if wrong:
+            ap.error(f"--{flag}: {value}; expected {expected}")
     workloads = names("workloads", args.workloads, WORKLOADS)
     if args.device_part:
         args.out.mkdir(parents=True, exist_ok=True)

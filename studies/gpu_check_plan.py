@@ -25,6 +25,7 @@ from mpmodel.core.backends import traits
 from mpmodel.core.policies import BASELINE, POLICIES
 from mpmodel.core.profiles import flops_per_step, resolve_profile
 from mpmodel.measure.cost import fit_s, test_s
+from mpmodel.measure.rounds import ROUND_TARGET_S
 
 BACKENDS = ("jax", "torch")
 WORKLOADS = ("mlp", "conv", "transformer")
@@ -124,8 +125,6 @@ def cross_s(backend: str, workloads) -> float:
 
 
 def bound_s(backend: str, workloads) -> float:
-    from mpmodel.measure.rounds import ROUND_TARGET_S  # noqa: PLC0415
-
     rounds = BOUND_ROUNDS * 4 * ROUND_TARGET_S * 1.5  # the step and 3 variants a round, rounds ~1.5x the target
     return START_S + len(workloads) * len(POLICIES) * (BOUND_S + rounds)
 

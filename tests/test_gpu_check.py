@@ -163,7 +163,8 @@ def test_sigterm_stops_the_running_part_and_writes_the_table(tmp_path):
     (["--backends", "tensorflow"], "--backends: 'tensorflow'"),
     (["--parts", "suite,speed"], "--parts: 'suite,speed'"),
     (["--workloads", "resnet"], "--workloads: 'resnet'"),
-    (["--accuracy-seeds", "1"], "at least 2 seeds"),
+    (["--accuracy-seeds", "1"], "--accuracy-seeds: 1; expected at least 2"),
+    (["--limit", "-5"], "--limit: -5.0; expected 0 (no limit) or more seconds"),
     (["--report", "--out", "/nonexistent/gpu-check"], "is not a folder a check wrote"),
 ])
 def test_bad_arguments_get_one_line_and_exit_2(args, needle):

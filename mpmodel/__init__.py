@@ -15,9 +15,10 @@ import importlib
 from mpmodel.core.data.dataset import Dataset
 from mpmodel.core.policies import MIXED_POLICIES, POLICIES
 from mpmodel.core.profiles import PROFILES, get_profile
+from mpmodel.core.version import VERSION
 from mpmodel.core.workload import Size, Workload
 
-__version__ = "0.1.0"
+__version__ = VERSION
 __all__ = ["MIXED_POLICIES", "POLICIES", "PROFILES", "Dataset", "Size", "Workload", "build_model", "get_profile",
            "load_data"]
 

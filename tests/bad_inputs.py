@@ -2,7 +2,8 @@
 CLI, given one broken file, option or environment value. Each must end with one line naming the
 input and what is wrong, a non-zero exit, no traceback, and nothing saved to the history.
 
-`CASES` is what tests/test_bad_inputs.py runs. Run as a script to print the README's table:
+`CASES` is what tests/test_bad_inputs.py runs. Run as a script to print the table; `python docs/tables.py
+bad-inputs` writes it into docs/reliability.md, and tests/test_docs.py holds that table to these cases:
 
     python tests/bad_inputs.py
 """
@@ -231,21 +232,29 @@ def run_case(case: Case, folder: Path) -> Outcome:
     return Outcome(proc.returncode, lines, proc.stdout, saved, seconds)
 
 
-def main() -> int:
-    print("| bad input | exit | the one line (stderr) | saved | seconds |")
-    print("|---|---|---|---|---|")
-    clean = 0
+HEADER = "| bad input | exit | the one line (stderr) | saved | seconds |\n|---|---|---|---|---|"
+
+
+def rows():
+    """Each case run for real: its Markdown row, and whether it was clean (one line, non-zero exit, nothing saved)."""
     for case in CASES:
         with tempfile.TemporaryDirectory() as tmp:
             out = run_case(case, Path(tmp))
             shown = [line.replace(tmp, "$TMP") for line in out.lines]
         ok = out.exit_code != 0 and len(out.lines) == 1 and not out.traceback and not out.saved and \
             case.expect in out.lines[0]
-        clean += ok
         line = shown[0] if len(shown) == 1 else f"{len(shown)} lines: " + " / ".join(shown[:3])
         line = line.replace("|", "\\|")
-        print(f"| {case.name} | {out.exit_code} | `{line}` | {len(out.saved) or 'nothing'} | {out.seconds:.1f} |"
-              + ("" if ok else " **NOT CLEAN**"), flush=True)
+        yield (f"| {case.name} | {out.exit_code} | `{line}` | {len(out.saved) or 'nothing'} | {out.seconds:.1f} |"
+               + ("" if ok else " **NOT CLEAN**")), ok
+
+
+def main() -> int:
+    print(HEADER)
+    clean = 0
+    for row, ok in rows():
+        clean += ok
+        print(row, flush=True)
     print(f"\n{clean}/{len(CASES)} clean", file=sys.stderr)
     return 0 if clean == len(CASES) else 1
 

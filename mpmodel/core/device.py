@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from mpmodel.core.backends import UnsupportedBackend, runtime
+from mpmodel.core.version import VERSION
 
 CPU_PRECISION_FLAGS = ("avx512_bf16", "amx_bf16", "avx512_fp16", "amx_fp16")
 
@@ -168,7 +169,7 @@ def detect() -> DeviceInfo:
     info.cpu_vendor = cpu_vendor()
     info.onednn_opts = os.environ.get("TF_ENABLE_ONEDNN_OPTS")
     info.versions = {"python": platform.python_version(), "numpy": np.__version__,
-                     "keras": keras.__version__, "keras_backend": keras.backend.backend()}
+                     "keras": keras.__version__, "keras_backend": keras.backend.backend(), "mpmodel": VERSION}
     try:
         backend = runtime(keras.backend.backend())
     except UnsupportedBackend:

@@ -25,6 +25,7 @@ class Option:
     metavar: str | None
     default: str
     help: str
+    shown_default: str = ""  # how the manual and --help name an empty default
 
     @property
     def dest(self) -> str:
@@ -37,9 +38,11 @@ OPTIONS = (
            f"({ENTRY_POINT_GROUP} entry points), package.module:factory for your own, or all; auto: every built-in "
            f"where a GPU is visible, {DEFAULT} alone on a CPU"),
     Option("--mp-profile", "mp_profile", "NAME", "auto",
-           f"model and batch sizes: {', '.join(SIZE_NAMES)}, or auto (seed when a GPU is visible, else small)"),
+           f"each workload's size: {', '.join(SIZE_NAMES)} (seed: for a GPU, the MLP exactly as the seed document "
+           "ran it, 4096 units and batch 8192; small: for a 2-core CPU, the MLP at 1024 units and batch 2048; tiny: a "
+           "check of the timing harness, where no speedup is expected), or auto (seed when a GPU is visible, else small)"),
     Option("--mp-policies", "mp_policies", "LIST", ",".join(POLICIES),
-           "comma-separated precision policies to benchmark"),
+           f"comma-separated precision policies to benchmark: {', '.join(POLICIES)}"),
     Option("--mp-jit", "mp_jit", "LIST", "auto",
            f"comma-separated compile modes ({', '.join(JIT_MODES)}): auto is Keras's choice (XLA on JAX, "
            "and on TensorFlow when a GPU is visible; eager PyTorch), on forces XLA / torch.compile, off runs without"),
@@ -49,7 +52,7 @@ OPTIONS = (
            "whose default has it off), default elsewhere"),
     Option("--mp-min-speedup", "mp_min_speedup", "SPEC", "",
            "minimum speedup over float32 for every mixed policy (1.5) or per policy "
-           "(mixed_bfloat16=1.5,mixed_float16=none); empty: the expectations table"),
+           "(mixed_bfloat16=1.5,mixed_float16=none); empty: the expectations table", shown_default="the table"),
     Option("--mp-accuracy-tol", "mp_accuracy_tol", "DELTA", "workload",
            "largest accepted drop of test accuracy below float32's, as a fraction: the gate passes when the "
            "95% lower confidence bound of the mean paired delta (mixed minus float32 per seed, decay recipe) "
@@ -61,38 +64,55 @@ OPTIONS = (
            "paired seeds trained with the seed's own recipe, whose accuracy is reported beside the gate; 0 "
            "turns it off; profile: the profile's count (1, as the seed document ran it)"),
     Option("--mp-data", "mp_data", "SOURCE", "auto",
-           "auto (Keras cache, download, then synthetic), mnist (real MNIST or fail), synthetic, "
-           "or a path to mnist.npz or a folder of MNIST IDX files"),
+           "auto (Keras's cache, its download, then synthetic), mnist (real MNIST or fail), synthetic, synthetic-hard "
+           "(errors near class boundaries, so runs differ as on a real set), or a path to mnist.npz or a folder of "
+           "MNIST IDX files; for conv also cifar10 (Keras's cache) or a folder of CIFAR-10 batches; transformer: auto "
+           "or synthetic only"),
     Option("--mp-require-gpu", "mp_require_gpu", None, "false",
-           "fail the session at start when no GPU is visible"),
+           "fail the session at start, listing the devices found, when no GPU is visible"),
     Option("--mp-slow-policies", "mp_slow_policies", None, "false",
-           "time and fit a mixed policy whose matmuls here reach under a tenth of float32's (PyTorch bf16 on a "
-           "CPU without AVX-512); by default its accuracy fits and step timing are skipped and its speedup gate "
-           "is decided on the kernels alone, each saying so with the measured figures and the time saved"),
+           "time and fit a mixed policy whose probed step takes more than 10x float32's here (crawling); by "
+           "default its step time, memory and fits are skipped and its speedup gate is decided on the probe's "
+           "measured steps, each saying so with the measured figures and the time saved"),
     Option("--mp-memory", "mp_memory", "on|off", "on",
            "measure each policy's step memory (test_memory, a fresh child process per policy); off for a "
            "timing-only run"),
     Option("--mp-history", "mp_history", "URL", "",
            "also save every run the suite saves into this history store: sqlite:///FILE or "
-           f"postgresql+psycopg://USER@HOST/DB (also {HISTORY_ENV}); the JSON file stays the record"),
+           f"postgresql+psycopg://USER@HOST/DB (also {HISTORY_ENV}); the JSON file stays the record", shown_default="none"),
     Option("--mp-offline", "mp_offline", None, "false",
            f"never download MNIST (the suite's only network use); also {OFFLINE_ENV}=1. "
            "auto then takes Keras's cache or the synthetic set"),
 )
 
 
+def default_text(opt: Option) -> str:
+    """The default as a reader sees it: `off` for a flag, an empty one by its `shown_default`."""
+    if opt.metavar is None:
+        return "off"
+    return opt.default or opt.shown_default
+
+
+def markdown_table() -> str:
+    """The options as the manual's Markdown table, from the definitions above (docs/usage.md holds it)."""
+    rows = ["| option | ini | default | meaning |", "|---|---|---|---|"]
+    for opt in OPTIONS:
+        flag = opt.flag if opt.metavar is None else f"{opt.flag} {opt.metavar}"
+        meaning = opt.help.replace("|", "\\|")
+        rows.append(f"| `{flag.replace('|', chr(92) + '|')}` | `{opt.ini}` | `{default_text(opt)}` | {meaning} |")
+    return "\n".join(rows) + "\n"
+
+
 def add_options(parser) -> None:
     group = parser.getgroup("mpmodel", "mixed-precision benchmarks (mpmodel)")
     for opt in OPTIONS:
-        help_text = f"{opt.help} (default: {opt.default or 'table'}; ini: {opt.ini})".replace("%", "%%")  # argparse formats help
+        help_text = f"{opt.help} (default: {default_text(opt)}; ini: {opt.ini})".replace("%", "%%")  # argparse formats help
         if opt.metavar is None:
             group.addoption(opt.flag, action="store_true", default=None, dest=opt.dest, help=help_text)
             parser.addini(opt.ini, opt.help, type="bool", default=False)
         else:
             group.addoption(opt.flag, action="store", default=None, dest=opt.dest, metavar=opt.metavar, help=help_text)
             parser.addini(opt.ini, opt.help, default=opt.default)
-
-
 
 
 def given(config) -> bool:

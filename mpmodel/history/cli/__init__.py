@@ -10,15 +10,23 @@ from __future__ import annotations
 
 import sys
 
+from mpmodel.core.version import VERSION
 from mpmodel.history.cli import calibrate, compare, ingest, matrix, report
 from mpmodel.history.cli.options import OneLineParser, UsageProblem
+from mpmodel.measure.results import SCHEMA_VERSION
 from mpmodel.store.runs import HistoryError
 
 COMMANDS = {"report": report, "compare": compare, "matrix": matrix, "ingest": ingest, "calibrate": calibrate}
 
 
+def version_line() -> str:
+    """The package's version and the schema of the results it saves (CHANGELOG.md says which runs compare)."""
+    return f"mpmodel {VERSION} (saved results: schema {SCHEMA_VERSION})"
+
+
 def parser() -> OneLineParser:
     p = OneLineParser(prog="mpmodel", description="History of the mixed-precision benchmark runs.")
+    p.add_argument("--version", action="version", version=version_line())
     sub = p.add_subparsers(dest="command", required=True)
     for command in COMMANDS.values():
         command.add_parser(sub)

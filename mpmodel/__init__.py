@@ -7,7 +7,7 @@ mixed precision's speedup and accuracy against float32.
 Names that need Keras load on first use, so that importing the package (and its pytest plugin) loads
 no framework. A user's own model goes under the gates as a `Workload` (mpmodel.core.workload) run with
 `pytest --pyargs mpmodel.suite --mp-workload package.module:factory`. The package is laid out in five layers
-(core, measure, store, plugin, history) and the suite; the README's "How it is built" names them.
+(core, measure, store, plugin, history) and the suite; docs/architecture.md names them.
 """
 
 import importlib

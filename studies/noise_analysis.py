@@ -1,4 +1,4 @@
-"""Reads a noise-study storage (studies/noise_study.py) and prints the README's reliability numbers.
+"""Reads a noise-study storage (studies/noise_study.py) and prints the reliability numbers (docs/reliability.md).
 
 - Speedup and accuracy gates: how often each failed in the A/A runs (every such failure is a false
   alarm: nothing changed between runs).

@@ -4,7 +4,7 @@ Loaded only on purpose (`-p planted_accuracy` with studies/ on PYTHONPATH), neve
 MPMODEL_PLANTED_ACCURACY=2 adds 2 to the bias of the first class's logit in a mixed_float16 /
 mixed_bfloat16 model once it has trained, just before the test evaluation, so images the model is least
 sure of tip to that class. The cost grows smoothly with the shift and hardly varies between seeds; the
-shift that costs about 2 points depends on the data (README, "Accuracy": 2 on synthetic-hard-v1). float32
+shift that costs about 2 points depends on the data (docs/gates.md, "Accuracy": 2 on synthetic-hard-v1). float32
 models are untouched, so the float32 fits stay the baseline.
 """
 

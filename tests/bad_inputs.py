@@ -102,7 +102,7 @@ def _corrupt_run(folder: Path) -> Path:
 
 @dataclass(frozen=True)
 class Case:
-    name: str  # what is wrong, as the README's table says it
+    name: str  # what is wrong, as docs/reliability.md's table says it
     kind: str  # "suite" (pytest benchmarks/) or "cli" (mpmodel ...)
     make: Callable[[Path], tuple[list[str], dict]]  # folder -> (arguments, environment additions)
     expect: str  # a piece of the one line

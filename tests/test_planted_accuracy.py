@@ -1,7 +1,7 @@
 """The accuracy gate's power, end to end: the suite's own test_accuracy with the planted defect
 (studies/planted_accuracy.py) fails, naming the bound, the tolerance and the mean drop that exceeds it.
 Tiny profile, two seeds, so that it runs in seconds; every suite run is the control that passes, and CI
-runs the plant at the real profile (README, "Accuracy", has the study)."""
+runs the plant at the real profile (docs/gates.md, "Accuracy", has the study)."""
 
 import os
 from pathlib import Path

@@ -4,7 +4,7 @@
 still move the weights a lot, so two runs from the same weights land up to 14 points apart, too far apart
 to see a one-point loss. `decay` keeps the seed's model, optimizer, batch and epochs and decays the
 learning rate to zero along a cosine over the fit's steps, so every run ends where its training settled:
-the recipe the accuracy gate decides on (README, "Accuracy").
+the recipe the accuracy gate decides on (docs/gates.md, "Accuracy").
 """
 
 from __future__ import annotations

@@ -82,7 +82,7 @@ class Workload:
     sizes: Mapping[str, Size] = {}
     loss = "sparse_categorical_crossentropy"
     # The accuracy gate's tolerance: the largest accepted mean drop below float32's, chosen from the workload's
-    # measured A/A spread of decay-recipe deltas (README, "Accuracy"); --mp-accuracy-tol overrides it.
+    # measured A/A spread of decay-recipe deltas (docs/gates.md, "Accuracy"); --mp-accuracy-tol overrides it.
     accuracy_tol = 0.01
     # Whether test_seed_recipe_accuracy fits the constant-rate recipe (the optimizer's rate throughout: the seed
     # document's fit) by default, reported beside the gate; --mp-seed-recipe-seeds N asks for it either way.

@@ -2,7 +2,8 @@
 
 The series (log values, so shifts are relative) is fitted by a piecewise-constant function
 minimising the sum of absolute deviations from each segment's median plus a penalty per
-segment (an exact dynamic programme, O(n^2) segments). Segments hold at least `min_size`
+segment: the exact optimum of the exhaustive dynamic programme, found with PELT's pruning (`_segments`), which
+keeps a stable series' search near linear in its runs. Segments hold at least `min_size`
 runs, so one odd run never makes a shift, including the latest one. Neighbouring segments
 whose medians differ by no more than `threshold` are merged.
 """

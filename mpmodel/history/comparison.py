@@ -36,12 +36,12 @@ from mpmodel.store.runs import (
     varied_axes,
 )
 
-# Tuned on 12 A/A runs and 6 planted-slowdown runs (studies/noise_study.py; README, Reliability).
+# Tuned on 12 A/A runs and 6 planted-slowdown runs (studies/noise_study.py; docs/reliability.md).
 DEFAULT_STEP_THRESHOLD = 0.15
 DEFAULT_SPEEDUP_THRESHOLD = 0.05
 # Peak memory (resting plus step peak), one value per repeat of test_memory's 5 steps. Two A/A runs on the Zen 4
 # EPYC (TensorFlow, small) moved its 3 series 1.0-5.6%; a planted 27 MiB in each bf16 step moved bf16's +17.7%
-# (studies/planted_memory.py; README, Memory).
+# (studies/planted_memory.py; docs/gates.md, Memory).
 DEFAULT_MEMORY_THRESHOLD = 0.10
 DEFAULT_ALPHA = 0.05
 
@@ -71,7 +71,7 @@ class Thresholds:
 
 @dataclass(frozen=True)
 class Change:
-    kind: str  # STEP_KIND or SPEEDUP_KIND
+    kind: str  # STEP_KIND, SPEEDUP_KIND or MEMORY_KIND (mpmodel.measure.results)
     name: str
     policy: str
     sample: SampleChange

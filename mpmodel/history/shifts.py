@@ -13,7 +13,7 @@ from mpmodel.store.runs import SavedRun
 
 
 class Series(NamedTuple):
-    kind: str  # STEP_KIND or SPEEDUP_KIND
+    kind: str  # STEP_KIND, SPEEDUP_KIND or MEMORY_KIND (mpmodel.measure.results)
     name: str  # the benchmark's name
     owner: str  # the device and backend, where the history holds several; "" otherwise
 

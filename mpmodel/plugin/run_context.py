@@ -67,7 +67,7 @@ class RunContext:
             try:
                 with self.float32_matmuls(fp32):
                     # one compiled loop of K iterations on a GPU, where a call's dispatch is a share of a ms-scale step;
-                    # on a CPU the loop's carried touches cost more than the dispatch they save (README: the bound)
+                    # on a CPU the loop's carried touches cost more than the dispatch they save (docs/gpu-check.md: the bound)
                     run = kernel_runner(step_kernels(self.profile), policy, jit_compile, fused=self.device.gpu_visible)
                     self.speeds_of_light[key] = measure_speed_of_light(run, flops, **brief)
             except Exception as exc:  # an op with no kernel in this dtype here: the step's tests say so, not the session

@@ -1,5 +1,6 @@
 import pytest
 
+import mpmodel
 from mpmodel.core import device
 from mpmodel.core.backends import runtime
 
@@ -56,6 +57,7 @@ def test_detect_on_this_machine():
     assert info.cpu_arch
     assert info.versions["keras"].startswith("3.")
     assert info.versions["keras_backend"]
+    assert info.versions["mpmodel"] == mpmodel.__version__  # which release made a saved run (CHANGELOG.md)
     assert any(d.startswith("CPU") for d in info.devices_seen)
     if not info.gpus:
         assert info.driver_version is None

@@ -129,6 +129,25 @@ def test_python_dash_m_runs_the_same_command(storage):
     assert result.returncode == 0 and "result: no significant regression" in result.stdout
 
 
+def test_version_names_the_release_and_the_schema_it_saves():
+    import importlib.metadata
+
+    from mpmodel.measure.results import SCHEMA_VERSION
+
+    result = subprocess.run([sys.executable, "-m", "mpmodel", "--version"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"mpmodel {importlib.metadata.version('mpmodel')} (saved results: schema {SCHEMA_VERSION})"
+
+
+def test_the_changelog_has_an_entry_for_this_version():
+    from pathlib import Path
+
+    import mpmodel
+
+    changelog = (Path(__file__).resolve().parents[2] / "CHANGELOG.md").read_text()
+    assert f"\n## {mpmodel.__version__} (" in changelog, "CHANGELOG.md must say what this version changed in saved results"
+
+
 def test_runs_with_nothing_in_common_are_an_error_not_a_pass(storage):
     import json
 

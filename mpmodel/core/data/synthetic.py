@@ -32,7 +32,7 @@ class Variant:
 # v1: noisy labels set the error, so converged runs agree to the last test image (every decay-recipe run on
 # `small` scored 0.9087). hard-v1: no label noise, blends up to half another class, so the errors are
 # ambiguous images near a class boundary, which each run places a little differently, as on a real set
-# (decay-recipe A/A deltas of 0.0002-0.0015 on `small`; README, "Accuracy").
+# (decay-recipe A/A deltas of 0.0002-0.0015 on `small`; docs/gates.md, "Accuracy").
 VARIANTS = {
     "synthetic": Variant(SYNTHETIC_VERSION, SYNTHETIC_BLEND_MAX, SYNTHETIC_PIXEL_NOISE, SYNTHETIC_LABEL_NOISE),
     "synthetic-hard": Variant("synthetic-hard-v1", 0.5, SYNTHETIC_PIXEL_NOISE, 0.0),

@@ -12,6 +12,7 @@ runs the check, so an option or a bad input missing from the manual fails a test
 from __future__ import annotations
 
 import datetime
+import os
 import platform
 import re
 import sys
@@ -52,10 +53,13 @@ def _bad_inputs():
 
 
 def _machine() -> str:
-    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                  if line.startswith("model name")), platform.processor() or platform.machine()) \
-        if Path("/proc/cpuinfo").exists() else platform.processor() or platform.machine()
-    return f"{model}, {platform.system()} {platform.machine()}"
+    """The CPU as the manual names machines: model, cores and the flags that decide bf16 and float16."""
+    cpuinfo = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    model = re.search(r"^model name\s*:\s*(.+)$", cpuinfo, re.M)
+    flags = re.search(r"^flags\s*:\s*(.+)$", cpuinfo, re.M)
+    shown = [f for f in ("amx_bf16", "avx512_bf16", "avx512_fp16") if flags and f in flags.group(1).split()]
+    name = model.group(1).strip() if model else platform.processor() or platform.machine()
+    return f"{name} ({os.cpu_count()} cores{'; ' + ', '.join(shown) if shown else ''}), {platform.machine()}"
 
 
 def bad_inputs_table() -> str:

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from mpmodel.history.cli import main
-from mpmodel.store.database import METADATA, RunStore
+from mpmodel.store.database import RunStore
+from mpmodel.store.schema import METADATA, VERSION_TABLE
 from mpmodel.store.source import FolderSource, forget_sources
 
 FIXTURE_STORAGE = Path(__file__).parent / "fixtures" / "runs"
@@ -80,6 +81,8 @@ def fresh_postgres() -> str:
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'mpmodel[postgres]')")
     store = RunStore(url)
     METADATA.drop_all(store.engine)  # each test starts from an empty store
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {VERSION_TABLE}")
     store.engine.dispose()
     forget_sources()  # the history commands' open store would still think its tables exist
     return url

@@ -75,7 +75,7 @@ def cells_of(run: SavedRun) -> list[Cell]:
 
 
 def build_matrix(runs: list[SavedRun], whole=lambda run: run) -> list[Row]:
-    """The latest run of every context, in the order each context first appeared. `whole(run)` gives a
+    """The latest run of every context among `runs`, in the order each context first appeared. `whole(run)` gives a
     latest run whole where `runs` are a store's summaries (the speedup comparison needs per-pair times)."""
     latest: dict[tuple, SavedRun] = {}
     counts: dict[tuple, int] = {}
@@ -83,8 +83,13 @@ def build_matrix(runs: list[SavedRun], whole=lambda run: run) -> list[Row]:
         key = context_of(run)
         latest[key] = run
         counts[key] = counts.get(key, 0) + 1
-    rows = [Row(dict(key), full, counts[key], cells_of(full)) for key, full in
-            ((key, whole(run)) for key, run in latest.items())]
+    return matrix_rows([(whole(run), counts[key]) for key, run in latest.items()])
+
+
+def matrix_rows(latest: list[tuple[SavedRun, int]]) -> list[Row]:
+    """One row per context from its latest run, whole, and how many runs it holds (a source's
+    `latest_per_context`, which a database answers in SQL)."""
+    rows = [Row(dict(context_of(run)), run, count, cells_of(run)) for run, count in latest]
     varying = [k for k in MEASURED_FACTS if len({r.context.get(k) for r in rows}) > 1]
     for row in rows:
         base = label(row.context)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mpmodel.core.atomic import write_atomically
 from mpmodel.history.comparison import Thresholds
-from mpmodel.history.matrix import build_matrix, context_of, differences
+from mpmodel.history.matrix import context_of, differences, matrix_rows
 from mpmodel.history.render_html import report_html
 from mpmodel.history.render_plot import PlotUnavailable, plot_history
 from mpmodel.history.shifts import find_shifts
@@ -19,7 +19,7 @@ PAGE_PLOT_RUNS = 60  # a context's plot on the page shows its most recent runs; 
 
 def write_html(runs, shifts, thresholds: Thresholds, target: Path, source: RunSource) -> Path:
     """The report page for `runs` (read from `source`), written to `target` whole."""
-    rows = build_matrix(runs, source.whole)
+    rows = matrix_rows(source.latest_per_context())
     plots = {}
     with tempfile.TemporaryDirectory() as tmp:
         for i, row in enumerate(rows):

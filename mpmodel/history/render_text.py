@@ -139,15 +139,20 @@ def _cells(run: SavedRun, variant: Variant) -> list[str]:
 
 
 def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
-                  calibration_note: str) -> str:
-    """One table of runs over time, context lines where it changed, then lasting shifts."""
-    axes = varied_axes(runs)  # compile modes and float32 variants get their own rows where the history has several
-    width = max([16] + [len(v.label(axes)) for run in runs for v in run.variants])
+                  calibration_note: str, last: int | None = None) -> str:
+    """One table of the last `last` runs (all where None) over time, context lines where it changed, then the
+    lasting shifts found among all of `runs`."""
+    first = 0 if last is None else max(0, len(runs) - last)
+    shown = runs[first:]
+    axes = varied_axes(shown)  # compile modes and float32 variants get their own rows where the history has several
+    width = max([16] + [len(v.label(axes)) for run in shown for v in run.variants])
     header = (f"{'run':6s} {'date (UTC)':16s} {'commit':13s} {'policy':{width}s} {'step ms':>8s}  "
               f"{'speedup [95% CI]':38s} {'acc delta':9s}  {'peak MiB':14s} kernels alone")
     lines = [header, "-" * len(header)]
+    if first:
+        lines.append(f"       ({first} earlier runs read and searched for shifts, not shown: --last N shows more)")
     previous = None
-    for run in runs:
+    for run in shown:
         facts = run.facts
         if previous is None:
             lines.append(f"       context: {label(facts)}; profile {facts.get('profile', '?')}, data {facts.get('data', '?')}")

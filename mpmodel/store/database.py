@@ -1,10 +1,13 @@
 """Saved runs in a database: one table of runs, one of their results, one of their gate verdicts, and one of
-records kept beside them (the A/A calibration).
+records kept beside them (the A/A calibration); the tables are `mpmodel.store.schema`'s.
 
 `RunStore(url).save(content)` stores a run as pytest-benchmark wrote it (with the plugin's section), in
 one transaction: a writer killed mid-save leaves nothing, and a run saved twice (an ingest repeated,
-two writers racing) is stored once, since its id is a hash of its content. `runs()` reads them back in
-time order. A URL's password is never shown: `shown` hides it, and every error names the URL that way.
+two writers racing) is stored once, since its id is a hash of its content. `save_many` does the same for
+thousands of runs at a time (batched; COPY on PostgreSQL). The history commands select in SQL what they show:
+the latest run of each context (`latest_per_context`), each context's last runs (`recent`), the newest runs
+(`newest`), a run by number, name or id prefix (`named`). A URL's password is never shown: `shown` hides it,
+and every error names the URL that way.
 """
 
 from __future__ import annotations
@@ -12,69 +15,20 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from sqlalchemy import (
-    Column,
-    DateTime,
-    Float,
-    ForeignKey,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    event,
-    func,
-    insert,
-    select,
-    text,
-)
+from sqlalchemy import create_engine, event, func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
-from mpmodel.measure.context import describe, label
-from mpmodel.store.runs import HistoryError, parse_time, run_id, test_of
+from mpmodel.store import migrate
+from mpmodel.store.runs import HistoryError, parse_time, run_id
+from mpmodel.store.schema import META, RESULTS, RUNS, VERDICTS, result_columns, run_columns
 
 CONNECT_TIMEOUT_S = 5  # a database that does not answer costs the run this long, never a hang
 SQLITE_BUSY_S = 60  # how long a SQLite writer waits for another's lock
-SCHEMA_LOCK = 7_301_961  # PostgreSQL advisory lock: writers starting at once create the tables one at a time
-
-METADATA = MetaData()
-RUNS = Table(
-    "mpmodel_runs", METADATA,
-    Column("id", String(64), primary_key=True),  # sha256 of the run's canonical JSON
-    Column("saved_at", DateTime(timezone=True), nullable=False),  # the run's own datetime
-    Column("stored_at", DateTime(timezone=True), nullable=False),
-    Column("name", String(255), nullable=False),  # the file name pytest-benchmark gave it, where it had one
-    Column("commit_id", String(64)),
-    Column("context", Text, nullable=False),  # the facts that make runs comparable, as one label
-    Column("host", String(255)),
-    Column("content", Text, nullable=False),  # the whole run, as pytest-benchmark wrote it
-    Column("summary", Text, nullable=False),  # the run without its per-round data: what a history of thousands reads
-)
-RESULTS = Table(
-    "mpmodel_results", METADATA,
-    Column("run_id", String(64), ForeignKey("mpmodel_runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("name", String(512), primary_key=True),
-    Column("test", String(64), nullable=False),
-    Column("policy", String(64)),
-    Column("median_s", Float),
-    Column("rounds", Text),  # per-round times, JSON
-    Column("extra_info", Text),  # JSON
-)
-META = Table(  # records kept beside the runs, by name: the A/A calibration
-    "mpmodel_meta", METADATA,
-    Column("key", String(64), primary_key=True),
-    Column("value", Text, nullable=False),  # JSON
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-)
-VERDICTS = Table(
-    "mpmodel_verdicts", METADATA,
-    Column("run_id", String(64), ForeignKey("mpmodel_runs.id", ondelete="CASCADE"), primary_key=True),
-    Column("test", String(512), primary_key=True),
-    Column("outcome", String(16), nullable=False),
-    Column("message", Text),
-)
+SCHEMA_LOCK = 7_301_961  # PostgreSQL advisory lock: writers starting at once create or upgrade the tables one at a time
+AUTO_UPGRADE_RUNS = 5_000  # a store made by an earlier release upgrades by itself up to this size (seconds of backfill)
+BULK_BATCH = 500  # runs per transaction in save_many
 
 
 class StoreError(Exception):
@@ -138,43 +92,72 @@ class RunStore:
         if sqlite:
             _sqlite_writes_take_the_lock_first(self.engine)
         self._ready = False
+        self.upgraded: tuple[str | None, str] | None = None  # (revision before, after) where create() upgraded
 
     def _fail(self, what: str, exc: Exception) -> StoreError:
         cause = str(getattr(exc, "orig", None) or exc).strip().splitlines()
         return StoreError(f"{self.shown}: {what}: {type(exc).__name__}: {cause[0] if cause else ''}"[:400])
 
-    def create(self) -> None:
-        """The tables, where they are missing; writers starting at once take turns."""
+    def create(self, upgrade: bool = False) -> None:
+        """The tables at this release's schema: made where the database is empty, upgraded in place where an
+        earlier release made them (by itself up to AUTO_UPGRADE_RUNS runs, or when `upgrade` is asked); writers
+        starting at once take turns."""
         if self._ready:
             return
         try:
             with self.engine.begin() as conn:
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK})
-                METADATA.create_all(conn)
+                self.upgraded = self._bring_to_head(conn, upgrade)
         except SQLAlchemyError as exc:
             raise self._fail("cannot open the store", exc) from None
         self._ready = True
 
-    def save(self, content: dict, name: str = "") -> tuple[str, bool]:
-        """Store one run whole, in one transaction; (its id, whether it was new)."""
-        self.create()
+    def _bring_to_head(self, conn, upgrade: bool) -> tuple[str | None, str] | None:
+        current, head = migrate.revision(conn), migrate.head()
+        if current == head:
+            return None
+        if current is not None and not migrate.known(current):
+            raise StoreError(f"{self.shown}: the store is at schema revision {current}, made by a newer mpmodel than "
+                             f"this one (revision {head}): upgrade mpmodel")
+        if current is not None and not upgrade:
+            runs = conn.execute(select(func.count()).select_from(RUNS)).scalar_one()
+            if runs > AUTO_UPGRADE_RUNS:
+                raise StoreError(f"{self.shown}: the store is at schema revision {current} and this mpmodel needs "
+                                 f"{head}; {runs} runs are too many to upgrade on the way: run `mpmodel store upgrade "
+                                 f"{self.shown}` once (it keeps every run)")
+        return migrate.upgrade(conn)
+
+    def revision(self) -> str | None:
+        """The store's schema revision as it is now (None: no tables yet), without changing it."""
+        try:
+            with self.engine.connect() as conn:
+                return migrate.revision(conn)
+        except SQLAlchemyError as exc:
+            raise self._fail("cannot open the store", exc) from None
+
+    def _rows(self, content: dict, name: str) -> tuple[dict, list[dict], list[dict]]:
+        """A run's row, its results' rows and its verdicts' rows, with the indexed columns derived."""
         rid = run_id(content)
-        facts = describe(content.get("machine_info") or {})
         mp = content.get("mpmodel") or {}
         row = {"id": rid, "saved_at": _when(content), "stored_at": datetime.now(timezone.utc), "name": name or rid[:12],
-               "commit_id": (content.get("commit_info") or {}).get("id"), "context": label(facts),
-               "host": facts.get("host"), "content": json.dumps(content), "summary": json.dumps(summary_of(content))}
-        results = [{"run_id": rid, "name": b["name"], "test": test_of(b["name"]),
-                    "policy": (b.get("extra_info") or {}).get("policy"),
+               "commit_id": (content.get("commit_info") or {}).get("id"), **run_columns(content),
+               "content": json.dumps(content), "summary": json.dumps(summary_of(content))}
+        results = [{"run_id": rid, "name": b["name"], **result_columns(b),
                     "median_s": (b.get("stats") or {}).get("median"),
                     "rounds": json.dumps((b.get("stats") or {}).get("data") or []),
                     "extra_info": json.dumps(b.get("extra_info") or {})} for b in content.get("benchmarks", [])]
         verdicts = [{"run_id": rid, "test": v.get("test"), "outcome": v.get("outcome"), "message": v.get("message")}
                     for v in mp.get("verdicts", []) if v.get("test")]
+        return row, results, verdicts
+
+    def save(self, content: dict, name: str = "") -> tuple[str, bool]:
+        """Store one run whole, in one transaction; (its id, whether it was new)."""
+        self.create()
+        row, results, verdicts = self._rows(content, name)
         try:
             with self.engine.begin() as conn:
-                added = conn.execute(_insert_new(conn, row).returning(RUNS.c.id)).first() is not None
+                added = conn.execute(_insert_new(conn, [row]).returning(RUNS.c.id)).first() is not None
                 if added:
                     if results:
                         conn.execute(insert(RESULTS), results)
@@ -182,7 +165,37 @@ class RunStore:
                         conn.execute(insert(VERDICTS), verdicts)
         except SQLAlchemyError as exc:
             raise self._fail("cannot save the run", exc) from None
-        return rid, added
+        return row["id"], added
+
+    def save_many(self, named_contents, batch: int = BULK_BATCH) -> tuple[int, int]:
+        """Store many runs, `batch` to a transaction, each once however often given (an ingest repeated, a racing
+        writer): the runs' rows go in with one statement, their results and verdicts after them (COPY on
+        PostgreSQL). (added, stored before). A batch lands whole or not at all."""
+        self.create()
+        added = known = 0
+        chunk: list[tuple[dict, list[dict], list[dict]]] = []
+        for content, name in named_contents:
+            chunk.append(self._rows(content, name))
+            if len(chunk) >= batch:
+                a, k = self._save_chunk(chunk)
+                added, known, chunk = added + a, known + k, []
+        if chunk:
+            a, k = self._save_chunk(chunk)
+            added, known = added + a, known + k
+        return added, known
+
+    def _save_chunk(self, chunk) -> tuple[int, int]:
+        rows = {row["id"]: (row, results, verdicts) for row, results, verdicts in chunk}  # the same run twice: once
+        try:
+            with self.engine.begin() as conn:
+                new = set(conn.execute(_insert_new(conn, [r for r, _, _ in rows.values()]).returning(RUNS.c.id)).scalars())
+                results = [r for rid in new for r in rows[rid][1]]
+                verdicts = [v for rid in new for v in rows[rid][2]]
+                _bulk_insert(conn, RESULTS, results)
+                _bulk_insert(conn, VERDICTS, verdicts)
+        except SQLAlchemyError as exc:
+            raise self._fail("cannot save the runs", exc) from None
+        return len(new), len(chunk) - len(new)
 
     def runs(self, full: bool = True) -> list[tuple[str, str, dict]]:
         """Every stored run as (id, name, content), oldest first; with `full=False` their summaries
@@ -204,6 +217,56 @@ class RunStore:
                 return [tuple(r) for r in conn.execute(select(RUNS.c.id, RUNS.c.name).order_by(RUNS.c.saved_at, RUNS.c.id))]
         except SQLAlchemyError as exc:
             raise self._fail("cannot list the runs", exc) from None
+
+    def _select(self, query, what: str) -> list:
+        self.create()
+        try:
+            with self.engine.connect() as conn:
+                return list(conn.execute(query))
+        except SQLAlchemyError as exc:
+            raise self._fail(f"cannot read {what}", exc) from None
+
+    def newest(self, n: int) -> list[tuple[str, str]]:
+        """The n newest runs as (id, name), oldest first: `latest` and `previous` without listing the rest."""
+        rows = self._select(select(RUNS.c.id, RUNS.c.name).order_by(RUNS.c.saved_at.desc(), RUNS.c.id.desc()).limit(n),
+                            "the newest runs")
+        return [tuple(r) for r in reversed(rows)]
+
+    def named(self, spec: str, limit: int = 50) -> list[tuple[str, str]]:
+        """Runs a number ('0003'), a whole name or (8 characters or more) an id prefix names, as (id, name), oldest
+        first, at most `limit`."""
+        escaped = spec.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        match = (RUNS.c.name == spec) | RUNS.c.name.like(f"{escaped}\\_%", escape="\\")
+        if len(spec) >= 8:
+            match = match | RUNS.c.id.like(f"{escaped}%", escape="\\")
+        rows = self._select(select(RUNS.c.id, RUNS.c.name).where(match).order_by(RUNS.c.saved_at, RUNS.c.id)
+                            .limit(limit), f"the runs named {spec!r}")
+        return [tuple(r) for r in rows if r[1] == spec or r[1].split("_")[0] == spec or r[0].startswith(spec)]
+
+    def _ranked(self):
+        """Every run's place in its context, newest first (1), and the context's size: a window over the index."""
+        order = (RUNS.c.saved_at.desc(), RUNS.c.id.desc())
+        return select(RUNS.c.id, RUNS.c.context_key,
+                      func.row_number().over(partition_by=RUNS.c.context_key, order_by=order).label("place"),
+                      func.count().over(partition_by=RUNS.c.context_key).label("runs")).subquery()
+
+    def latest_per_context(self) -> list[tuple[str, str, dict, int]]:
+        """The latest run of every context, whole, as (id, name, content, how many runs the context holds), oldest
+        first."""
+        ranked = self._ranked()
+        query = (select(RUNS.c.id, RUNS.c.name, RUNS.c.content, ranked.c.runs).join(ranked, ranked.c.id == RUNS.c.id)
+                 .where(ranked.c.place == 1).order_by(RUNS.c.saved_at, RUNS.c.id))
+        return [(rid, name, json.loads(content), runs) for rid, name, content, runs in
+                self._select(query, "the latest run of each context")]
+
+    def recent(self, per_context: int) -> list[tuple[str, str, dict]]:
+        """Each context's last `per_context` runs as (id, name, summary), oldest first: what report and its page
+        read, whatever the size of the store."""
+        ranked = self._ranked()
+        query = (select(RUNS.c.id, RUNS.c.name, RUNS.c.summary).join(ranked, ranked.c.id == RUNS.c.id)
+                 .where(ranked.c.place <= per_context).order_by(RUNS.c.saved_at, RUNS.c.id))
+        return [(rid, name, json.loads(summary)) for rid, name, summary in
+                self._select(query, f"each context's last {per_context} runs")]
 
     def run(self, rid: str) -> dict:
         """One stored run, whole."""
@@ -244,10 +307,25 @@ class RunStore:
             return conn.execute(select(func.count()).select_from(RUNS)).scalar_one()
 
 
-def _insert_new(conn, row: dict):
-    """INSERT that does nothing where the id is stored already (a repeated save, a racing writer)."""
+def _insert_new(conn, rows: list[dict]):
+    """INSERT of run rows that does nothing where an id is stored already (a repeated save, a racing writer)."""
     dialect_insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    return dialect_insert(RUNS).values(**row).on_conflict_do_nothing(index_elements=["id"])
+    return dialect_insert(RUNS).values(rows).on_conflict_do_nothing(index_elements=["id"])
+
+
+def _bulk_insert(conn, table, rows: list[dict]) -> None:
+    """Rows of a run just inserted in this transaction (so none is there yet): COPY on PostgreSQL, else one
+    executemany."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table), rows)
+        return
+    names = [c.name for c in table.columns]
+    cursor = conn.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row([row.get(n) for n in names])
 
 
 def _sqlite_writes_take_the_lock_first(engine) -> None:

@@ -4,10 +4,12 @@
 - a database (`sqlite:///history.db`, `postgresql+psycopg://user@host/db`): `mpmodel.store.database`.
 
 `open_source(spec)` picks one. Every source lists its runs oldest first (`runs`, summaries where the source
-keeps them), reads one whole (`whole`), names one by number, name, `latest`, `previous` (and, in a database,
-an id prefix) through the one `resolve` here, stores a run once however often it is given (`save`), and keeps
-the A/A calibration beside the runs (`read_record` / `write_record`). Unreadable runs are named and skipped,
-never fatal for a whole history.
+keeps them; with `per_context`, each context's last runs only), gives the latest run of each context whole
+(`latest_per_context`), reads one whole (`whole`), names one by number, name, `latest`, `previous` (and, in a
+database, an id prefix) through the one `resolve` here, stores a run once however often it is given (`save`,
+`save_many`), and keeps the A/A calibration beside the runs (`read_record` / `write_record`). A database answers
+each of these in SQL, reading only what is shown. Unreadable runs are named and skipped, never fatal for a whole
+history.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import NamedTuple
 from mpmodel.core.atomic import write_atomically
 from mpmodel.store.database import RunStore, StoreError
 from mpmodel.store.runs import RECORD_PREFIX, HistoryError, SavedRun, load_run, parse_run, read_content, run_id
+from mpmodel.store.schema import context_key, measured_facts
 
 FILE_SCHEME = "file://"
 SAVE_A_BASELINE = "save a baseline first (pytest benchmarks/ --benchmark-autosave)"
@@ -42,10 +45,27 @@ class RunSource:
 
     shown: str  # as it may be printed: a database URL's password hidden
 
-    def runs(self) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
-        """Every readable run, oldest first (summaries where the source keeps them), and (run, why) for each
-        skipped."""
+    def runs(self, per_context: int | None = None) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
+        """Every readable run (each context's last `per_context` where given), oldest first (summaries where the
+        source keeps them), and (run, why) for each skipped."""
         raise NotImplementedError
+
+    def latest_per_context(self) -> list[tuple[SavedRun, int]]:
+        """The latest run of every context, whole, with how many runs the context holds; oldest first."""
+        latest: dict[str, SavedRun] = {}
+        counts: dict[str, int] = {}
+        for run in self.runs()[0]:
+            key = context_of(run)
+            latest[key], counts[key] = run, counts.get(key, 0) + 1
+        return sorted(((self.whole(run), counts[key]) for key, run in latest.items()), key=lambda rc: rc[0].when)
+
+    def newest(self, n: int) -> list[Entry]:
+        """The n newest runs, oldest first."""
+        return self.index()[-n:]
+
+    def named(self, spec: str) -> list[Entry]:
+        """The runs `spec` names (a number, a name; in a database an id prefix too), oldest first."""
+        return [e for e in self.index() if self.matches(e, spec)]
 
     def index(self) -> list[Entry]:
         """Every readable run as an Entry, oldest first, reading as little as the source allows."""
@@ -62,6 +82,14 @@ class RunSource:
     def save(self, content: dict, name: str) -> tuple[str, bool]:
         """Store one run (pytest-benchmark's JSON) once; (its id, whether it was new)."""
         raise NotImplementedError
+
+    def save_many(self, named_contents) -> tuple[int, int]:
+        """Store many (content, name) runs, each once; (added, stored before)."""
+        added = known = 0
+        for content, name in named_contents:
+            _, new = self.save(content, name)
+            added, known = added + new, known + (not new)
+        return added, known
 
     def read_record(self, key: str) -> tuple[dict | None, str]:
         """(a record kept beside the runs, or None, where it is kept)."""
@@ -82,9 +110,9 @@ class RunSource:
         """Why a run named `spec` that is there cannot be used, where the source knows of one."""
         return None
 
-    def need_runs(self) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
+    def need_runs(self, per_context: int | None = None) -> tuple[list[SavedRun], list[tuple[Path, str]]]:
         """`runs()`, with HistoryError where there is no readable run."""
-        runs, skipped = self.runs()
+        runs, skipped = self.runs(per_context)
         if not runs:
             raise HistoryError(f"{self.shown}: no readable saved runs" + (f" ({len(skipped)} skipped)" if skipped else ""))
         return runs, skipped
@@ -93,14 +121,14 @@ class RunSource:
         """A run named by a file path, by number or name ("0003"), "latest" or "previous"; only it is read whole."""
         if Path(spec).is_file() or spec.endswith(".json"):
             return load_run(spec)
-        index = self.index()
         if spec in ("latest", "previous"):
             need = 1 if spec == "latest" else 2
-            if len(index) < need:
-                raise HistoryError(f"{spec}: {self.shown} holds {len(index)} readable saved run(s), {spec} needs "
+            newest = self.newest(need)
+            if len(newest) < need:
+                raise HistoryError(f"{spec}: {self.shown} holds {len(newest)} readable saved run(s), {spec} needs "
                                    f"{need}; {SAVE_A_BASELINE}")
-            return self.load(index[-need])
-        matches = [e for e in index if self.matches(e, spec)]
+            return self.load(newest[0])
+        matches = self.named(spec)
         if len(matches) == 1:
             return self.load(matches[0])
         if not matches:
@@ -138,8 +166,9 @@ class FolderSource(RunSource):
         runs.sort(key=lambda r: (r.when.timestamp(), str(r.path)))
         return runs, skipped
 
-    def runs(self):
-        return self._read
+    def runs(self, per_context=None):
+        runs, skipped = self._read
+        return (runs if per_context is None else last_per_context(runs, per_context)), skipped
 
     def index(self):
         return [Entry(str(r.path), r.name) for r in self._read[0]]
@@ -187,6 +216,22 @@ class FolderSource(RunSource):
         return self.root
 
 
+def context_of(run: SavedRun) -> str:
+    """The key of the run's context, as the store keeps it: runs with the same measured facts share it."""
+    return context_key(measured_facts(run.machine_info))
+
+
+def last_per_context(runs: list[SavedRun], n: int) -> list[SavedRun]:
+    """Each context's last n runs, in the order given."""
+    kept, seen = [], {}
+    for run in reversed(runs):
+        key = context_of(run)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] <= n:
+            kept.append(run)
+    return kept[::-1]
+
+
 def saved_file(path) -> tuple[SavedRun, dict]:
     """A run file named outside any source (to ingest, or just saved by pytest): the run and its JSON;
     HistoryError names a file that is no saved run."""
@@ -216,9 +261,10 @@ class DatabaseSource(RunSource):
         except StoreError as exc:
             raise HistoryError(str(exc)) from None
 
-    def runs(self):
+    def runs(self, per_context=None):
+        rows = self._call(self.store.runs, False) if per_context is None else self._call(self.store.recent, per_context)
         runs, skipped = [], []
-        for rid, name, content in self._call(self.store.runs, False):
+        for rid, name, content in rows:
             try:
                 runs.append(dataclasses.replace(parse_run(Path(name), content), store_id=rid))
             except HistoryError as exc:
@@ -228,6 +274,24 @@ class DatabaseSource(RunSource):
 
     def index(self):
         return [Entry(rid, name) for rid, name in self._call(self.store.index)]
+
+    def newest(self, n):
+        return [Entry(rid, name) for rid, name in self._call(self.store.newest, n)]
+
+    def named(self, spec):
+        return [Entry(rid, name) for rid, name in self._call(self.store.named, spec)]
+
+    def latest_per_context(self):
+        out = []
+        for rid, name, content, count in self._call(self.store.latest_per_context):
+            try:
+                out.append((dataclasses.replace(parse_run(Path(name), content), store_id=rid), count))
+            except HistoryError:
+                continue  # an unreadable run: report names it; the matrix shows the contexts it can read
+        return out
+
+    def save_many(self, named_contents):
+        return self._call(self.store.save_many, named_contents)
 
     def matches(self, entry, spec):
         return entry.named(spec) or (len(spec) >= 8 and entry.key.startswith(spec))

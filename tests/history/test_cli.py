@@ -84,6 +84,18 @@ def test_report_shows_lasting_shifts_and_their_cause(tmp_path, saved_runs, write
     assert "from run 0005, where TF_ENABLE_ONEDNN_OPTS unset -> 0" in out
 
 
+def test_report_shows_its_last_runs_and_searches_each_contexts_window(tmp_path, saved_runs, write_history):
+    a, b, off = (r.path for r in saved_runs)
+    write_history(tmp_path / "s" / "m", [a, b, a, b, off, off])
+    code, out, _ = run("report", "--storage", str(tmp_path / "s"), "--last", "2")
+    assert code == 0 and "(4 earlier runs read and searched for shifts, not shown: --last N shows more)" in out
+    assert "\n0005 " in out and "\n0004 " not in out
+    assert "from run 0005, where TF_ENABLE_ONEDNN_OPTS unset -> 0" in out  # found among the runs not shown
+    code, out, _ = run("report", "--storage", str(tmp_path / "s"), "--window", "2")  # each context's last 2
+    assert code == 0 and [line[:4] for line in out.splitlines() if line[:2] == "00"] == ["0003", "0004", "0005", "0006"]
+    assert "from run 0005, where TF_ENABLE_ONEDNN_OPTS unset -> 0" in out  # two runs each side still show it
+
+
 def test_report_on_empty_storage_is_an_error(tmp_path):
     code, _, err = run("report", "--storage", str(tmp_path))
     assert code == 2 and "no readable saved runs" in err

@@ -141,3 +141,46 @@ def test_a_writer_killed_mid_save_leaves_no_partial_run(store_url):
     store = RunStore(store_url)
     assert rows(store, RUNS) == 0 and rows(store, RESULTS) == 0
     assert store.save(json.loads(path.read_text()))[1]  # the store is usable, and the run saves whole
+
+
+def stored_rows(store) -> tuple[list, list, list]:
+    """Every row the store holds, but the time it was stored."""
+    with store.engine.connect() as conn:
+        runs = sorted(tuple(r)[:2] + tuple(r)[3:] for r in conn.execute(select(RUNS)))
+        return runs, sorted(map(tuple, conn.execute(select(RESULTS)))), sorted(map(tuple, conn.execute(select(VERDICTS))))
+
+
+def test_bulk_saving_stores_what_saving_one_at_a_time_stores(store_url):
+    runs = fixture_runs()
+    store = RunStore(store_url)
+    named = [(r, f"run{i}") for i, r in enumerate(runs)]
+    for content, name in named:
+        store.save(content, name)
+    one_by_one = stored_rows(store)
+    with store.engine.begin() as conn:  # the same database emptied: then the same runs in bulk
+        for table in (VERDICTS, RESULTS, RUNS):
+            conn.execute(table.delete())
+    assert store.save_many(named + named[:1], batch=2) == (3, 1)  # the same run twice in one call: once
+    assert store.save_many(named, batch=2) == (0, 3)  # again: nothing added
+    assert stored_rows(store) == one_by_one
+
+
+def test_a_bulk_batch_that_fails_leaves_the_batches_before_it_whole(store_url, monkeypatch):
+    runs = [dict(copy.deepcopy(fixture_runs()[i % 3]), datetime=f"2026-01-{i + 1:02d}T00:00:00+00:00") for i in range(5)]
+    store = RunStore(store_url)
+    real = database._bulk_insert
+    calls = []
+
+    def fails_on_the_third_batch(conn, table, rows_):
+        if table is RESULTS:
+            calls.append(1)
+            if len(calls) == 3:
+                raise database.SQLAlchemyError("planted failure")
+        real(conn, table, rows_)
+
+    monkeypatch.setattr(database, "_bulk_insert", fails_on_the_third_batch)
+    with pytest.raises(StoreError, match="cannot save the runs: SQLAlchemyError: planted failure"):
+        store.save_many(((r, f"r{i}") for i, r in enumerate(runs)), batch=2)
+    assert rows(store, RUNS) == 4 and rows(store, RESULTS) == sum(len(r["benchmarks"]) for r in runs[:4])
+    monkeypatch.setattr(database, "_bulk_insert", real)
+    assert store.save_many(((r, f"r{i}") for i, r in enumerate(runs)), batch=2) == (1, 4)

@@ -1,11 +1,15 @@
 """The run sources: a folder reads every file (broken ones named and skipped), a database its summaries; both
 resolve runs by number, name, latest and previous the same way, store a run once, and keep the calibration."""
 
+import io
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
+from conftest import fresh_postgres
+from mpmodel.history.cli import main
 from mpmodel.store.runs import HistoryError
 from mpmodel.store.source import DatabaseSource, FolderSource, open_source
 
@@ -98,3 +102,33 @@ def test_a_database_file_named_as_a_folder_gets_the_url_to_use(tmp_path):
     db.write_bytes(b"SQLite format 3\x00")
     with pytest.raises(HistoryError, match=rf"^{db}: a file, not a folder of saved runs \(a SQLite history is sqlite:///{db}\)$"):
         open_source(str(db)).runs()
+
+
+@pytest.fixture
+def long_history(tmp_path, write_history):
+    """Twelve real runs over two contexts (oneDNN on and off, four switches), as a folder, a SQLite store and a
+    PostgreSQL store (where a server is given): what the SQL selections must answer as the folder does."""
+    fixtures = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "runs").rglob("*.json"))
+    order = [fixtures[i] for i in (0, 1, 2, 2, 0, 1, 0, 2, 2, 1, 0, 2)]  # 0 and 1 share a context, 2 is oneDNN off
+    folder = tmp_path / "history"
+    write_history(folder, order)
+    return folder
+
+
+@pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
+def test_a_database_selects_in_sql_what_the_folder_selects_in_python(long_history, kind, tmp_path):
+    folder = FolderSource(long_history)
+    url = fresh_postgres() if kind == "postgresql" else f"sqlite:///{tmp_path / 'h.db'}"
+    assert main(["ingest", str(long_history), "--source", url], out=io.StringIO()) == 0
+    database = open_source(url)
+    for per_context in (None, 1, 3, 100):
+        assert ([r.name for r in database.runs(per_context)[0]] == [r.name for r in folder.runs(per_context)[0]]), per_context
+    assert [r.name[:4] for r in folder.runs(2)[0]] == ["0009", "0010", "0011", "0012"]  # each context's last 2
+    latest = [(run.name, count) for run, count in database.latest_per_context()]
+    assert latest == [(run.name, count) for run, count in folder.latest_per_context()]
+    assert [(name[:4], count) for name, count in latest] == [("0011", 7), ("0012", 5)]
+    assert all(run.find("test_step_time", "float32").rounds for run, _ in database.latest_per_context())  # whole
+    for spec in ("latest", "previous", "0005"):
+        assert database.resolve(spec).name == folder.resolve(spec).name
+    rid = database.resolve("0005").store_id
+    assert database.resolve(rid[:10]).name == folder.resolve("0005").name  # an id prefix, in a database only

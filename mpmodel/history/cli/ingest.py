@@ -22,6 +22,14 @@ def add_parser(sub) -> None:
     add_source(g, default=None)
 
 
+def _contents(files):
+    """(content, name) of each file, read as it is stored: a file that is no saved run stops the ingest, naming it
+    (the batches before it are stored; an ingest repeated adds only what is missing)."""
+    for path in files:
+        run_, content = saved_file(path)
+        yield content, run_.path.stem
+
+
 def run(args, out) -> int:
     if not args.source:
         raise UsageProblem(f"ingest needs --source PATH|URL (or ${HISTORY_ENV}): where the runs go")
@@ -30,10 +38,6 @@ def run(args, out) -> int:
     for spec in args.paths:
         path = Path(spec)
         files += FolderSource(path).files() if path.is_dir() else [path]
-    added = known = 0
-    for path in files:
-        run_, content = saved_file(path)  # HistoryError names a file that is no saved run, before any of it is stored
-        _, new = source.save(content, name=run_.path.stem)
-        added, known = added + new, known + (not new)
+    added, known = source.save_many(_contents(files))  # a database takes them in batches (COPY on PostgreSQL)
     emit(args, FORMATS, {"store": source.shown, "runs": len(files), "added": added, "stored_before": known}, out=out)
     return 0

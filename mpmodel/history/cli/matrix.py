@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from mpmodel.history.cli.options import add_format, add_source, emit
-from mpmodel.history.matrix import build_matrix, differences
+from mpmodel.history.matrix import differences, matrix_rows
 from mpmodel.history.render_matrix import FORMATS
 from mpmodel.store.source import open_source
 
@@ -16,7 +16,9 @@ def add_parser(sub) -> None:
 
 def run(args, out) -> int:
     source = open_source(args.source)
-    runs, _ = source.need_runs()
-    rows = build_matrix(runs, source.whole)
+    latest = source.latest_per_context()  # a database selects these in SQL: one run per context is read
+    if not latest:
+        source.need_runs()  # says there is no readable run, and why
+    rows = matrix_rows(latest)
     emit(args, FORMATS, rows, differences(rows), out=out)
     return 0

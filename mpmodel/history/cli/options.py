@@ -50,6 +50,12 @@ def run_count(text: str) -> int:
     return int(text)
 
 
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be a whole number, at least 1")
+    return int(text)
+
+
 def add_source(sp, default: str | None = DEFAULT_SOURCE) -> None:
     """The one source of runs: a folder or a database URL (`--storage` and `--history` are its older names)."""
     sp.add_argument("--source", "--storage", "--history", dest="source", metavar="PATH|URL",

@@ -1,10 +1,22 @@
-"""`mpmodel report`: every run over time with lasting shifts; a plot and a page on request."""
+"""`mpmodel report`: the runs over time with lasting shifts; a plot and a page on request.
+
+It reads each context's last `--window` runs (a database selects them in SQL), searches them for lasting shifts,
+and shows the last `--last` of them in its table: the time it takes follows what it shows, not the store's size.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from mpmodel.history.cli.options import UsageProblem, add_format, add_source, add_thresholds, emit, thresholds
+from mpmodel.history.cli.options import (
+    UsageProblem,
+    add_format,
+    add_source,
+    add_thresholds,
+    emit,
+    positive_int,
+    thresholds,
+)
 from mpmodel.history.page import write_html
 from mpmodel.history.render_formats import report_json
 from mpmodel.history.render_plot import PlotUnavailable, plot_history
@@ -13,6 +25,8 @@ from mpmodel.history.shifts import find_shifts
 from mpmodel.store.source import open_source
 
 FORMATS = {"text": format_report, "json": report_json}
+WINDOW = 500  # runs per context: a lasting shift needs a few; a fleet's years of runs stay in the store
+LAST = 40  # runs in the text table
 
 
 def add_parser(sub) -> None:
@@ -21,16 +35,20 @@ def add_parser(sub) -> None:
     add_thresholds(r)
     r.add_argument("--plot", metavar="FILE.png", help="also draw speedup and step time over runs into a PNG")
     add_format(r, FORMATS, "text (default) or json for scripts")
+    r.add_argument("--window", type=positive_int, default=WINDOW, metavar="N",
+                   help=f"runs read per context and searched for lasting shifts (default {WINDOW})")
+    r.add_argument("--last", type=positive_int, default=LAST, metavar="N",
+                   help=f"runs shown in the table, the newest (default {LAST}); the plot and JSON show the whole window")
     r.add_argument("--html", metavar="FILE.html", help="also write one self-contained page: matrix, history, plot, "
                                                       "shifts, gates")
 
 
 def run(args, out) -> int:
     source = open_source(args.source)
-    runs, skipped = source.need_runs()
+    runs, skipped = source.need_runs(per_context=args.window)
     limits, note = thresholds(args, source, runs[-1])  # the noise of the machine as it is now
     shifts = find_shifts(runs, limits)
-    emit(args, FORMATS, runs, shifts, skipped, note, out=out)
+    emit(args, FORMATS, runs, shifts, skipped, note, *(() if args.format == "json" else (args.last,)), out=out)
     if args.plot:
         try:
             print(f"plot: {plot_history(runs, shifts, args.plot)}", file=out)

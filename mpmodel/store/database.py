@@ -6,8 +6,8 @@ one transaction: a writer killed mid-save leaves nothing, and a run saved twice 
 two writers racing) is stored once, since its id is a hash of its content. `save_many` does the same for
 thousands of runs at a time (batched; COPY on PostgreSQL). The history commands select in SQL what they show:
 the latest run of each context (`latest_per_context`), each context's last runs (`recent`), the newest runs
-(`newest`), a run by number, name or id prefix (`named`). A URL's password is never shown: `shown` hides it,
-and every error names the URL that way.
+(`newest`), a run by number, name or id prefix (`named`), each through an index. A URL's password is never
+shown: `shown` hides it, and every error names the URL that way.
 """
 
 from __future__ import annotations
@@ -243,30 +243,38 @@ class RunStore:
                             .limit(limit), f"the runs named {spec!r}")
         return [tuple(r) for r in rows if r[1] == spec or r[1].split("_")[0] == spec or r[0].startswith(spec)]
 
-    def _ranked(self):
-        """Every run's place in its context, newest first (1), and the context's size: a window over the index."""
+    def _per_context(self, columns, per_context: int, what: str) -> list[tuple[tuple, int]]:
+        """Each context's last `per_context` runs (the given columns, then saved_at and id) with the context's size:
+        one GROUP BY over the (context_key, saved_at) index, then one indexed range per context, newest first; a
+        store's size costs a count, never a scan of the runs."""
+        self.create()
         order = (RUNS.c.saved_at.desc(), RUNS.c.id.desc())
-        return select(RUNS.c.id, RUNS.c.context_key,
-                      func.row_number().over(partition_by=RUNS.c.context_key, order_by=order).label("place"),
-                      func.count().over(partition_by=RUNS.c.context_key).label("runs")).subquery()
+        out = []
+        try:
+            with self.engine.connect() as conn:
+                contexts = conn.execute(select(RUNS.c.context_key, func.count()).group_by(RUNS.c.context_key)).all()
+                for key, size in contexts:
+                    same = RUNS.c.context_key.is_(None) if key is None else RUNS.c.context_key == key
+                    rows = conn.execute(select(*columns, RUNS.c.saved_at, RUNS.c.id).where(same).order_by(*order)
+                                        .limit(per_context))
+                    out += [(tuple(row), size) for row in rows]
+        except SQLAlchemyError as exc:
+            raise self._fail(f"cannot read {what}", exc) from None
+        out.sort(key=lambda row_size: (row_size[0][-2], row_size[0][-1]))  # oldest first, across contexts
+        return out
 
     def latest_per_context(self) -> list[tuple[str, str, dict, int]]:
         """The latest run of every context, whole, as (id, name, content, how many runs the context holds), oldest
         first."""
-        ranked = self._ranked()
-        query = (select(RUNS.c.id, RUNS.c.name, RUNS.c.content, ranked.c.runs).join(ranked, ranked.c.id == RUNS.c.id)
-                 .where(ranked.c.place == 1).order_by(RUNS.c.saved_at, RUNS.c.id))
-        return [(rid, name, json.loads(content), runs) for rid, name, content, runs in
-                self._select(query, "the latest run of each context")]
+        rows = self._per_context((RUNS.c.id, RUNS.c.name, RUNS.c.content), 1, "the latest run of each context")
+        return [(row[0], row[1], json.loads(row[2]), size) for row, size in rows]
 
     def recent(self, per_context: int) -> list[tuple[str, str, dict]]:
         """Each context's last `per_context` runs as (id, name, summary), oldest first: what report and its page
         read, whatever the size of the store."""
-        ranked = self._ranked()
-        query = (select(RUNS.c.id, RUNS.c.name, RUNS.c.summary).join(ranked, ranked.c.id == RUNS.c.id)
-                 .where(ranked.c.place <= per_context).order_by(RUNS.c.saved_at, RUNS.c.id))
-        return [(rid, name, json.loads(summary)) for rid, name, summary in
-                self._select(query, f"each context's last {per_context} runs")]
+        rows = self._per_context((RUNS.c.id, RUNS.c.name, RUNS.c.summary), per_context,
+                                 f"each context's last {per_context} runs")
+        return [(row[0], row[1], json.loads(row[2])) for row, _ in rows]
 
     def run(self, rid: str) -> dict:
         """One stored run, whole."""

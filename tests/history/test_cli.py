@@ -93,7 +93,16 @@ def test_report_shows_its_last_runs_and_searches_each_contexts_window(tmp_path, 
     assert "from run 0005, where TF_ENABLE_ONEDNN_OPTS unset -> 0" in out  # found among the runs not shown
     code, out, _ = run("report", "--storage", str(tmp_path / "s"), "--window", "2")  # each context's last 2
     assert code == 0 and [line[:4] for line in out.splitlines() if line[:2] == "00"] == ["0003", "0004", "0005", "0006"]
-    assert "from run 0005, where TF_ENABLE_ONEDNN_OPTS unset -> 0" in out  # two runs each side still show it
+    assert "lasting shifts: none detected" in out  # each series searched in its last 2 runs: too few for a shift
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(storage):
+    """`mpmodel report | head -1`: the pipe closes before the report is written."""
+    proc = subprocess.Popen([sys.executable, "-m", "mpmodel", "report", "--storage", str(storage)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before anything is written
+    err = proc.stderr.read().decode()
+    assert proc.wait() == 0 and "Traceback" not in err, err
 
 
 def test_report_on_empty_storage_is_an_error(tmp_path):

@@ -8,6 +8,7 @@ Exit codes: 0 done (no regression), 1 a regression with --fail-on-regression, 2 
 
 from __future__ import annotations
 
+import os
 import sys
 
 from mpmodel.core.version import VERSION
@@ -45,6 +46,9 @@ def main(argv=None, out=None) -> int:
     except KeyboardInterrupt:
         print(f"mpmodel {args.command}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `mpmodel report | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit's flush finds no closed pipe
+        return 0
 
 
 if __name__ == "__main__":

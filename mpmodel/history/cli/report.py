@@ -1,7 +1,8 @@
 """`mpmodel report`: the runs over time with lasting shifts; a plot and a page on request.
 
-It reads each context's last `--window` runs (a database selects them in SQL), searches them for lasting shifts,
-and shows the last `--last` of them in its table: the time it takes follows what it shows, not the store's size.
+It reads each context's last `--window` runs (a database selects them in SQL), searches each series' last
+`--window` of them for lasting shifts, and shows the last `--last` in its table: the time it takes follows what it
+shows, not the store's size.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from mpmodel.history.shifts import find_shifts
 from mpmodel.store.source import open_source
 
 FORMATS = {"text": format_report, "json": report_json}
-WINDOW = 500  # runs per context: a lasting shift needs a few; a fleet's years of runs stay in the store
+WINDOW = 200  # runs per context: a lasting shift needs a few; a fleet's years of runs stay in the store
 LAST = 40  # runs in the text table
 
 
@@ -36,7 +37,7 @@ def add_parser(sub) -> None:
     r.add_argument("--plot", metavar="FILE.png", help="also draw speedup and step time over runs into a PNG")
     add_format(r, FORMATS, "text (default) or json for scripts")
     r.add_argument("--window", type=positive_int, default=WINDOW, metavar="N",
-                   help=f"runs read per context and searched for lasting shifts (default {WINDOW})")
+                   help=f"runs read per context, and per series searched for lasting shifts (default {WINDOW})")
     r.add_argument("--last", type=positive_int, default=LAST, metavar="N",
                    help=f"runs shown in the table, the newest (default {LAST}); the plot and JSON show the whole window")
     r.add_argument("--html", metavar="FILE.html", help="also write one self-contained page: matrix, history, plot, "
@@ -47,7 +48,7 @@ def run(args, out) -> int:
     source = open_source(args.source)
     runs, skipped = source.need_runs(per_context=args.window)
     limits, note = thresholds(args, source, runs[-1])  # the noise of the machine as it is now
-    shifts = find_shifts(runs, limits)
+    shifts = find_shifts(runs, limits, window=args.window)  # each series' last --window runs
     emit(args, FORMATS, runs, shifts, skipped, note, *(() if args.format == "json" else (args.last,)), out=out)
     if args.plot:
         try:

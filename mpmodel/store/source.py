@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
+import time
 from pathlib import Path
 from typing import NamedTuple
 
@@ -348,6 +349,24 @@ def open_source(spec: str | Path) -> RunSource:
     if is_url(text):
         return _database(text)
     return FolderSource(Path(text))
+
+
+def upgrade_store(url: str) -> dict:
+    """Bring the database at `url` to this release's schema in place, keeping every run: the store (as it may be
+    printed), its revision before and after, its runs and the seconds it took. HistoryError in one line where it
+    cannot be done (a folder has no schema)."""
+    if not is_url(url):
+        raise HistoryError(f"{url!r} is not a database URL (e.g. sqlite:///history.db); a folder of saved runs has no "
+                           "schema to upgrade")
+    try:
+        store = RunStore(url)
+        before = store.revision()
+        start = time.perf_counter()
+        store.create(upgrade=True)
+        return {"store": store.shown, "before": before, "after": store.revision(), "runs": store.count(),
+                "seconds": time.perf_counter() - start}
+    except StoreError as exc:
+        raise HistoryError(str(exc)) from None
 
 
 def shown(spec: str | Path) -> str:

@@ -5,11 +5,9 @@ runs upgrades by itself the first time this release opens it; a fleet's store wa
 from __future__ import annotations
 
 import json
-import time
 
-from mpmodel.history.cli.options import UsageProblem, add_format, emit
-from mpmodel.store.database import RunStore, StoreError
-from mpmodel.store.source import is_url
+from mpmodel.history.cli.options import add_format, emit
+from mpmodel.store.source import upgrade_store
 
 FORMATS = {
     "text": lambda s: (f"{s['store']}: schema revision {s['before'] or 'none'} -> {s['after']}, {s['runs']} runs kept"
@@ -27,18 +25,5 @@ def add_parser(sub) -> None:
 
 
 def run(args, out) -> int:
-    if not is_url(args.url):
-        raise UsageProblem(f"{args.url!r} is not a database URL (e.g. sqlite:///history.db); a folder of saved runs "
-                           "has no schema to upgrade")
-    try:
-        store = RunStore(args.url)
-        before = store.revision()
-        t0 = time.perf_counter()
-        store.create(upgrade=True)
-        seconds = time.perf_counter() - t0
-        summary = {"store": store.shown, "before": before, "after": store.revision(), "runs": store.count(),
-                   "seconds": seconds}
-    except StoreError as exc:
-        raise UsageProblem(str(exc)) from None
-    emit(args, FORMATS, summary, out=out)
+    emit(args, FORMATS, upgrade_store(args.url), out=out)
     return 0

@@ -1,10 +1,12 @@
 """Saved runs made by the real suite on the 2-core EPYC (tests/fixtures/runs, see its README):
 0001 and 0002 are A/A runs; 0003 ran with TF_ENABLE_ONEDNN_OPTS=0, the planted slowdown."""
 
+import importlib
 import io
 import json
 import os
 import shutil
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -97,3 +99,13 @@ def run_source(request, storage, tmp_path) -> str:
     url = fresh_postgres() if request.param == "postgresql" else f"sqlite:///{tmp_path / 'runs.db'}"
     assert main(["ingest", str(storage), "--source", url], out=io.StringIO()) == 0
     return url
+
+
+STUDIES = Path(__file__).resolve().parents[1] / "studies"
+
+
+def import_study(name: str):
+    """A script of studies/ as a module (studies/ put on the path once)."""
+    if str(STUDIES) not in sys.path:
+        sys.path.insert(0, str(STUDIES))
+    return importlib.import_module(name)

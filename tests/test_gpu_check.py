@@ -2,7 +2,6 @@
 one that outlasts it is stopped), SIGTERM, the table rebuilt after every part so that a stopped check keeps what
 finished, and bad arguments in one line."""
 
-import importlib
 import json
 import os
 import signal
@@ -13,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import import_study
+
 ROOT = Path(__file__).resolve().parents[1]
 STUDIES = ROOT / "studies"
 SCRIPT = STUDIES / "gpu_check.py"
@@ -20,9 +21,7 @@ SCRIPT = STUDIES / "gpu_check.py"
 
 @pytest.fixture(scope="module")
 def gpu_check():
-    if str(STUDIES) not in sys.path:
-        sys.path.insert(0, str(STUDIES))
-    return importlib.import_module("gpu_check")
+    return import_study("gpu_check")
 
 
 def speedup_result(workload, policy, speedup, compiled=False, efficiency=0.5):

@@ -1,20 +1,15 @@
 """The GPU check's parts and budget: the suite's cost model on the H200's measured MLP steps, the other workloads
 estimated from their FLOPs, the parts ordered so that a check stopped at its limit has both backends' gates first."""
 
-import importlib
-import sys
-from pathlib import Path
 
 import pytest
 
-STUDIES = Path(__file__).resolve().parents[1] / "studies"
+from conftest import import_study
 
 
 @pytest.fixture(scope="module")
 def plan_module():
-    if str(STUDIES) not in sys.path:
-        sys.path.insert(0, str(STUDIES))
-    return importlib.import_module("gpu_check_plan")
+    return import_study("gpu_check_plan")
 
 
 def test_the_mlp_uses_the_h200s_measured_steps_and_the_others_scale_by_flops(plan_module):

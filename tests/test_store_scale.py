@@ -1,21 +1,16 @@
 """The store's scale study (studies/store_scale.py) at a small size: a fleet's runs in ten contexts filled in bulk,
 then each history command timed in a fresh process with its peak memory, one JSON line each."""
 
-import importlib
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-STUDIES = Path(__file__).resolve().parents[1] / "studies"
+from conftest import import_study
 
 
 @pytest.fixture(scope="module")
 def study():
-    if str(STUDIES) not in sys.path:
-        sys.path.insert(0, str(STUDIES))
-    return importlib.import_module("store_scale")
+    return import_study("store_scale")
 
 
 def test_the_fleet_spreads_over_ten_contexts_and_fifty_runners(study):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from mpmodel.history.twosample import SampleChange, sample_change
 from mpmodel.measure.context import MEASURED_FACTS, diff, label
 from mpmodel.store.runs import MEMORY, SPEEDUP, STEP_TIME, SavedRun, Variant
+from mpmodel.store.source import latest_of_each_context
 
 DEFAULT_ALPHA = 0.05
 
@@ -75,15 +76,9 @@ def cells_of(run: SavedRun) -> list[Cell]:
 
 
 def build_matrix(runs: list[SavedRun], whole=lambda run: run) -> list[Row]:
-    """The latest run of every context among `runs`, in the order each context first appeared. `whole(run)` gives a
-    latest run whole where `runs` are a store's summaries (the speedup comparison needs per-pair times)."""
-    latest: dict[tuple, SavedRun] = {}
-    counts: dict[tuple, int] = {}
-    for run in sorted(runs, key=lambda r: r.when):
-        key = context_of(run)
-        latest[key] = run
-        counts[key] = counts.get(key, 0) + 1
-    return matrix_rows([(whole(run), counts[key]) for key, run in latest.items()])
+    """The latest run of every context among `runs`. `whole(run)` gives a latest run whole where `runs` are a
+    store's summaries (the speedup comparison needs per-pair times)."""
+    return matrix_rows([(whole(run), count) for run, count in latest_of_each_context(runs)])
 
 
 def matrix_rows(latest: list[tuple[SavedRun, int]]) -> list[Row]:

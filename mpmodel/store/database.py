@@ -209,15 +209,6 @@ class RunStore:
         except SQLAlchemyError as exc:
             raise self._fail("cannot read the runs", exc) from None
 
-    def index(self) -> list[tuple[str, str]]:
-        """Every stored run as (id, name), oldest first: what naming a run needs, without reading any."""
-        self.create()
-        try:
-            with self.engine.connect() as conn:
-                return [tuple(r) for r in conn.execute(select(RUNS.c.id, RUNS.c.name).order_by(RUNS.c.saved_at, RUNS.c.id))]
-        except SQLAlchemyError as exc:
-            raise self._fail("cannot list the runs", exc) from None
-
     def _select(self, query, what: str) -> list:
         self.create()
         try:

@@ -68,7 +68,11 @@ VERSION_TABLE = "mpmodel_schema_version"  # Alembic's record of the store's revi
 
 def measured_facts(machine_info: dict) -> dict[str, str]:
     """The facts that decide what a run measures (`MEASURED_FACTS`): runs with the same ones compare."""
-    return {k: v for k, v in describe(machine_info).items() if k in MEASURED_FACTS}
+    return _measured(describe(machine_info))
+
+
+def _measured(facts: dict[str, str]) -> dict[str, str]:
+    return {k: v for k, v in facts.items() if k in MEASURED_FACTS}
 
 
 def context_key(facts: dict[str, str]) -> str:
@@ -78,7 +82,7 @@ def context_key(facts: dict[str, str]) -> str:
 def run_columns(content: dict) -> dict:
     """The run row's derived columns: its context as a label, a key and its facts."""
     facts = describe(content.get("machine_info") or {})
-    measured = {k: v for k, v in facts.items() if k in MEASURED_FACTS}
+    measured = _measured(facts)
     return {"context": label(facts), "host": facts.get("host"), "context_key": context_key(measured),
             "facts": json.dumps(measured)}
 

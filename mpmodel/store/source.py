@@ -53,12 +53,7 @@ class RunSource:
 
     def latest_per_context(self) -> list[tuple[SavedRun, int]]:
         """The latest run of every context, whole, with how many runs the context holds; oldest first."""
-        latest: dict[str, SavedRun] = {}
-        counts: dict[str, int] = {}
-        for run in self.runs()[0]:
-            key = context_of(run)
-            latest[key], counts[key] = run, counts.get(key, 0) + 1
-        return sorted(((self.whole(run), counts[key]) for key, run in latest.items()), key=lambda rc: rc[0].when)
+        return [(self.whole(run), count) for run, count in latest_of_each_context(self.runs()[0])]
 
     def newest(self, n: int) -> list[Entry]:
         """The n newest runs, oldest first."""
@@ -69,7 +64,8 @@ class RunSource:
         return [e for e in self.index() if self.matches(e, spec)]
 
     def index(self) -> list[Entry]:
-        """Every readable run as an Entry, oldest first, reading as little as the source allows."""
+        """Every readable run as an Entry, oldest first: what `newest` and `named` search where the source has no
+        index of its own (a database overrides both)."""
         raise NotImplementedError
 
     def load(self, entry: Entry) -> SavedRun:
@@ -222,6 +218,17 @@ def context_of(run: SavedRun) -> str:
     return context_key(measured_facts(run.machine_info))
 
 
+def latest_of_each_context(runs: list[SavedRun]) -> list[tuple[SavedRun, int]]:
+    """The latest of the runs in each context, with how many the context holds; oldest first, as a database
+    answers `latest_per_context`."""
+    latest: dict[str, SavedRun] = {}
+    counts: dict[str, int] = {}
+    for run in sorted(runs, key=lambda r: r.when):
+        key = context_of(run)
+        latest[key], counts[key] = run, counts.get(key, 0) + 1
+    return sorted(((run, counts[key]) for key, run in latest.items()), key=lambda rc: rc[0].when)
+
+
 def last_per_context(runs: list[SavedRun], n: int) -> list[SavedRun]:
     """Each context's last n runs, in the order given."""
     kept, seen = [], {}
@@ -272,9 +279,6 @@ class DatabaseSource(RunSource):
                 skipped.append((Path(f"{name} (stored run {rid[:12]})"), str(exc)))
         runs.sort(key=lambda r: (r.when.timestamp(), str(r.path)))
         return runs, skipped
-
-    def index(self):
-        return [Entry(rid, name) for rid, name in self._call(self.store.index)]
 
     def newest(self, n):
         return [Entry(rid, name) for rid, name in self._call(self.store.newest, n)]

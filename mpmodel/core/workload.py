@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mpmodel.core.data.dataset import DataError, Dataset
+from mpmodel.core.data.dataset import DataError, Dataset, NotThisWorkloads
 from mpmodel.core.kernels import Kernel, from_matmuls
 from mpmodel.core.policies import validate_policy
 
@@ -114,7 +114,7 @@ class Workload:
         overrides this."""
         if spec in ("auto", "synthetic"):
             return self.synthetic(*self.synthetic_sizes)
-        raise DataError(f"{spec}: workload {self.name} reads no data files; use --mp-data auto or synthetic")
+        raise NotThisWorkloads(spec, self.name, "reads no data files")
 
     def data_for(self, size: Size | None, spec: str, offline: bool) -> Dataset:
         """The data `spec` names for a model at `size` (None: not yet known); `data` unless the data's shape

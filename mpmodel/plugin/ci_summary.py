@@ -6,7 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-SUMMARY_ENV = "GITHUB_STEP_SUMMARY"
+from mpmodel.core.step_summary import SUMMARY_ENV, append  # noqa: F401 (SUMMARY_ENV: the session names it)
+
 ICON = {"pass": "pass", "FAIL": "**FAIL**", "skip": "skip (not expected)"}
 
 
@@ -20,10 +21,4 @@ def markdown(title: str, verdicts: list[tuple[str, str, str]]) -> str:
 
 def append_summary(title: str, verdicts: list[tuple[str, str, str]], environ=os.environ) -> Path | None:
     """Append the Markdown to $GITHUB_STEP_SUMMARY; None where it is unset or there is nothing to say."""
-    target = environ.get(SUMMARY_ENV, "").strip()
-    if not target or not verdicts:
-        return None
-    path = Path(target)
-    with path.open("a", encoding="utf-8") as f:
-        f.write(markdown(title, verdicts))
-    return path
+    return append(markdown(title, verdicts), environ) if verdicts else None

@@ -9,7 +9,6 @@ CONTEXTS = pytest.StashKey[dict]()  # workload name -> RunContext, built on firs
 MONITOR = pytest.StashKey()  # mpmodel.plugin.monitor.StateMonitor, while benchmarks run
 SIGTERM = pytest.StashKey()  # the SIGTERM handler to restore at the end
 ADAPTED = pytest.StashKey()  # pytest-benchmark's session, where the adapter (benchmark_session) applies to it
-DATA = pytest.StashKey[dict]()  # workload name -> Dataset where --mp-data named a file or real MNIST (at start)
 STARTED = pytest.StashKey[float]()  # time.perf_counter() when the session was configured
 WATCHDOG = pytest.StashKey()  # mpmodel.plugin.watchdog.Watchdog, while the suite's benchmarks run
 COMPARED = pytest.StashKey[list]()  # (pytest-benchmark session, saved machine_info, this host's) per compared suite run

@@ -67,7 +67,8 @@ OPTIONS = (
            "auto (Keras's cache, its download, then synthetic), mnist (real MNIST or fail), synthetic, synthetic-hard "
            "(errors near class boundaries, so runs differ as on a real set), or a path to mnist.npz or a folder of "
            "MNIST IDX files; for conv also cifar10 (Keras's cache) or a folder of CIFAR-10 batches; transformer: auto "
-           "or synthetic only"),
+           "or synthetic only. One source goes to every workload that reads it (the others keep their own data, "
+           "and the header says so); workload=SOURCE parts give a workload its own: mlp=PATH,conv=cifar10"),
     Option("--mp-require-gpu", "mp_require_gpu", None, "false",
            "fail the session at start, listing the devices found, when no GPU is visible"),
     Option("--mp-slow-policies", "mp_slow_policies", None, "false",

@@ -23,7 +23,6 @@ from mpmodel.core.memory import StepMemory
 from mpmodel.core.policies import BASELINE, POLICIES, expected_jit_compile
 from mpmodel.core.profiles import DEFAULT_WORKLOAD, Profile, default_profile_name, flops_per_step, profile_of, step_kernels
 from mpmodel.core.speed_of_light import kernel_runner
-from mpmodel.core.workload import Size, Workload
 from mpmodel.measure.ceilings import HARNESS_SOL_BUDGET_S, HARNESS_SOL_WARMUP_S, SpeedOfLight, measure_speed_of_light
 from mpmodel.measure.context import describe, label
 from mpmodel.measure.cost import MEMORY_PROBE_STEPS, estimated_step_s, minutes, test_s
@@ -33,6 +32,7 @@ from mpmodel.measure.probe import CRAWL_FACTOR, ProbedStep, crawls, seconds, slo
 from mpmodel.measure.results import common_facts
 from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
+from mpmodel.plugin.data_choice import load_all, parse_data_choice
 from mpmodel.plugin.keys import CONTEXTS, SETTINGS
 from mpmodel.plugin.memory_child import measure_in_child
 from mpmodel.plugin.out_of_memory import out_of_memory_text
@@ -342,13 +342,17 @@ def run_context(config, workload: str | None = None) -> RunContext:
     return contexts[workload] if workload is not None else next(iter(contexts.values()))
 
 
-def load_checked_data(settings: Settings, workload: Workload, size: Size | None = None) -> Dataset:
-    """`workload`'s data as --mp-data names it, for its model at `size` (None: before the device decides it);
-    pytest.UsageError with the loader's one line when it cannot be used."""
+def load_session_data(contexts: dict[str, RunContext]) -> None:
+    """Each running workload's data as --mp-data gives it (mpmodel.plugin.data_choice), into its context;
+    pytest.UsageError with the loader's one line when a source cannot be used."""
+    settings = next(iter(contexts.values())).settings
     try:
-        return workload.data_for(size, settings.data, settings.offline)
+        loaded = load_all(parse_data_choice(settings.data),
+                          {name: (c.profile.workload, c.profile.size) for name, c in contexts.items()}, settings.offline)
     except DataError as exc:
         raise pytest.UsageError(f"--mp-data: {exc}") from None
+    for name, ctx in contexts.items():
+        ctx.data = loaded[name]
 
 
 def require_gpu(config) -> None:

@@ -10,6 +10,8 @@ measured lines (speed of light, step probe, prediction).
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from mpmodel.core.data import DataError
@@ -23,7 +25,6 @@ from mpmodel.plugin.keys import (
     COMPARED,
     CONTEXT_FIXTURE,
     CONTEXTS,
-    DATA,
     IN_USE,
     MONITOR,
     SETTINGS,
@@ -33,10 +34,15 @@ from mpmodel.plugin.keys import (
     WORKLOAD_ARG,
 )
 from mpmodel.plugin.monitor import StateMonitor
-from mpmodel.plugin.run_context import load_checked_data, require_gpu, run_context, run_contexts, session_machine_info
+from mpmodel.plugin.run_context import load_session_data, require_gpu, run_context, run_contexts, session_machine_info
 from mpmodel.plugin.saving import unsaved_reason
 from mpmodel.plugin.settings import resolve
 from mpmodel.plugin.watchdog import Watchdog
+from mpmodel.store.runs import known_branch
+
+# A CI's branch, where its checkout is a detached head: a pull request's source branch (GitHub Actions), the pushed
+# branch (GitHub Actions, GitLab CI, Jenkins), first one set wins.
+CI_BRANCH_ENV = ("GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BRANCH_NAME")
 
 # The frameworks' own deprecation warnings (Keras under NumPy 2: hundreds per run), which a user running the suite
 # from their project can do nothing about; this repo's pyproject.toml filters the same.
@@ -72,13 +78,11 @@ def _store_saver(url, reporter):
 
 
 def start(config) -> None:
-    """The suite's settings, read once (pytest.UsageError names a bad one); files named by --mp-data checked
-    before any backend loads; SIGTERM handled as Ctrl-C from here on."""
+    """The suite's settings, read once (pytest.UsageError names a bad one); SIGTERM handled as Ctrl-C from here
+    on. Data loads when collection ends, for the workloads the session runs."""
     check_backend_installed()  # one line, before a test module imports Keras
     settings = resolve(config)
     config.stash[SETTINGS] = settings
-    if settings.data not in ("auto", "synthetic"):  # a file or real MNIST: checked now, before any backend loads
-        config.stash[DATA] = {w.name: load_checked_data(settings, w) for w in settings.workloads}
     config.stash[SIGTERM] = signals.install_sigterm()
     for line in FRAMEWORK_WARNINGS:  # read per test by pytest: the suite's own deprecations, not the user's
         config.addinivalue_line("filterwarnings", line)
@@ -164,9 +168,8 @@ def pytest_collection_finish(session):
         return
     config.stash[WATCHDOG] = Watchdog().install()  # SIGTERM/Ctrl-C end the session even inside a native call
     contexts = run_contexts(config)
-    loaded = config.stash.get(DATA, {})
-    for name, ctx in contexts.items():
-        ctx.data = loaded[name] if name in loaded else load_checked_data(ctx.settings, ctx.profile.workload, ctx.profile.size)
+    load_session_data(contexts)
+    for ctx in contexts.values():
         check_workload_fits(ctx)
     _compare_contexts(config)
     if reporter is None:
@@ -204,6 +207,17 @@ def pytest_benchmark_update_machine_info(config, machine_info):
     before that: its comparison is then made when collection ends)."""
     if config.stash.get(IN_USE, False) and CONTEXTS in config.stash:
         machine_info["mpmodel"] = session_machine_info(config.stash[CONTEXTS])
+
+
+def pytest_benchmark_update_commit_info(config, commit_info):
+    """The branch where git has none to give (a CI checkout's detached head): the CI's own name for it, so that a
+    baseline can be chosen by branch (mpmodel.store.baseline); where it came from is recorded beside it."""
+    if known_branch(commit_info.get("branch")) is not None:
+        return
+    for env in CI_BRANCH_ENV:
+        if os.environ.get(env, "").strip():
+            commit_info["branch"], commit_info["branch_from"] = os.environ[env].strip(), env
+            return
 
 
 def pytest_benchmark_update_json(config, benchmarks, output_json):

@@ -19,6 +19,7 @@ from mpmodel.core.workloads import AUTO, BUILT_IN, parse_workload_list
 from mpmodel.core.workloads import resolve as resolve_workload
 from mpmodel.core.workloads.mlp import SeedMLP
 from mpmodel.measure.expectations import parse_min_speedup
+from mpmodel.plugin.data_choice import check_names, parse_data_choice
 from mpmodel.plugin.options import MIN_ACCURACY_SEEDS, OFFLINE_ENV, OPTIONS, Option
 from mpmodel.store import HISTORY_ENV
 from mpmodel.store.runs import HistoryError
@@ -122,7 +123,7 @@ def resolve(config) -> Settings:
         "mp_accuracy_tol": lambda t: None if str(t).strip() == "workload" else parse_fraction(t),
         "mp_accuracy_seeds": parse_seed_count(MIN_ACCURACY_SEEDS),
         "mp_seed_recipe_seeds": parse_seed_count(0),
-        "mp_data": lambda t: str(t).strip() or "auto",
+        "mp_data": lambda t: str(parse_data_choice(t)),
         "mp_require_gpu": parse_flag,
         "mp_offline": parse_flag,
         "mp_slow_policies": parse_flag,
@@ -144,8 +145,13 @@ def resolve(config) -> Settings:
         env_history = parse_history(os.environ.get(HISTORY_ENV, ""))
     except ValueError as exc:
         raise pytest.UsageError(f"{HISTORY_ENV}: {exc} (from the environment)") from None
+    workloads = resolve_workloads(BUILT_IN if values["mp_workload"] == (AUTO,) else values["mp_workload"])
+    try:
+        check_names(parse_data_choice(values["mp_data"]), tuple(w.name for w in workloads))
+    except ValueError as exc:
+        raise pytest.UsageError(f"--mp-data: {exc}") from None
     return Settings(
-        workloads=resolve_workloads(BUILT_IN if values["mp_workload"] == (AUTO,) else values["mp_workload"]),
+        workloads=workloads,
         workloads_auto=values["mp_workload"] == (AUTO,),
         profile=values["mp_profile"], policies=values["mp_policies"], jit=values["mp_jit"], fp32=values["mp_fp32"],
         min_speedup=values["mp_min_speedup"],

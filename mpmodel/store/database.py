@@ -223,6 +223,14 @@ class RunStore:
                             "the newest runs")
         return [tuple(r) for r in reversed(rows)]
 
+    def newest_summaries(self, limit: int, offset: int = 0) -> list[tuple[str, str, dict]]:
+        """Runs as (id, name, summary), newest first, `limit` of them after the `offset` newest: a baseline's search
+        pages through the store from its newest run and stops at the first that qualifies."""
+        rows = self._select(select(RUNS.c.id, RUNS.c.name, RUNS.c.summary)
+                            .order_by(RUNS.c.saved_at.desc(), RUNS.c.id.desc()).limit(limit).offset(offset),
+                            "the newest runs")
+        return [(rid, name, json.loads(summary)) for rid, name, summary in rows]
+
     def named(self, spec: str, limit: int = 50) -> list[tuple[str, str]]:
         """Runs a number ('0003'), a whole name or (8 characters or more) an id prefix names, as (id, name), oldest
         first, at most `limit`."""

@@ -115,6 +115,7 @@ class SavedRun:
     results: dict[str, Result]
     mpmodel: dict = field(default_factory=dict)  # the plugin's top-level section (state, verdicts)
     store_id: str | None = None  # the run's id in a history store, where it was read from one
+    branch: str | None = None  # the branch its commit was on (pytest-benchmark's commit_info), where one was known
 
     @property
     def name(self) -> str:
@@ -199,7 +200,15 @@ def parse_run(path: Path, content) -> SavedRun:
     if commit:
         commit = commit[:7] + ("+dirty" if commit_info.get("dirty") else "")
     return SavedRun(path, parse_time(content.get("datetime")), commit, content.get("machine_info") or {},
-                    results, content.get("mpmodel") or {})
+                    results, content.get("mpmodel") or {}, branch=known_branch(commit_info.get("branch")))
+
+
+UNKNOWN_BRANCHES = ("(unknown)", "(detached head)", "HEAD", "")  # what pytest-benchmark writes where git names none
+
+
+def known_branch(branch) -> str | None:
+    """A recorded branch name, None where git named none (a detached head, no repository)."""
+    return branch if isinstance(branch, str) and branch not in UNKNOWN_BRANCHES else None
 
 
 def read_content(path) -> dict:

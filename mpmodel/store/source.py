@@ -5,11 +5,11 @@
 
 `open_source(spec)` picks one. Every source lists its runs oldest first (`runs`, summaries where the source
 keeps them; with `per_context`, each context's last runs only), gives the latest run of each context whole
-(`latest_per_context`), reads one whole (`whole`), names one by number, name, `latest`, `previous` (and, in a
-database, an id prefix) through the one `resolve` here, stores a run once however often it is given (`save`,
-`save_many`), and keeps the A/A calibration beside the runs (`read_record` / `write_record`). A database answers
-each of these in SQL, reading only what is shown. Unreadable runs are named and skipped, never fatal for a whole
-history.
+(`latest_per_context`), reads one whole (`whole`), names one by number, name, `latest`, a baseline chosen by
+branch (`previous`, `baseline`, `branch:NAME`: `mpmodel.store.baseline`; and, in a database, an id prefix)
+through the one `resolve` here, stores a run once however often it is given (`save`, `save_many`), and keeps
+the A/A calibration beside the runs (`read_record` / `write_record`). A database answers each of these in SQL,
+reading only what is shown. Unreadable runs are named and skipped, never fatal for a whole history.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from mpmodel.core.atomic import write_atomically
+from mpmodel.store import baseline
 from mpmodel.store.database import RunStore, StoreError
 from mpmodel.store.runs import RECORD_PREFIX, HistoryError, SavedRun, load_run, parse_run, read_content, run_id
 from mpmodel.store.schema import context_key, measured_facts
@@ -58,6 +59,11 @@ class RunSource:
     def newest(self, n: int) -> list[Entry]:
         """The n newest runs, oldest first."""
         return self.index()[-n:]
+
+    def newest_first(self):
+        """(Entry, run summary) for every readable run, newest first, read as far as the caller goes: what a
+        baseline is chosen from (mpmodel.store.baseline)."""
+        raise NotImplementedError
 
     def named(self, spec: str) -> list[Entry]:
         """The runs `spec` names (a number, a name; in a database an id prefix too), oldest first."""
@@ -115,16 +121,17 @@ class RunSource:
         return runs, skipped
 
     def resolve(self, spec: str) -> SavedRun:
-        """A run named by a file path, by number or name ("0003"), "latest" or "previous"; only it is read whole."""
+        """A run named by a file path, by number or name ("0003"), "latest", or a baseline selector ("previous",
+        "baseline", "branch:NAME": mpmodel.store.baseline); only it is read whole."""
         if Path(spec).is_file() or spec.endswith(".json"):
             return load_run(spec)
-        if spec in ("latest", "previous"):
-            need = 1 if spec == "latest" else 2
-            newest = self.newest(need)
-            if len(newest) < need:
-                raise HistoryError(f"{spec}: {self.shown} holds {len(newest)} readable saved run(s), {spec} needs "
-                                   f"{need}; {SAVE_A_BASELINE}")
+        if spec == "latest":
+            newest = self.newest(1)
+            if not newest:
+                raise HistoryError(f"latest: {self.shown} holds no readable saved run; {SAVE_A_BASELINE}")
             return self.load(newest[0])
+        if baseline.is_selector(spec):
+            return self.load(baseline.pick(spec, self.newest_first(), self.shown))
         matches = self.named(spec)
         if len(matches) == 1:
             return self.load(matches[0])
@@ -169,6 +176,9 @@ class FolderSource(RunSource):
 
     def index(self):
         return [Entry(str(r.path), r.name) for r in self._read[0]]
+
+    def newest_first(self):
+        return ((Entry(str(r.path), r.name), r) for r in reversed(self._read[0]))
 
     def load(self, entry):
         return next(r for r in self._read[0] if str(r.path) == entry.key)
@@ -285,6 +295,16 @@ class DatabaseSource(RunSource):
 
     def named(self, spec):
         return [Entry(rid, name) for rid, name in self._call(self.store.named, spec)]
+
+    def newest_first(self, page: int = 200):
+        offset = 0
+        while rows := self._call(self.store.newest_summaries, page, offset):
+            for rid, name, summary in rows:
+                try:
+                    yield Entry(rid, name), parse_run(Path(name), summary)
+                except HistoryError:
+                    continue  # an unreadable run is no baseline
+            offset += page
 
     def latest_per_context(self):
         out = []

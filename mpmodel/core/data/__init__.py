@@ -11,7 +11,7 @@ Modules: `dataset` (the result type), `validation`, `readers` (files, Keras's ca
 `images` (32x32x3: synthetic, CIFAR-10, MNIST padded) and `sequences` (the transformer's synthetic task).
 """
 
-from mpmodel.core.data.dataset import DataError, Dataset
+from mpmodel.core.data.dataset import DataError, Dataset, NotThisWorkloads
 from mpmodel.core.data.sources import load_data
 
-__all__ = ["DataError", "Dataset", "load_data"]
+__all__ = ["DataError", "Dataset", "NotThisWorkloads", "load_data"]

@@ -11,6 +11,16 @@ class DataError(Exception):
     """Data that cannot be used; the message is one line naming the input and the problem."""
 
 
+class NotThisWorkloads(DataError):
+    """A source of a kind the workload does not read at all (a file for a synthetic task, CIFAR-10 for the
+    MLP), as against one it reads that is broken or missing: with one --mp-data for every workload, such a
+    workload keeps its own data (mpmodel.plugin.data_choice)."""
+
+    def __init__(self, spec: str, workload: str, why: str):
+        self.spec, self.workload, self.why = spec, workload, why
+        super().__init__(f"{spec}: workload {workload} {why}; use --mp-data auto or synthetic")
+
+
 @dataclass(frozen=True)
 class Dataset:
     """Train and test arrays and a line saying where they came from."""

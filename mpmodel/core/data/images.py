@@ -119,3 +119,9 @@ def read_cifar10(folder: Path) -> Dataset:
     y_train = np.concatenate([y for _, y in train])
     return Dataset(x_train.astype(np.float32) / 255.0, y_train, x_test.astype(np.float32) / 255.0, y_test,
                    f"cifar10:{folder}")
+
+
+def cifar10_folder(spec: str) -> Path | None:
+    """`spec` as a folder of CIFAR-10 batches, where it is one."""
+    path = Path(spec).expanduser()
+    return path if (path / "test_batch").is_file() else None

@@ -18,10 +18,9 @@ folder, or mnist), padded to 32x32 and repeated over three channels.
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 from mpmodel.core.data import DataError, Dataset, load_data
-from mpmodel.core.data.images import as_images, cifar10_cache, read_cifar10, synthetic_images
+from mpmodel.core.data.images import as_images, cifar10_cache, cifar10_folder, read_cifar10, synthetic_images
 from mpmodel.core.data.validation import NUM_CLASSES
 from mpmodel.core.kernels import Kernel, conv, matmul
 from mpmodel.core.workload import BYTES, COMPUTE_DTYPE, OPTIMIZER_SLOTS, Analytic, Size, Workload
@@ -119,7 +118,7 @@ class ResidualConvNet(Workload):
                 raise DataError(f"cifar10: no CIFAR-10 at {cache}; pass --mp-data PATH to a folder of its batches")
             return dataclasses.replace(self.synthetic(*self.synthetic_sizes),
                                        note=f"fallback: no CIFAR-10 at {cache}")
-        if spec != "mnist" and (cache_like := _cifar_folder(spec)):
+        if spec != "mnist" and (cache_like := cifar10_folder(spec)):
             return read_cifar10(cache_like)
         return as_images(load_data(spec, offline=offline))
 
@@ -155,8 +154,3 @@ class ResidualConvNet(Workload):
         in_flight = 2 * max(n * side * side * c_out * c for _, side, _, c_out, _ in convs)
         return Analytic(resting, copies + gradients + images + kept + in_flight)
 
-
-def _cifar_folder(spec: str) -> Path | None:
-    """`spec` as a folder of CIFAR-10 batches, where it is one."""
-    path = Path(spec).expanduser()
-    return path if (path / "test_batch").is_file() else None

@@ -9,7 +9,8 @@ harness check). Data: MNIST from a file, Keras's cache or download, else the syn
 
 from __future__ import annotations
 
-from mpmodel.core.data import Dataset, load_data
+from mpmodel.core.data import Dataset, NotThisWorkloads, load_data
+from mpmodel.core.data.images import cifar10_folder
 from mpmodel.core.data.synthetic import synthetic_mnist
 from mpmodel.core.data.validation import INPUT_DIM, NUM_CLASSES
 from mpmodel.core.workload import Analytic, Size, Workload, dense_analytic, dense_matmuls
@@ -53,6 +54,8 @@ class SeedMLP(Workload):
         return synthetic_mnist(n_train, n_test)
 
     def data(self, spec: str, offline: bool) -> Dataset:
+        if spec == "cifar10" or cifar10_folder(spec):
+            raise NotThisWorkloads(spec, self.name, "reads MNIST-format digits, not CIFAR-10 images")
         return load_data(spec, offline=offline)
 
     def describe_size(self, size: Size) -> str:

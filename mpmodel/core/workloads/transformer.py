@@ -14,7 +14,7 @@ The data are synthetic only, at each size's sequence length.
 
 from __future__ import annotations
 
-from mpmodel.core.data import DataError, Dataset
+from mpmodel.core.data import Dataset, NotThisWorkloads
 from mpmodel.core.data.sequences import VOCABULARY, synthetic_sequences
 from mpmodel.core.data.validation import NUM_CLASSES
 from mpmodel.core.kernels import Kernel, attention, matmul
@@ -106,8 +106,7 @@ class TransformerEncoder(Workload):
 
     def data_for(self, size: Size | None, spec: str, offline: bool) -> Dataset:
         if spec not in ("auto", "synthetic"):
-            raise DataError(f"{spec}: workload {self.name} reads no data files (its task is synthetic); "
-                            "use --mp-data auto or synthetic")
+            raise NotThisWorkloads(spec, self.name, "reads no data files (its task is synthetic)")
         size = size or self.sizes["small"]
         return self.synthetic_for(size, *(SEED_SAMPLES if size.name == "seed" else self.synthetic_sizes))
 

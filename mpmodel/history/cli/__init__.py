@@ -2,8 +2,9 @@
 source of runs (a folder or a database URL, `--source`). This module is the dispatcher; each command is its own
 module (`add_parser`, `run`), and what they share is in `options`.
 
-Exit codes: 0 done (no regression), 1 a regression with --fail-on-regression, 2 bad input
-(one line on stderr naming it).
+Exit codes (docs/history.md, "Exit codes"): 0 done (no regression), 1 a regression with --fail-on-regression,
+2 bad input (one line on stderr naming it), 3 `compare` found no baseline yet (0 with --no-baseline-ok), 130
+interrupted.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""MNIST-shaped files for the data tests: small random arrays as npz and IDX."""
+"""Data files for the data tests: small random MNIST-shaped arrays as npz and IDX, and CIFAR-10 batches."""
 
 import gzip
+import pickle
 
 import numpy as np
 
@@ -41,3 +42,13 @@ def write_idx_folder(folder, gz=False, a=None):
             (folder / stem).write_bytes(raw)
     return a
 
+
+def write_cifar(folder, n=20, labels=None):
+    """A folder of CIFAR-10 batches (pickled dicts, as Keras's cache holds them) of `n` random images each."""
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
+        batch = {b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
+                 b"labels": list(labels if labels is not None else rng.integers(0, 10, n))}
+        (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
+    return folder

@@ -55,5 +55,5 @@ def pick(spec: str, newest_first, shown: str, environ=os.environ):
             return entry
     where = f"on branch {branch} " if branch else ""
     via = f" ({BASE_REF_ENV}={branch}: a pull request)" if spec == "baseline" and not any_unrecorded else ""
-    raise NoBaseline(f"{spec}: no saved run {where}before {latest.name} in {shown}{via}: no baseline yet, so "
-                     f"{latest.name} is the first and the next run is compared with it")
+    raise NoBaseline(f"{spec}: no saved run {where}before run {latest.number} in {shown}{via}: no baseline yet "
+                     f"({latest.number} is the first; the next run is compared with it)")

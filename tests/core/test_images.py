@@ -5,19 +5,10 @@ import pickle
 
 import numpy as np
 import pytest
+from mnist_files import write_cifar
 
 from mpmodel.core.data import DataError
 from mpmodel.core.data.images import read_cifar10, synthetic_images
-
-
-def write_cifar(folder, n=20, labels=None):
-    folder.mkdir()
-    rng = np.random.default_rng(0)
-    for name in [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch"]:
-        batch = {b"data": rng.integers(0, 256, (n, 3072), dtype=np.uint8),
-                 b"labels": list(labels if labels is not None else rng.integers(0, 10, n))}
-        (folder / name).write_bytes(pickle.dumps(batch, protocol=2))
-    return folder
 
 
 def test_cifar10_batches_are_read_as_channels_last_images_in_0_1(tmp_path):

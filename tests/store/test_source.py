@@ -10,6 +10,7 @@ import pytest
 
 from conftest import fresh_postgres
 from mpmodel.history.cli import main
+from mpmodel.store.baseline import NoBaseline
 from mpmodel.store.runs import HistoryError
 from mpmodel.store.source import DatabaseSource, FolderSource, open_source
 
@@ -49,10 +50,10 @@ def test_missing_storage_says_how_to_make_one(tmp_path):
         FolderSource(tmp_path / "nowhere").files()
 
 
-def test_previous_needs_two_runs_and_says_how_to_get_them(tmp_path, saved_runs):
+def test_previous_with_one_run_is_no_baseline_yet(tmp_path, saved_runs):
     shutil.copy(saved_runs[0].path, tmp_path / saved_runs[0].path.name)
     assert FolderSource(tmp_path).resolve("latest").number == "0001"
-    with pytest.raises(HistoryError, match=r"holds 1 readable saved run\(s\), previous needs 2; save a baseline first"):
+    with pytest.raises(NoBaseline, match=r"previous: no saved run on branch main before run 0001 in .*: no baseline yet"):
         FolderSource(tmp_path).resolve("previous")
 
 

@@ -296,15 +296,17 @@ class DatabaseSource(RunSource):
     def named(self, spec):
         return [Entry(rid, name) for rid, name in self._call(self.store.named, spec)]
 
-    def newest_first(self, page: int = 200):
-        offset = 0
+    def newest_first(self, first_page: int = 8, largest_page: int = 512):
+        """Summaries a page at a time, each page twice the last: the usual baseline is the second run, a pull
+        request's among the newest few dozen; a store's size costs only as many pages as the search needs."""
+        offset, page = 0, first_page
         while rows := self._call(self.store.newest_summaries, page, offset):
             for rid, name, summary in rows:
                 try:
                     yield Entry(rid, name), parse_run(Path(name), summary)
                 except HistoryError:
                     continue  # an unreadable run is no baseline
-            offset += page
+            offset, page = offset + page, min(2 * page, largest_page)
 
     def latest_per_context(self):
         out = []

@@ -51,15 +51,16 @@ def _summarize(markdown: str) -> None:
 
 def run(args, out) -> int:
     source = open_source(args.source)
-    after = source.resolve(args.after)
     try:
         before = source.resolve(args.before)
     except NoBaseline as exc:
+        source.resolve(args.after)  # a bad AFTER is bad input all the same
         verdict = "this run is the baseline" if args.no_baseline_ok else f"exit {NO_BASELINE_EXIT}"
         line = f"mpmodel compare: no baseline: {exc} ({verdict})"
         print(line, file=out)
         _summarize(f"### mpmodel compare\n\n{line}\n")
         return 0 if args.no_baseline_ok else NO_BASELINE_EXIT
+    after = source.resolve(args.after)
     limits, note = thresholds(args, source, before)  # the baseline's noise
     result = compare_runs(before, after, limits)
     emit(args, FORMATS, result, note, out=out)

@@ -25,6 +25,7 @@ import numpy as np
 
 SUITE = Path(__file__).resolve().parents[1] / "benchmarks"
 EXAMPLE_WORKLOAD = Path(__file__).resolve().parent / "fixtures" / "workloads" / "my_workload.py"  # the README's
+FIXTURE_RUNS = Path(__file__).resolve().parent / "fixtures" / "runs"  # three real saved runs
 # A workload module beside the run, its factories broken in each way a user's can be.
 BROKEN_WORKLOADS = """
 import keras
@@ -171,7 +172,10 @@ CASES = [
                     {"KERAS_HOME": str(d / "keras")}), "cifar10: no CIFAR-10 at"),
     Case("--mp-data a file for the transformer (a synthetic task)", "suite",
          lambda d: (["--mp-workload", "transformer", "--mp-data", "mnist", "--mp-profile", "tiny", "--mp-offline"], {}),
-         "workload transformer reads no data files"),
+         "no workload of this session reads it: workload transformer reads no data files"),
+    option(["--mp-data", "resnet=cifar10"], "resnet=cifar10: no workload named resnet in this session",
+           "--mp-data names a workload the session does not have"),
+    option(["--mp-data", "mnist,synthetic"], "gives two sources for every workload", "--mp-data with two bare sources"),
     option([], "Keras backend jaxx (from KERAS_BACKEND) cannot load", "KERAS_BACKEND=jaxx",
            {"KERAS_BACKEND": "jaxx"}),
     option(["--mp-workload", "resnet9000"], "unknown workload resnet9000; known: mlp", "unknown workload name"),
@@ -191,6 +195,8 @@ CASES = [
     Case("mpmodel compare: a named run file is corrupt", "cli",
          lambda d: (["compare", str(next(_corrupt_run(d).rglob("*.json"))), "latest", "--storage", str(d / "history")],
                     {}), "0001_abc_20261124_120000.json"),
+    Case("mpmodel compare branch: with no branch named", "cli",
+         lambda d: (["compare", "branch:", "latest", "--storage", str(FIXTURE_RUNS)], {}), "'branch:': name a branch"),
     Case("mpmodel compare --threshold -1", "cli", lambda d: (["compare", "previous", "latest", "--threshold", "-1"], {}),
          "'-1' must be a fraction in [0, 1)"),
 ]

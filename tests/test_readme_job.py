@@ -65,8 +65,9 @@ def test_the_job_runs_twice_in_a_fresh_project_green_and_the_second_compares(tmp
     pytest_out = first.output_of("mpmodel.suite")
     data = [line for line in pytest_out.splitlines() if line.startswith("mpmodel data:")]
     assert len(data) == 3, data  # every workload, each with the data it can use
-    assert "mnist.npz" in data[0] and "mnist.npz as 32x32x3" in data[1]
-    assert "its own data, not mnist: it reads no data files (its task is synthetic)" in data[2]
+    assert "mnist.npz (60000 train / 10000 test)" in data[0]  # mlp=mnist: the cache, as real MNIST would be read
+    assert "synthetic-images-v1" in data[1] and "fallback: no CIFAR-10 at" in data[1]  # the convnet's own: no CIFAR here
+    assert "synthetic-sequences-v1" in data[2]
     assert "no baseline:" in first.output_of("compare") and "(this run is the baseline)" in first.output_of("compare")
     compared = second.output_of("compare")
     assert "no baseline" not in compared and re.search(r"\b0001\b", compared), compared

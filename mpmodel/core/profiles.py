@@ -39,6 +39,10 @@ PLANS: dict[str, Plan] = {
     )
 }
 assert tuple(PLANS) == SIZE_NAMES
+# The plan whose sizes check the harness rather than measure mixed precision: a step of well under a millisecond is
+# host overhead, which moved 12-22% between two runs of the README's CI job on a 2-core Xeon (2026-12-02), so its
+# speedups are never expected (mpmodel.measure.expectations) and its changes between runs are shown, never gated.
+HARNESS_CHECK_PLAN = "tiny"
 
 
 @dataclass(frozen=True)

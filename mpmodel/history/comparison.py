@@ -11,6 +11,9 @@ float32 steps for float32). A shared machine slows a whole test now and then (on
 twelve had bf16 step time +50% in test_step_time while its test_speedup steps were normal);
 a real regression slows both. Where a run has no test_speedup, the step time is judged alone.
 
+A harness-check profile's series (`tiny`: steps of host overhead) are judged and shown but never gate: a
+change there is no regression and no improvement.
+
 Accuracy is reported, not judged: the suite's own accuracy gate decides that within a run (a
 3-seed median moves too much between runs to judge here).
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mpmodel.core.policies import BASELINE
+from mpmodel.core.profiles import HARNESS_CHECK_PLAN
 from mpmodel.core.recipes import SEED_RECIPE
 from mpmodel.history.twosample import SampleChange, sample_change
 from mpmodel.measure.context import diff
@@ -82,6 +86,7 @@ class Change:
     confirmation: SampleChange | None = None  # the same policy's steps in test_speedup (step-time series only)
     unconfirmed: bool = False  # beyond the threshold in test_step_time, not in the confirming steps
     label: str = ""  # the policy, with the compile mode and float32 variant where the runs hold several
+    gated: bool = True  # False for a harness-check profile's series: judged and shown, never a regression
 
     @property
     def row(self) -> str:
@@ -140,11 +145,16 @@ class Comparison:
 
     @property
     def regressions(self) -> list[Change]:
-        return [c for c in self.changes if c.direction == "worse"]
+        return [c for c in self.changes if c.direction == "worse" and c.gated]
 
     @property
     def improvements(self) -> list[Change]:
-        return [c for c in self.changes if c.direction == "better"]
+        return [c for c in self.changes if c.direction == "better" and c.gated]
+
+    @property
+    def ungated(self) -> list[Change]:
+        """Changes beyond their threshold in a harness-check profile's series: shown, not gated."""
+        return [c for c in self.changes if c.direction != "same" and not c.gated]
 
 
 def _same_axes(a: Result, b: Result) -> bool:
@@ -213,5 +223,6 @@ def compare_runs(before: SavedRun, after: SavedRun, thresholds: Thresholds | Non
         threshold, source = thresholds.for_series(kind, name)
         direction, unconfirmed = decide(kind, sample, confirmation, threshold, thresholds.alpha)
         result.changes.append(Change(kind, name, a.policy or "?", sample, threshold, source, direction,
-                                     thresholds.alpha, confirmation, unconfirmed, label(a)))
+                                     thresholds.alpha, confirmation, unconfirmed, label(a),
+                                     gated=a.record.profile != HARNESS_CHECK_PLAN))
     return result

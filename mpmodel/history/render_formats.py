@@ -18,10 +18,10 @@ def comparison_markdown(cmp: Comparison) -> str:
              "| series | policy | before | after | change [95% CI] | p | verdict |", "|---|---|---|---|---|---|---|"]
     for c in cmp.changes:
         s = c.sample
-        word = WORDS.get((c.kind, c.direction), "ok")
+        word = WORDS.get((c.kind, c.direction), "ok") + ("" if c.gated or c.direction == "same" else " (not gated)")
         lines.append(f"| {c.kind} | {c.row} | {level_text(c.kind, s.before, False)} | {level_text(c.kind, s.after, False)} | "
                      f"{c.percent:+.1f}% [{(s.low - 1) * 100:+.1f}%, {(s.high - 1) * 100:+.1f}%] | {p_text(s.p_value)} | "
-                     f"{'**' + word + '**' if c.direction == 'worse' else word} |")
+                     f"{'**' + word + '**' if c.direction == 'worse' and c.gated else word} |")
     return "\n".join(lines) + "\n"
 
 
@@ -44,7 +44,7 @@ def comparison_json(cmp: Comparison) -> str:
         "changes": [{"kind": c.kind, "name": c.name, "policy": c.policy, "label": c.row, "before": c.sample.before,
                      "after": c.sample.after, "ratio": c.sample.ratio, "ci": [c.sample.low, c.sample.high],
                      "p_value": c.sample.p_value, "threshold": c.threshold, "direction": c.direction,
-                     "unconfirmed": c.unconfirmed} for c in cmp.changes],
+                     "unconfirmed": c.unconfirmed, "gated": c.gated} for c in cmp.changes],
         "accuracy": [{"label": a.row, "before": a.before, "after": a.after} for a in cmp.accuracy],
         "not_compared": cmp.unmatched,
     }, indent=1)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from mpmodel.core.profiles import HARNESS_CHECK_PLAN
 from mpmodel.history.comparison import Change, Comparison
 from mpmodel.measure.context import label, measured_changes
 from mpmodel.measure.probe import seconds
@@ -42,6 +43,14 @@ def level_text(kind: str, v: float, padded: bool = True) -> str:
     return f"{v:7.3f}x" if padded else f"{v:.3f}x"
 
 
+NOT_GATED = "a harness-check profile: shown, not gated"
+
+
+def _ungated_note(cmp: Comparison) -> str:
+    n = len(cmp.ungated)
+    return f" ({n} change(s) beyond the threshold in {HARNESS_CHECK_PLAN} series: {NOT_GATED})" if n else ""
+
+
 def change_line(c: Change, width: int = 16) -> str:
     s = c.sample
     verdict = WORDS.get((c.kind, c.direction))
@@ -57,7 +66,9 @@ def change_line(c: Change, width: int = 16) -> str:
         if c.confirmation is not None:
             verdict += f"; test_speedup's steps {(c.confirmation.ratio - 1) * 100:+.1f}%"
         verdict += ")"
-        if c.direction == "better":
+        if not c.gated:
+            verdict += f": {NOT_GATED}"
+        elif c.direction == "better":
             verdict += f": {UNEXPECTED}"
     return (f"  {c.row:{width}s} {level_text(c.kind, s.before)} -> {level_text(c.kind, s.after)}  {c.percent:+7.1f}% "
             f"[{(s.low - 1) * 100:+.1f}%, {(s.high - 1) * 100:+.1f}%]  {p_text(s.p_value):8s} {verdict}")
@@ -105,7 +116,7 @@ def format_comparison(cmp: Comparison) -> str:
         lines.append(f"result: REGRESSION in {len(cmp.regressions)} series: " + "; ".join(
             f"{c.row} {c.kind} {c.percent:+.1f}% ({p_text(c.sample.p_value)})" for c in cmp.regressions))
     else:
-        lines.append("result: no significant regression")
+        lines.append("result: no significant regression" + _ungated_note(cmp))
     if cmp.improvements:
         lines.append("note: " + "; ".join(f"{c.row} {c.kind} {c.percent:+.1f}%" for c in cmp.improvements)
                      + f": {UNEXPECTED}")

@@ -13,6 +13,8 @@ from mpmodel.history.comparison import (
     decide,
     judge,
 )
+from mpmodel.history.render_formats import comparison_markdown
+from mpmodel.history.render_text import format_comparison
 from mpmodel.history.twosample import SampleChange
 from mpmodel.store.runs import SPEEDUP_KIND, STEP_KIND
 
@@ -64,6 +66,27 @@ def test_a_slowdown_seen_only_in_test_step_time_is_reported_unconfirmed(saved_ru
     assert step.confirmation.ratio == pytest.approx(1.0)
     real = compare_runs(saved_runs[0], with_scaled_times(saved_runs[0], bf16, step=1.5, speedup_steps=1.5))
     assert {(c.kind, c.policy) for c in real.regressions} == {(STEP_KIND, bf16), (SPEEDUP_KIND, bf16)}
+
+
+def as_harness_check(run):
+    """A copy of a saved run as if it had run the harness-check profile."""
+    out = copy.deepcopy(run)
+    for r in out.results.values():
+        r.extra["profile"] = "tiny"
+        r.__dict__.pop("record", None)  # the cached typed record reads extra_info again
+    return out
+
+
+def test_a_harness_check_profile_is_compared_and_shown_but_never_gates(saved_runs):
+    bf16 = "mixed_bfloat16"
+    slower = with_scaled_times(saved_runs[0], bf16, step=1.5, speedup_steps=1.5)
+    result = compare_runs(as_harness_check(saved_runs[0]), as_harness_check(slower))
+    assert {(c.kind, c.policy) for c in result.ungated} == {(STEP_KIND, bf16), (SPEEDUP_KIND, bf16)}
+    assert result.regressions == [] and result.improvements == []
+    text = format_comparison(result)
+    assert "SLOWER (beyond the 15.0% threshold" in text and "a harness-check profile: shown, not gated" in text
+    assert "result: no significant regression (2 change(s) beyond the threshold in tiny series" in text
+    assert "SLOWER (not gated)" in comparison_markdown(result)
 
 
 def test_float32_is_confirmed_by_every_speedup_tests_float32_steps(saved_runs):

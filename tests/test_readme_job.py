@@ -58,8 +58,7 @@ def test_the_readme_states_the_cost_models_time_and_a_timeout_above_it():
 
 
 def test_the_job_runs_twice_in_a_fresh_project_green_and_the_second_compares(tmp_path):
-    lines = []
-    first, second = run_twice(tmp_path, say=lines.append)
+    first, second = run_twice(tmp_path, say=print)  # a line a step, shown where pytest runs with -s (.ci/run does)
     for n, run in ((1, first), (2, second)):
         assert run.green, (n, [(s.run, s.rc, s.output[-2000:]) for s in run.steps if s.rc != 0])
     pytest_out = first.output_of("mpmodel.suite")

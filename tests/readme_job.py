@@ -2,7 +2,7 @@
 as written (GitHub Actions' shell, `bash -e`), in a fresh git project outside this repository, with mpmodel
 installed from a freshly built wheel, twice: the first run has no baseline, the second compares with the first.
 
-The only changes are the CPU stand-ins for the GPU, each named in the README beside the job (STAND_INS): the
+The only changes are the CPU stand-ins for the GPU, each named in the README beside the job (`stand_ins`): the
 install source, the CPU build of TensorFlow, no --mp-require-gpu, the tiny sizes of every workload, and an
 MNIST-format cache in KERAS_HOME. `actions/checkout` and `actions/cache` are what the runner does between
 jobs: the project cleaned to its commit (`git clean -ffdx`), `.benchmarks` kept.
@@ -27,6 +27,7 @@ from pathlib import Path
 
 import numpy as np
 import yaml
+from mnist_files import write_npz
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -145,9 +146,8 @@ def write_mnist_cache(keras_home: Path, n_train: int = 60000, n_test: int = 1000
     images = lambda x: np.clip(np.rint(x.reshape(-1, 28, 28) * 255), 0, 255).astype(np.uint8)  # noqa: E731
     path = keras_home / "datasets" / "mnist.npz"
     path.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(path, x_train=images(d.x_train), y_train=d.y_train.astype(np.uint8), x_test=images(d.x_test),
-             y_test=d.y_test.astype(np.uint8))
-    return path
+    return write_npz(path, x_train=images(d.x_train), y_train=d.y_train.astype(np.uint8), x_test=images(d.x_test),
+                     y_test=d.y_test.astype(np.uint8))
 
 
 def new_project(folder: Path) -> Path:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from mpmodel.core.step_summary import SUMMARY_ENV, append  # noqa: F401 (SUMMARY_ENV: the session names it)
+from mpmodel.core.step_summary import append
 
 ICON = {"pass": "pass", "FAIL": "**FAIL**", "skip": "skip (not expected)"}
 

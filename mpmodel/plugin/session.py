@@ -16,6 +16,7 @@ import pytest
 
 from mpmodel.core.data import DataError
 from mpmodel.core.policies import MIXED_POLICIES
+from mpmodel.core.step_summary import SUMMARY_ENV
 from mpmodel.core.workload import WorkloadError, check_models
 from mpmodel.plugin import benchmark_session, ci_summary, header, history_store, out_of_memory, records, signals
 from mpmodel.plugin.backend_check import check_backend_installed
@@ -257,10 +258,10 @@ def pytest_terminal_summary(terminalreporter, config):
     try:
         written = ci_summary.append_summary(title, ctx.verdicts)
     except OSError as exc:
-        terminalreporter.write_line(f"mpmodel: {ci_summary.SUMMARY_ENV} not written: {exc}", yellow=True)
+        terminalreporter.write_line(f"mpmodel: {SUMMARY_ENV} not written: {exc}", yellow=True)
     else:
         if written is not None:
-            terminalreporter.write_line(f"mpmodel: gates appended to {written} ({ci_summary.SUMMARY_ENV})")
+            terminalreporter.write_line(f"mpmodel: gates appended to {written} ({SUMMARY_ENV})")
 
 
 def pytest_unconfigure(config):

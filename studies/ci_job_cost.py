@@ -26,6 +26,7 @@ from gpu_check_plan import SEED_SAMPLES, START_S, WORKLOADS, h200, step_s  # noq
 
 from mpmodel.core.policies import BASELINE, POLICIES  # noqa: E402
 from mpmodel.core.profiles import resolve_profile  # noqa: E402
+from mpmodel.core.step_key import StepKey  # noqa: E402
 from mpmodel.measure.cost import minutes, predict  # noqa: E402
 
 STAND_IN = "jax"  # whose H200 step times stand in for TensorFlow's (both XLA-compiled under `auto` on a GPU)
@@ -37,13 +38,14 @@ def workload_s(workload: str, backend: str = STAND_IN) -> dict[str, float]:
     profile = resolve_profile(workload, "seed")
     n_train, n_test = SEED_SAMPLES[workload]
     mixed = [p for p in POLICIES if p != BASELINE]
-    tests = [("test_step_time", p, "default", True) for p in POLICIES]
-    tests += [("test_speedup", p, "default", True) for p in mixed]
-    tests += [("test_memory", p, "default", True) for p in POLICIES]
-    tests += [(name, p, "default", True) for name in ("test_accuracy", "test_seed_recipe_accuracy") for p in mixed]
+    tests = [("test_step_time", StepKey(p, "auto", "default")) for p in POLICIES]
+    tests += [("test_speedup", StepKey(p, "auto", "default")) for p in mixed]
+    tests += [("test_memory", StepKey(p, "auto", "default")) for p in POLICIES]
+    tests += [(name, StepKey(p, "auto", "default")) for name in ("test_accuracy", "test_seed_recipe_accuracy")
+              for p in mixed]
     seeds = {"test_accuracy": profile.accuracy_seeds, "test_seed_recipe_accuracy": profile.seed_recipe_seeds}
-    prediction = predict(profile, n_train, n_test, tests, lambda policy, fp32, compiled: step_s(backend, workload, policy),
-                         lambda policy, fp32, compiled: False, lambda name: seeds.get(name, 0))
+    prediction = predict(profile, n_train, n_test, tests, lambda key: step_s(backend, workload, key.policy),
+                         lambda key: False, lambda name: seeds.get(name, 0))
     return {"probe": len(POLICIES) * h200(backend).per_policy_s, **prediction.parts}
 
 

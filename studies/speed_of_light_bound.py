@@ -27,7 +27,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from mpmodel.core.policies import POLICIES  # noqa: E402
+from mpmodel.core.policies import POLICIES, resolve_jit  # noqa: E402
 from mpmodel.core.speed_of_light import STEP_OPERANDS, UNIFORM_OPERANDS  # noqa: E402
 
 VARIANTS = {"uniform calls": (UNIFORM_OPERANDS, False), "step operands calls": (STEP_OPERANDS, False),
@@ -83,17 +83,17 @@ def main(argv=None) -> int:
     except (KeyError, ValueError) as exc:
         ap.error(f"--workload/--profile: {exc}")
     device = detect()
-    compiled = args.jit == "on" or (args.jit == "auto" and runtime().traits.auto_compiles(device.gpu_visible))
+    jit = resolve_jit(args.jit, runtime().name, device.gpu_visible)
     print(device.summary(), flush=True)
     for profile in profiles:
         flops = flops_per_step(profile)
         data = profile.workload.synthetic_for(profile.size, 4 * profile.batch_size, profile.batch_size)
-        print(f"{profile.id}: {flops / 1e9:.3g} GFLOP a step, kernels compiled: {compiled}", flush=True)
+        print(f"{profile.id}: {flops / 1e9:.3g} GFLOP a step, kernels under jit {jit}", flush=True)
         for policy in policies:
             try:
                 step = TrainingStep(build_model(policy, profile, jit=args.jit), data, profile.batch_size)
                 runs = {"step": step.run}
-                runs.update({name: kernel_runner(step_kernels(profile), policy, compiled, style, fused)
+                runs.update({name: kernel_runner(step_kernels(profile), policy, jit, style, fused)
                              for name, (style, fused) in VARIANTS.items()})
                 times, ks = interleaved(runs, args.rounds, steps_per_round, warm_up)
             except Exception as exc:  # a step or kernel with no kernel for its dtype here: said, and the study goes on
@@ -103,7 +103,7 @@ def main(argv=None) -> int:
             for name in VARIANTS:
                 ratio = paired_ratio(times[name], times["step"])  # the variant's time over the step's, pair by pair
                 row = {"backend": keras.backend.backend(), "workload": profile.workload.name, "profile": profile.id,
-                       "policy": policy, "variant": name, "compiled": compiled, "step_ms": step_s * 1e3,
+                       "policy": policy, "variant": name, "jit": jit, "step_ms": step_s * 1e3,
                        "kernels_ms": statistics.median(times[name]) * 1e3, "efficiency": ratio.value,
                        "ci": [ratio.low, ratio.high], "tflops": flops / statistics.median(times[name]) / 1e12,
                        "rounds": args.rounds, "k": ks[name], "device": device.summary()}

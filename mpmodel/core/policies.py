@@ -23,14 +23,19 @@ def keras_jit_compile(mode: str):
     return {"auto": "auto", "on": True, "off": False}[mode]
 
 
-def expected_jit_compile(mode: str, backend: str | None, gpu_visible: bool) -> bool:
-    """What Keras 3 resolves a compile mode to: "auto" is XLA on JAX, XLA on TensorFlow only when a
-    GPU is visible, and eager on PyTorch. The model's own `jit_compile` is the truth; this is for
+def resolve_jit(mode: str, backend: str | None, gpu_visible: bool) -> str:
+    """"on" or "off": what Keras 3 resolves a compile mode to. "auto" is XLA on JAX, XLA on TensorFlow only when
+    a GPU is visible, and eager on PyTorch. The model's own `jit_compile` is the truth (`ran_jit`); this is for
     saying ahead of time which expectation will apply."""
     if mode != "auto":
-        return mode == "on"
+        return mode
     known = traits(backend)
-    return known is not None and known.auto_compiles(gpu_visible)
+    return "on" if known is not None and known.auto_compiles(gpu_visible) else "off"
+
+
+def ran_jit(model) -> str:
+    """"on" or "off": the compile mode a compiled Keras model resolved to (its `jit_compile`)."""
+    return "on" if model.jit_compile else "off"
 
 
 def validate_policy(name: str) -> str:

@@ -151,16 +151,19 @@ def kernel_call(kernel: Kernel, backend, transposed: tuple[bool, bool] = (False,
     raise ValueError(f"kernel {kernel.role}: unknown op {kernel.op!r}")
 
 
-def kernel_runner(kernels: list[Kernel], policy: str, jit_compile: bool, style: str = STEP_OPERANDS,
+def kernel_runner(kernels: list[Kernel], policy: str, jit: str, style: str = STEP_OPERANDS,
                   fused: bool = True) -> Callable[[int], None]:
-    """`run(k)`: the step's kernels k times in `policy`'s compute dtype, one host sync at the end; with `fused`,
-    where the backend compiles graphs, the k iterations are one compiled loop with a carried dependency.
+    """`run(k)`: the step's kernels k times in `policy`'s compute dtype under the resolved compile mode `jit` (on,
+    off), one host sync at the end; with `fused`, where the backend compiles graphs, the k iterations are one
+    compiled loop with a carried dependency.
 
     Each goes through the op the model's layers call, so each backend takes the path the step takes (Keras's
     PyTorch backend, for one, computes float16 matmuls on a CPU in float32: PyTorch's own CPU float16 kernels
     run at under 0.01 TFLOP/s)."""
     import keras  # noqa: PLC0415 (Keras and its backend load when the kernels are built, not when the suite's conftest imports this)
 
+    if jit not in ("on", "off"):
+        raise ValueError(f"kernel_runner: compile mode {jit!r}: resolve it to on or off first (resolve_jit)")
     backend = runtime()  # UnsupportedBackend names the supported ones
     dtype = keras.DTypePolicy(policy).compute_dtype  # what the model's layers compute in under `policy`
     rng = np.random.default_rng(0)
@@ -180,8 +183,8 @@ def kernel_runner(kernels: list[Kernel], policy: str, jit_compile: bool, style: 
     def wait(last):
         keras.ops.convert_to_numpy(keras.ops.reshape(last, (-1,))[:1])  # the host waits for the last kernel, so for all before it
 
-    if not (fused and backend.compiles_graphs(jit_compile)):
-        step = backend.compiled(products, jit_compile)
+    if not (fused and backend.compiles_graphs(jit)):
+        step = backend.compiled(products, jit)
 
         def run(k):
             out = None
@@ -207,7 +210,7 @@ def kernel_runner(kernels: list[Kernel], policy: str, jit_compile: bool, style: 
     def loop(k):
         """The compiled program of k iterations (one per k), for `run` and for inspection."""
         if k not in loops:
-            loops[k] = backend.compiled(lambda *xs: keras.ops.fori_loop(0, k, body, list(xs)), jit_compile)
+            loops[k] = backend.compiled(lambda *xs: keras.ops.fori_loop(0, k, body, list(xs)), jit)
         return loops[k]
 
     def run(k):

@@ -82,7 +82,8 @@ def crawling_lines(run: SavedRun, lead: str = "       ") -> list[str]:
         bound = "over " if c.get("stopped") else ""
         workload = c.get("workload") or DEFAULT_WORKLOAD
         who = c.get("policy") if workload == DEFAULT_WORKLOAD else f"{workload}: {c.get('policy')}"
-        out.append(f"{lead}crawling: {who} (compiled {c.get('compiled')}, float32 {c.get('fp32')}) "
+        mode = f"jit {c['jit']}" if c.get("jit") else f"compiled {c.get('compiled')}"  # runs before 0.5 saved no jit
+        out.append(f"{lead}crawling: {who} ({mode}, float32 {c.get('fp32')}) "
                    f"{bound}{seconds(c.get('step_s') or 0)} per step against float32's "
                    f"{seconds(c.get('float32_step_s') or 0)}: not timed or fitted"
                    + (f"; {c['cause']}" if c.get("cause") else ""))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from mpmodel.core.policies import BASELINE
 from mpmodel.core.profiles import Profile
 from mpmodel.measure.rounds import WARMUP_MIN_S, steps_per_round
 
@@ -103,21 +102,21 @@ def test_s(name: str, profile: Profile, n_train: int, n_test: int, float32_s: fl
 
 def predict(profile: Profile, n_train: int, n_test: int, tests, step_s, skipped, seeds=lambda name: 0,
             spent_s: float = 0.0) -> Prediction:
-    """The session's time. `tests`: (test name, policy, float32 variant, compiled) for each benchmark it will
-    run; `step_s(policy, fp32, compiled)`: the estimated step time; `skipped(policy, fp32, compiled)`: whether
-    that mixed policy's steps are neither timed nor fitted; `seeds(name)`: the paired seeds of a fit test;
-    `spent_s`: the session's time so far. float32's fits are shared by the mixed policies."""
+    """The session's time. `tests`: (test name, StepKey) for each benchmark it will run; `step_s(key)`: the
+    estimated step time; `skipped(key)`: whether that mixed step is neither timed nor fitted; `seeds(name)`: the
+    paired seeds of a fit test; `spent_s`: the session's time so far. float32's fits are shared by the mixed
+    policies."""
     parts = {"step time": 0.0, "speedup": 0.0, "accuracy": 0.0, "memory": 0.0}
     part = {"test_step_time": "step time", "test_speedup": "speedup", "test_memory": "memory",
             **{name: "accuracy" for name in FIT_TESTS}}
     float32_fitted = set()
-    for name, policy, fp32, compiled in tests:
-        if skipped(policy, fp32, compiled):
+    for name, key in tests:
+        if skipped(key):
             continue
-        base = step_s(BASELINE, fp32, compiled)
+        base = step_s(key.float32)
         n = seeds(name) if name in FIT_TESTS else 0
-        if name in FIT_TESTS and (name, fp32, compiled) not in float32_fitted:
-            float32_fitted.add((name, fp32, compiled))
+        if name in FIT_TESTS and (name, key.float32) not in float32_fitted:
+            float32_fitted.add((name, key.float32))
             parts["accuracy"] += test_s(name, profile, n_train, n_test, base, base, n)
-        parts[part[name]] += test_s(name, profile, n_train, n_test, base, step_s(policy, fp32, compiled), n)
+        parts[part[name]] += test_s(name, profile, n_train, n_test, base, step_s(key), n)
     return Prediction(sum(parts.values()), parts, spent_s)

@@ -38,7 +38,7 @@ class Expectation:
     source: str = "expectations table"
     backend: str | None = None  # None: any backend
     float32: str | None = None  # the baseline's matmuls: "tf32", "strict" (TF32 off), None: either / no TF32
-    compiled: bool | None = None  # the model ran jit-compiled (XLA / torch.compile); None: either
+    jit: str | None = None  # the resolved compile mode: "on" (XLA / torch.compile), "off"; None: either
     cpu_flag: str | None = None  # the row holds only where the CPU has this flag; None: any
     workload: str | None = None  # the workload it was measured on; None: any (a row that expects no speedup)
 
@@ -62,10 +62,10 @@ EXPECTATIONS: tuple[Expectation, ...] = (
     # float32's 78 ms per step.
     Expectation(X86_AMX, "mixed_bfloat16", 1.3,
                 "oneDNN runs bf16 matmuls on AMX tiles: the small step probed at 26 ms against float32's 78 ms (3.0x) on "
-                "an Intel Xeon with AMX", backend="tensorflow", compiled=False),
+                "an Intel Xeon with AMX", backend="tensorflow", jit="off"),
     Expectation(X86_AMX, "mixed_bfloat16", None,
                 "XLA:CPU has no AMX or AVX512_BF16 matmul kernels: bf16 is converted around float32 dots",
-                backend="tensorflow", compiled=True),
+                backend="tensorflow", jit="on"),
     Expectation(X86_AMX, "mixed_bfloat16", 1.5,
                 "PyTorch runs bf16 matmuls through oneDNN on AMX tiles: the small step measured 2.78x (95% CI "
                 "2.75-2.87) eager on an Intel Xeon with AMX, its matmuls alone 5.56x", backend="torch"),
@@ -82,7 +82,7 @@ EXPECTATIONS: tuple[Expectation, ...] = (
                 "no gain at this size: the bf16 convolutions alone run 1.4-1.8x float32's, but batch normalisation and the "
                 "elementwise work around them do not speed up and dominate the small step (measured 0.99x and 1.03x, "
                 "95% CIs from 0.95, on an Intel Xeon with AMX); the row guards against a slowdown", backend="tensorflow",
-                compiled=False, workload="conv"),
+                jit="off", workload="conv"),
     Expectation(X86_AMX, "mixed_bfloat16", 0.9,
                 "no gain at this size: the bf16 convolutions alone run 1.84x float32's, but batch normalisation and the "
                 "elementwise work around them do not speed up (measured 1.08x, 95% CI 1.04-1.17, on an Intel Xeon with "
@@ -91,13 +91,13 @@ EXPECTATIONS: tuple[Expectation, ...] = (
                 "no gain at this size: the small transformer's matmuls and attention are too small for bf16 to pay (its "
                 "kernels alone 1.11x float32's under TensorFlow, 0.68x under PyTorch) and layer normalisation, softmax "
                 "and casts do not speed up (measured 0.92x, 95% CI 0.89-0.99, TensorFlow; 0.86x, 0.79-0.94, PyTorch; an "
-                "Intel Xeon with AMX); the row guards against a slowdown", compiled=False, workload="transformer"),
+                "Intel Xeon with AMX); the row guards against a slowdown", jit="off", workload="transformer"),
     Expectation(X86_BF16_AMD, "mixed_bfloat16", None,
                 "XLA:CPU has no AVX512_BF16 matmul kernels: bf16 is converted around float32 dots; the small "
-                "profile's step measured 0.99x with jit_compile on a Zen 4 EPYC", backend="tensorflow", compiled=True),
+                "profile's step measured 0.99x with jit_compile on a Zen 4 EPYC", backend="tensorflow", jit="on"),
     Expectation(X86_BF16_AMD, "mixed_bfloat16", 1.3,
                 "oneDNN runs bf16 matmuls on AVX512_BF16; a 4096^3 matmul reaches 1.9x float32 on a "
-                "Zen 4 EPYC, the small profile's step 1.7-1.9x", backend="tensorflow", compiled=False),
+                "Zen 4 EPYC, the small profile's step 1.7-1.9x", backend="tensorflow", jit="off"),
     Expectation(X86_BF16_AMD, "mixed_bfloat16", 1.5,
                 "PyTorch runs bf16 matmuls through oneDNN on AVX512_BF16; the small profile's step measured "
                 "2.11-2.15x eager and 2.09x under torch.compile on a Zen 4 EPYC", backend="torch"),
@@ -210,12 +210,12 @@ HARNESS_CHECK_REASON = ("a harness-check profile: at its sizes no precision's ma
 
 
 def expectation_for(info: DeviceInfo, policy: str, overrides: dict[str, float | None] | None = None,
-                    tf32: bool | None = None, compiled: bool | None = None, harness_check: bool = False,
+                    tf32: bool | None = None, jit: str | None = None, harness_check: bool = False,
                     workload: str = "mlp") -> Expectation:
     """The expectation that gates `policy` on this device, an override winning over the table.
 
     `tf32`: whether the float32 baseline ran its matmuls as TF32 (None where the device has no TF32).
-    `compiled`: whether the models ran jit-compiled (Keras's resolved `jit_compile`).
+    `jit`: the compile mode the models ran under, resolved (on, off: mpmodel.core.policies.resolve_jit).
     `harness_check`: the profile only tests the timing harness, and expects no speedup anywhere.
     `workload`: the workload's name (rows measured on one workload gate it alone)."""
     cls = device_class(info)
@@ -227,10 +227,10 @@ def expectation_for(info: DeviceInfo, policy: str, overrides: dict[str, float | 
         return Expectation(cls, policy, None, HARNESS_CHECK_REASON)
     kind = None if tf32 is None else ("tf32" if tf32 else "strict")
     rows = [r for r in EXPECTATIONS if r.device_class == cls and r.policy == policy
-            and r.backend in (None, info.backend) and r.float32 in (None, kind) and r.compiled in (None, compiled)
+            and r.backend in (None, info.backend) and r.float32 in (None, kind) and r.jit in (None, jit)
             and (r.cpu_flag is None or r.cpu_flag in info.cpu_flags) and r.workload in (None, workload)]
     def specificity(r):
-        return (r.workload is None, r.backend is None, r.float32 is None, r.compiled is None, r.cpu_flag is None)
+        return (r.workload is None, r.backend is None, r.float32 is None, r.jit is None, r.cpu_flag is None)
 
     for row in sorted(rows, key=specificity):
         return row  # the most specific row first

@@ -7,9 +7,10 @@ import time
 
 from mpmodel.core.kernels import ATTENTION, CONV, MATMUL
 from mpmodel.core.parsing import choice_rank
-from mpmodel.core.policies import BASELINE, MIXED_POLICIES, POLICIES
+from mpmodel.core.policies import MIXED_POLICIES, POLICIES
 from mpmodel.core.profiles import flops_per_step, step_kernels
 from mpmodel.core.recipes import GATE_RECIPE
+from mpmodel.core.step_key import StepKey
 from mpmodel.core.workload import uncounted_layers
 from mpmodel.core.workloads import DEFAULT
 from mpmodel.measure.cost import predict
@@ -67,10 +68,9 @@ def context_lines(ctx: RunContext) -> list[str]:
             tf32 = ctx.tf32()
         against = "" if tf32 is None else f" against float32 {variant} (TF32 {'on' if tf32 else 'off'})"
         for mode in ctx.settings.jit:
-            compiled = ctx.compiled(mode)
             for policy in ctx.settings.policies:
                 if policy in MIXED_POLICIES:
-                    e = ctx.expectation(policy, tf32, compiled)
+                    e = ctx.expectation(policy, tf32, mode)
                     want = (f">= {e.min_speedup}x" if e.min_speedup is not None else
                             "half the gain of the measured matmul ceiling" if e.source == NO_ROW else "no speedup expected")
                     lines.append(f"mpmodel expects {policy} (jit {mode}){against}: {want} ({e.source}: {e.reason})")
@@ -80,8 +80,8 @@ def context_lines(ctx: RunContext) -> list[str]:
 TIMED_TESTS = tuple(CATALOGUE)
 
 
-def planned_tests(ctx: RunContext, items) -> list[tuple[str, str, str, bool]]:
-    """(test name, policy, float32 variant, compiled) for each of the suite's benchmarks of `ctx`'s workload."""
+def planned_tests(ctx: RunContext, items) -> list[tuple[str, StepKey]]:
+    """(test name, step key) for each of the suite's benchmarks of `ctx`'s workload."""
     out = []
     for item in items:
         params = getattr(getattr(item, "callspec", None), "params", {})
@@ -93,7 +93,7 @@ def planned_tests(ctx: RunContext, items) -> list[tuple[str, str, str, bool]]:
             continue
         if name == "test_memory" and not ctx.settings.memory:
             continue  # skipped under --mp-memory off
-        out.append((name, policy, params["fp32"], ctx.compiled(params["jit"])))
+        out.append((name, ctx.key(policy, params["jit"], params["fp32"])))
     return out
 
 
@@ -106,48 +106,40 @@ def cost_lines(ctx: RunContext, items, clock=time.perf_counter, started: float |
         return []
     start = clock()
     tag = "" if ctx.profile.workload.name == DEFAULT else f" ({ctx.profile.workload.name})"
-    needed = {(BASELINE, fp32, compiled) for _, _, fp32, compiled in tests} | {(p, f, c) for _, p, f, c in tests}
-    distinct: dict[tuple, tuple] = {}  # one line per model: TF32 (the float32 variant) matters to float32 alone
-    for policy, fp32, compiled in sorted(needed, key=lambda k: (choice_rank(POLICIES, k[0]), k[1], k[2])):
-        distinct.setdefault((policy, compiled, fp32 if policy == BASELINE else None), (policy, fp32, compiled))
+    needed = {k.float32 for _, k in tests} | {k for _, k in tests}
+    distinct: dict[StepKey, StepKey] = {}  # one line per model: TF32 (the float32 variant) matters to float32 alone
+    for key in sorted(needed, key=lambda k: (choice_rank(POLICIES, k.policy), k.jit, k.fp32)):
+        distinct.setdefault(key.same_step(), key)
     lines = []
-    for policy, fp32, compiled in distinct.values():
-        sol = ctx.speed_of_light(policy, compiled, fp32)
-        variant = f", float32 {fp32}" if policy == BASELINE else ""
+    for key in distinct.values():
+        sol = ctx.speed_of_light(key)
         measured = f"failed: {sol.error}" if sol.error else f"{sol.tflops:.3g} TFLOP/s, {sol.seconds * 1e3:.3g} ms per step"
-        lines.append(f"mpmodel speed of light{tag}: {policy} (compiled {compiled}{variant}) {measured}")
+        lines.append(f"mpmodel speed of light{tag}: {key.describe()} {measured}")
     lines[-1] += f" (measured in {clock() - start:.0f} s)"
     start = clock()
     ctx.probe_steps(needed)
-    for policy, fp32, compiled in distinct.values():
-        variant = f", float32 {fp32}" if policy == BASELINE else ""
-        crawling = "" if policy == BASELINE or not ctx.crawls(policy, compiled, fp32) else \
-            f"; crawling: {ctx.crawl_facts(policy, compiled, fp32)}"
-        lines.append(f"mpmodel step probe{tag}: {policy} (compiled {compiled}{variant}) "
-                     f"{ctx.probed(policy, compiled, fp32).describe()}{crawling}")
+    for key in distinct.values():
+        crawling = f"; crawling: {ctx.crawl_facts(key)}" if ctx.crawls(key) else ""
+        lines.append(f"mpmodel step probe{tag}: {key.describe()} {ctx.probed(key).describe()}{crawling}")
     lines[-1] += f" (probed in {clock() - start:.0f} s)"
     data, profile = ctx.data, ctx.profile
 
-    def step_s(policy, fp32, compiled):
-        return ctx.step_estimate(policy, compiled, fp32)
+    def skipped(key):  # a crawling step is not timed, and one that does not run is not either
+        return ctx.crawls(key) or ctx.not_running(key) is not None
 
-    def skipped(policy, fp32, compiled):  # a crawling step is not timed, and one that does not run is not either
-        return ctx.crawls(policy, compiled, fp32) or ctx.not_running(policy, compiled, fp32) is not None
-
-    prediction = predict(profile, data.x_train.shape[0], data.x_test.shape[0], tests, step_s, skipped, ctx.fit_seeds,
-                         spent_s=clock() - started if started is not None else 0.0)
+    prediction = predict(profile, data.x_train.shape[0], data.x_test.shape[0], tests, ctx.step_estimate, skipped,
+                         ctx.fit_seeds, spent_s=clock() - started if started is not None else 0.0)
     lines.append(f"mpmodel predicts{tag}: {prediction.describe()}")
-    crawling: dict[tuple, list[str]] = {}
-    broken: dict[tuple, str] = {}
-    for name, policy, fp32, compiled in tests:
-        if why := ctx.not_running(policy, compiled, fp32):
-            broken[(policy, compiled, fp32)] = why
-        elif skipped(policy, fp32, compiled):
-            would = ctx.would_take(name, policy, compiled, fp32)
-            crawling.setdefault((policy, compiled, fp32), []).append(f"{name} {would}")
-    for (policy, compiled, fp32), why in broken.items():
-        lines.append(f"mpmodel will not run {policy} (compiled {compiled}, float32 {fp32}): {why}")
-    for (policy, compiled, fp32), costs in crawling.items():
-        lines.append(f"mpmodel will not run {policy} (compiled {compiled}, float32 {fp32}) in full: it crawls here "
+    crawling: dict[StepKey, list[str]] = {}
+    broken: dict[StepKey, str] = {}
+    for name, key in tests:
+        if why := ctx.not_running(key):
+            broken[key] = why
+        elif skipped(key):
+            crawling.setdefault(key, []).append(f"{name} {ctx.would_take(name, key)}")
+    for key, why in broken.items():
+        lines.append(f"mpmodel will not run {key.policy} (jit {key.jit}, float32 {key.fp32}): {why}")
+    for key, costs in crawling.items():
+        lines.append(f"mpmodel will not run {key.policy} (jit {key.jit}, float32 {key.fp32}) in full: it crawls here "
                      f"(the probe above); {', '.join(costs)}; --mp-slow-policies runs them")
     return lines

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from mpmodel.core.memory import mib
 from mpmodel.core.profiles import PROFILES, profiles_of
+from mpmodel.core.step_key import ANY_VARIANT
 from mpmodel.plugin.monitor import GpuReader
 
 OOM_TYPES = ("ResourceExhaustedError", "OutOfMemoryError", "MemoryError")
@@ -84,11 +85,12 @@ GPU_ADVICE = ("free the GPU (other processes; fewer --mp-policies per session) o
 
 def fitted_peaks(memories: dict) -> str:
     """'; measured step peaks of the policies that fit: float32 42.1 MiB (resting 15.0 MiB), ...' from the
-    session's test_memory results ((policy, jit, fp32) -> StepMemory); empty where none was measured."""
+    session's test_memory results (StepKey -> StepMemory); empty where none was measured."""
     if not memories:
         return ""
-    parts = [f"{m.policy}{'' if (jit, fp32) == ('auto', 'default') else f' jit_{jit} fp32_{fp32}'} {mib(m.peak)} "
-             f"(resting {mib(m.resting_bytes)})" for (_, jit, fp32), m in memories.items()]
+    usual = ("default", ANY_VARIANT)
+    parts = [f"{m.policy}{'' if key.jit == 'auto' and key.fp32 in usual else f' jit_{key.jit} fp32_{key.fp32}'} {mib(m.peak)} "
+             f"(resting {mib(m.resting_bytes)})" for key, m in memories.items()]
     return "; measured step peaks of the policies that fit: " + ", ".join(parts)
 
 

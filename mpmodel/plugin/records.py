@@ -12,9 +12,9 @@ FORMAT = 1
 
 
 def run_record(settings: Settings, device_state: dict | None, contexts: list[RunContext]) -> dict:
-    """output_json["mpmodel"]: settings, device state over the session, every gate's verdict (the contexts, one
-    per workload, share one list of them) and every crawling mixed step."""
-    verdicts = contexts[0].verdicts if contexts else []
+    """output_json["mpmodel"]: settings, device state over the session, every gate's verdict (kept by the
+    contexts' one SuiteSession) and every crawling mixed step."""
+    verdicts = contexts[0].session.verdicts if contexts else []
     return {
         "format": FORMAT,
         "settings": {"workloads": [w.spec or w.name for w in settings.workloads], "profile": settings.profile,

@@ -35,7 +35,14 @@ from mpmodel.plugin.keys import (
     WORKLOAD_ARG,
 )
 from mpmodel.plugin.monitor import StateMonitor
-from mpmodel.plugin.run_context import load_session_data, require_gpu, run_context, run_contexts, session_machine_info
+from mpmodel.plugin.run_context import (
+    load_session_data,
+    require_gpu,
+    run_context,
+    run_contexts,
+    session_machine_info,
+    suite_session,
+)
 from mpmodel.plugin.saving import unsaved_reason
 from mpmodel.plugin.settings import resolve
 from mpmodel.plugin.watchdog import Watchdog
@@ -175,8 +182,8 @@ def pytest_collection_finish(session):
     _compare_contexts(config)
     if reporter is None:
         return
+    next(iter(contexts.values())).session.say = _say_through_capture(config, reporter)
     for ctx in contexts.values():
-        ctx.say = _say_through_capture(config, reporter)
         for line in header.context_lines(ctx):
             reporter.write_line(line)
     for ctx in contexts.values():
@@ -246,17 +253,18 @@ def pytest_sessionfinish(session, exitstatus):
 
 @pytest.hookimpl(trylast=True)  # the verdicts close the report, after pytest-benchmark's table
 def pytest_terminal_summary(terminalreporter, config):
-    contexts = config.stash.get(CONTEXTS, None)
-    ctx = next(iter(contexts.values())) if contexts else None
-    if ctx is None or not ctx.verdicts:
+    shared = suite_session(config)
+    if shared is None or not shared.verdicts:
         return
+    contexts = config.stash[CONTEXTS]
     terminalreporter.section("mpmodel gates")
-    for name, outcome, message in ctx.verdicts:
+    for name, outcome, message in shared.verdicts:
         terminalreporter.write_line(f"{outcome:4s} {name}: {message}", red=outcome == "FAIL")
     workloads = ", ".join(contexts)
-    title = f"mpmodel gates: {ctx.device.summary().split(';')[0]}, {workloads}, {ctx.profile.name} profile"
+    profile = next(iter(contexts.values())).profile.name
+    title = f"mpmodel gates: {shared.device.summary().split(';')[0]}, {workloads}, {profile} profile"
     try:
-        written = ci_summary.append_summary(title, ctx.verdicts)
+        written = ci_summary.append_summary(title, shared.verdicts)
     except OSError as exc:
         terminalreporter.write_line(f"mpmodel: {SUMMARY_ENV} not written: {exc}", yellow=True)
     else:

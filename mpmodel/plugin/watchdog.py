@@ -7,7 +7,7 @@ The C-level handler still runs at once and writes the signal's number to the wak
 ended when the grace period is over (pytest's own interrupt handling, which saves nothing, normally ends it
 within a second), the thread says so in one line and ends the process with exit status 2, pytest's
 "interrupted". Nothing is half-saved: runs are saved whole or not at all (mpmodel.plugin.saving, the
-store's transactions), child processes die with their parent (mpmodel.plugin.children).
+store's transactions), child processes die with their parent (mpmodel.core.parent_watch).
 """
 
 from __future__ import annotations

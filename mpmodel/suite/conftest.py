@@ -17,5 +17,5 @@ def pytest_sessionstart(session):
 
 @pytest.fixture(scope="session")
 def speed_of_light(mp_run):
-    """measure(policy, jit_compile, fp32) -> SpeedOfLight, timed on first use and kept for the session."""
+    """measure(step key) -> SpeedOfLight, timed on first use and kept for the session."""
     return mp_run.speed_of_light

@@ -32,7 +32,7 @@ def float32_fit(mp_run, jit, fp32):
     """float32 runs of a recipe, trained once per recipe, seed, compile mode and float32 variant, shared by
     both mixed policies. `fit(recipe, seed, progress)`; `fit.pending(recipe, seeds)` counts those not trained yet."""
     def key(recipe, seed):
-        return (recipe.name, seed, jit, fp32)
+        return (recipe.name, seed, mp_run.key(BASELINE, jit, fp32))
 
     def fit(recipe, seed, progress=None):
         if key(recipe, seed) not in mp_run.float32_fits:
@@ -47,12 +47,13 @@ def float32_fit(mp_run, jit, fp32):
     return fit
 
 
-def paired_fits(benchmark, mp_run, test, recipe, jit, fp32, mixed_policy, float32_fit):
+def paired_fits(benchmark, mp_run, test, recipe, key, float32_fit):
     """Train float32 and `mixed_policy` on the test's seeds with `recipe`, the mixed fits timed by
     pytest-benchmark; return (comparison, non-finite report, extra_info for the saved result)."""
     profile, data = mp_run.profile, mp_run.data
-    mp_run.stop_if_not_running(benchmark, mixed_policy, jit, fp32)
-    mp_run.skip_if_crawling(benchmark, test, mixed_policy, jit, fp32)
+    mixed_policy, jit, fp32 = key.policy, key.jit, key.fp32
+    mp_run.stop_if_not_running(benchmark, key)
+    mp_run.skip_if_crawling(benchmark, test, key)
     seeds = list(range(mp_run.fit_seeds(test)))
     if not seeds:
         why = ("0 seeds asked (--mp-seed-recipe-seeds 0)" if mp_run.settings.seed_recipe_seeds == 0 else
@@ -85,7 +86,7 @@ def paired_fits(benchmark, mp_run, test, recipe, jit, fp32, mixed_policy, float3
                  nonfinite_report(f"float32 seed {s}", baselines[s]) + nonfinite_report(f"{mixed_policy} seed {s}", mixed[s])]
     last = mixed[seeds[-1]]
     info = {
-        **mp_run.result_info(mixed_policy, jit, fp32, models[seeds[-1]], tf32=tf32[seeds[-1]]),
+        **mp_run.result_info(key, models[seeds[-1]], tf32=tf32[seeds[-1]]),
         "seeds": seeds, "recipe": recipe.name,
         "test_accuracy": float(np.median(comparison.mixed_accuracy)),
         "float32_test_accuracy": float(np.median(comparison.float32_accuracy)),
@@ -99,8 +100,8 @@ def paired_fits(benchmark, mp_run, test, recipe, jit, fp32, mixed_policy, float3
 
 
 def test_accuracy(benchmark, mp_run, jit, fp32, mixed_policy, float32_fit):
-    comparison, nonfinite, info = paired_fits(benchmark, mp_run, "test_accuracy", GATE_RECIPE, jit, fp32,
-                                              mixed_policy, float32_fit)
+    comparison, nonfinite, info = paired_fits(benchmark, mp_run, "test_accuracy", GATE_RECIPE,
+                                              mp_run.key(mixed_policy, jit, fp32), float32_fit)
     tolerance = mp_run.accuracy_tol
     verdict = accuracy_verdict(mixed_policy, comparison, tolerance, nonfinite)
     bound = comparison.bound()
@@ -111,14 +112,12 @@ def test_accuracy(benchmark, mp_run, jit, fp32, mixed_policy, float32_fit):
         "accuracy_delta_low": bound.low if bound else None,
         "accuracy_confidence": bound.confidence if bound else None,
     })
-    mp_run.record(benchmark, verdict)
-    assert verdict.passed, verdict.message
+    mp_run.conclude(benchmark, verdict)
 
 
 def test_seed_recipe_accuracy(benchmark, mp_run, jit, fp32, mixed_policy, float32_fit):
-    comparison, nonfinite, info = paired_fits(benchmark, mp_run, "test_seed_recipe_accuracy", SEED_RECIPE, jit, fp32,
-                                              mixed_policy, float32_fit)
+    comparison, nonfinite, info = paired_fits(benchmark, mp_run, "test_seed_recipe_accuracy", SEED_RECIPE,
+                                              mp_run.key(mixed_policy, jit, fp32), float32_fit)
     verdict = seed_recipe_report(mixed_policy, comparison, nonfinite)
     benchmark.extra_info.update({**info, "accuracy_delta": comparison.median_delta})
-    mp_run.record(benchmark, verdict)
-    assert verdict.passed, verdict.message
+    mp_run.conclude(benchmark, verdict)

@@ -23,11 +23,12 @@ def test_memory(benchmark, mp_run, jit, fp32, policy):
     if not mp_run.settings.memory:
         pytest.skip("--mp-memory off: step memory not measured in this run")
     profile = mp_run.profile
-    mp_run.stop_if_not_running(benchmark, policy, jit, fp32)
-    mp_run.skip_if_crawling(benchmark, "test_memory", policy, jit, fp32)
-    measured = benchmark.pedantic(mp_run.memory, args=(policy, jit, fp32), rounds=1, iterations=1)
+    key = mp_run.key(policy, jit, fp32)
+    mp_run.stop_if_not_running(benchmark, key)
+    mp_run.skip_if_crawling(benchmark, "test_memory", key)
+    measured = benchmark.pedantic(mp_run.memory, args=(key,), rounds=1, iterations=1)
     analytic = analytic_bytes(profile, policy)
-    info = {**mp_run.facts(policy, jit, fp32), "batch_size": profile.batch_size,
+    info = {**mp_run.facts(key), "batch_size": profile.batch_size,
             "peak_step_bytes": measured.peak, "peak_step_samples": measured.peak_step_bytes,
             "resting_bytes": measured.resting_bytes, "footprint_bytes": measured.footprint,
             "footprint_samples": measured.footprints, "analytic_bytes": analytic and analytic.step_bytes,
@@ -35,14 +36,11 @@ def test_memory(benchmark, mp_run, jit, fp32, policy):
     benchmark.extra_info.update(info)
     if policy == BASELINE:
         return
-    base = mp_run.memory(BASELINE, jit, fp32)
+    base = mp_run.memory(key.float32)
     analytic_ratio = analytic.step_bytes / analytic_bytes(profile, BASELINE).step_bytes if analytic else None
     footprint_ratio = measured.footprint / base.footprint
     verdict = memory_verdict(policy, measured.peak_step_bytes, base.peak_step_bytes, analytic_ratio,
                              memory_expectation_for(mp_run.device, policy), footprint_ratio)
     benchmark.extra_info.update({"memory_ratio": measured.peak / base.peak, "float32_peak_step_bytes": base.peak,
                                  "analytic_memory_ratio": analytic_ratio, "footprint_ratio": footprint_ratio})
-    mp_run.record(benchmark, verdict)
-    if not verdict.expected:
-        pytest.skip(verdict.message)
-    assert verdict.passed, verdict.message
+    mp_run.conclude(benchmark, verdict)

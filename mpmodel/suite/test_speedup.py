@@ -11,10 +11,9 @@ decided on the probe's measured steps (skipped where no speedup is expected, fai
 """
 
 import numpy as np
-import pytest
 
 from mpmodel.core.model import build_model
-from mpmodel.core.policies import BASELINE
+from mpmodel.core.policies import BASELINE, ran_jit
 from mpmodel.core.training import TrainingStep
 from mpmodel.measure.ceilings import Ceiling, from_ceiling
 from mpmodel.measure.gates import crawling_verdict, speedup_verdict
@@ -28,22 +27,18 @@ WARMUP_PAIRS = 2
 
 def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
     profile, data = mp_run.profile, mp_run.data
-    compiled = mp_run.compiled(jit)
-    mp_run.stop_if_not_running(benchmark, mixed_policy, jit, fp32)
-    if mp_run.crawls(mixed_policy, compiled, fp32):  # decided on the probe's measured steps
+    key = mp_run.key(mixed_policy, jit, fp32)
+    mp_run.stop_if_not_running(benchmark, key)
+    if mp_run.crawls(key):  # decided on the probe's measured steps
         with mp_run.float32_matmuls(fp32):
             tf32 = mp_run.tf32()
-        light = [speed_of_light(p, compiled, fp32) for p in (BASELINE, mixed_policy)]
-        expectation = from_ceiling(mp_run.expectation(mixed_policy, tf32, compiled), light[0].seconds / light[1].seconds)
-        probed = [mp_run.probed(p, compiled, fp32) for p in (BASELINE, mixed_policy)]
-        ratio, upper_bound = probed_speedup(probed[1], probed[0])
-        facts = mp_run.crawl_facts(mixed_policy, compiled, fp32)
-        verdict = crawling_verdict(mixed_policy, ratio, upper_bound, expectation, facts,
+        light = [speed_of_light(k) for k in (key.float32, key)]
+        expectation = from_ceiling(mp_run.expectation(mixed_policy, tf32, jit), light[0].seconds / light[1].seconds)
+        ratio, upper_bound = probed_speedup(mp_run.probed(key), mp_run.probed(key.float32))
+        verdict = crawling_verdict(mixed_policy, ratio, upper_bound, expectation, mp_run.crawl_facts(key),
                                    mp_run.own_expectation(mixed_policy))
-        mp_run.record(benchmark, verdict)  # in the gate summary and the run's crawling list; nothing else is saved
-        if not verdict.expected:
-            pytest.skip(verdict.message)
-        pytest.fail(verdict.message, pytrace=False)
+        mp_run.conclude(benchmark, verdict)  # in the gate summary and the run's crawling list; nothing else is saved
+        return
     with mp_run.float32_matmuls(fp32):  # the float32 variant: the framework's TF32 default, or strict
         baseline = TrainingStep(build_model(BASELINE, profile, jit=jit), data, profile.batch_size)
         candidate = TrainingStep(build_model(mixed_policy, profile, jit=jit), data, profile.batch_size)
@@ -54,14 +49,14 @@ def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
         benchmark.pedantic(timer.candidate_step, setup=timer.baseline_step,
                            rounds=profile.timing_pairs, warmup_rounds=WARMUP_PAIRS, iterations=1)
         timer.complete(profile.timing_pairs)  # only needed under --benchmark-disable
-        info = mp_run.result_info(mixed_policy, jit, fp32, candidate.model)  # reads the TF32 state under the variant
-        light = [speed_of_light(p, info["jit_compile"], fp32) for p in (BASELINE, mixed_policy)]
+        info = mp_run.result_info(key, candidate.model)  # reads the TF32 state under the variant
+        light = [speed_of_light(k) for k in (key.float32, key)]
 
     base_rounds, mixed_rounds = timer.last(profile.timing_pairs)
     base_times, mixed_times = [t / k for t in base_rounds], [t / k for t in mixed_rounds]
     speedup = paired_ratio(base_times, mixed_times)
     ceiling = Ceiling(*light, float(np.median(base_times)), float(np.median(mixed_times)))
-    expectation = from_ceiling(mp_run.expectation(mixed_policy, info["tf32"], info["jit_compile"]), ceiling.value)
+    expectation = from_ceiling(mp_run.expectation(mixed_policy, info["tf32"], ran_jit(candidate.model)), ceiling.value)
     verdict = speedup_verdict(mixed_policy, speedup, expectation, ceiling, mp_run.own_expectation(mixed_policy))
     benchmark.extra_info.update({
         **info, "batch_size": profile.batch_size,
@@ -73,7 +68,4 @@ def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
         "matmul_tflops": ceiling.mixed.tflops, "float32_efficiency": ceiling.float32_efficiency,
         "efficiency": ceiling.mixed_efficiency,
     })
-    mp_run.record(benchmark, verdict)
-    if not verdict.expected:
-        pytest.skip(verdict.message)
-    assert verdict.passed, verdict.message
+    mp_run.conclude(benchmark, verdict)

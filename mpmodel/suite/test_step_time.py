@@ -22,16 +22,17 @@ SINGLE_CALLS = 7
 
 def test_step_time(benchmark, mp_run, speed_of_light, jit, fp32, policy):
     profile = mp_run.profile
-    mp_run.stop_if_not_running(benchmark, policy, jit, fp32)
-    mp_run.skip_if_crawling(benchmark, "test_step_time", policy, jit, fp32)
+    key = mp_run.key(policy, jit, fp32)
+    mp_run.stop_if_not_running(benchmark, key)
+    mp_run.skip_if_crawling(benchmark, "test_step_time", key)
     with mp_run.float32_matmuls(fp32):
         step = TrainingStep(build_model(policy, profile, jit=jit), mp_run.data, profile.batch_size)
         warm = warm_up(step.run, profile.timing_warmup)
         k = steps_per_round(warm.step_s)
         benchmark.pedantic(PerStep(step.run, k), rounds=profile.timing_rounds, iterations=k)
         single_call_s = median_call_s(step, SINGLE_CALLS)  # train_on_batch: host overhead and a sync per call
-        sol = speed_of_light(policy, bool(step.model.jit_compile), fp32)
-        info = {**mp_run.result_info(policy, jit, fp32, step.model), "batch_size": profile.batch_size,
+        sol = speed_of_light(key)
+        info = {**mp_run.result_info(key, step.model), "batch_size": profile.batch_size,
                 "loss_scaling": uses_loss_scaling(step.model),
                 "harness": step.harness, "steps_per_round": k, "warmup_rounds": warm.rounds,
                 "warmup_s": warm.seconds, "single_call_s": single_call_s, "flops_per_step": flops_per_step(profile),

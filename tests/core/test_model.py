@@ -75,7 +75,7 @@ def test_compile_mode_reaches_keras(mode, resolved):
 
 def test_auto_compile_mode_is_keras_own_choice():
     from mpmodel.core.device import detect
-    from mpmodel.core.policies import expected_jit_compile
+    from mpmodel.core.policies import ran_jit, resolve_jit
 
-    expected = expected_jit_compile("auto", keras.backend.backend(), detect().gpu_visible)
-    assert build_model("float32", "small").jit_compile is expected
+    expected = resolve_jit("auto", keras.backend.backend(), detect().gpu_visible)
+    assert ran_jit(build_model("float32", "small")) == expected

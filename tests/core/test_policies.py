@@ -32,11 +32,22 @@ def test_jit_modes_parse_in_table_order():
         parse_jit_list(" , ")
 
 
-@pytest.mark.parametrize("mode,backend,gpu,compiled", [
-    ("auto", "jax", False, True), ("auto", "tensorflow", False, False), ("auto", "tensorflow", True, True),
-    ("auto", "torch", True, False), ("on", "torch", False, True), ("off", "jax", True, False)])
-def test_expected_jit_compile_follows_keras(mode, backend, gpu, compiled):
-    from mpmodel.core.policies import expected_jit_compile
+@pytest.mark.parametrize("mode,backend,gpu,resolved", [
+    ("auto", "jax", False, "on"), ("auto", "tensorflow", False, "off"), ("auto", "tensorflow", True, "on"),
+    ("auto", "torch", True, "off"), ("on", "torch", False, "on"), ("off", "jax", True, "off")])
+def test_resolve_jit_follows_keras(mode, backend, gpu, resolved):
+    from mpmodel.core.policies import resolve_jit
 
-    assert expected_jit_compile(mode, backend, gpu) is compiled
+    assert resolve_jit(mode, backend, gpu) == resolved
+
+
+def test_step_key_files_a_mixed_step_under_any_float32_variant():
+    from mpmodel.core.step_key import ANY_VARIANT, StepKey
+
+    key = StepKey("mixed_bfloat16", "auto", "tf32")
+    assert key.same_step() == StepKey("mixed_bfloat16", "auto", ANY_VARIANT)
+    assert key.float32.same_step("off") == StepKey("float32", "off", "tf32")
+    assert key.float32.describe() == "float32 (jit auto, float32 tf32)" and key.describe() == "mixed_bfloat16 (jit auto)"
+    with pytest.raises(ValueError, match="compile mode 'xla'"):
+        StepKey("float32", "xla", "default")
 

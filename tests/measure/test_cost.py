@@ -4,6 +4,7 @@ fits counted once, skipped fits not counted; the slow-fit rule's threshold."""
 import pytest
 
 from mpmodel.core.profiles import get_profile
+from mpmodel.core.step_key import StepKey
 from mpmodel.measure import cost
 
 SMALL = get_profile("small")
@@ -29,14 +30,16 @@ def test_a_fit_is_epochs_of_steps_and_validation_then_the_test_pass():
 
 
 def test_prediction_counts_float32_fits_once_and_leaves_crawling_policies_out():
-    tests = [("test_step_time", "float32", "default", False), ("test_accuracy", "mixed_float16", "default", False),
-             ("test_accuracy", "mixed_bfloat16", "default", False),
-             ("test_seed_recipe_accuracy", "mixed_float16", "default", False)]
+    def key(policy):
+        return StepKey(policy, "off", "default")
+
+    tests = [("test_step_time", key("float32")), ("test_accuracy", key("mixed_float16")),
+             ("test_accuracy", key("mixed_bfloat16")), ("test_seed_recipe_accuracy", key("mixed_float16"))]
     seeds = {"test_accuracy": 3, "test_seed_recipe_accuracy": 1}.get
     times = {"float32": 0.05, "mixed_float16": 0.06, "mixed_bfloat16": 5.0}
 
-    def step_s(policy, fp32, compiled):
-        return times[policy]
+    def step_s(key):
+        return times[key.policy]
 
     def fits(n, *policies):
         return sum(n * cost.fit_s(SMALL, 60000, 10000, times[p]) for p in policies)
@@ -44,17 +47,17 @@ def test_prediction_counts_float32_fits_once_and_leaves_crawling_policies_out():
     seed_recipe = fits(1, "float32", "mixed_float16")  # its own float32 fits: another recipe
     every = cost.predict(SMALL, 60000, 10000, tests, step_s, skipped=lambda *a: False, seeds=seeds)
     assert every.parts["accuracy"] == pytest.approx(fits(3, "float32", "mixed_float16", "mixed_bfloat16") + seed_recipe)
-    slow_skipped = cost.predict(SMALL, 60000, 10000, tests, step_s, skipped=lambda p, f, c: p == "mixed_bfloat16", seeds=seeds)
+    slow_skipped = cost.predict(SMALL, 60000, 10000, tests, step_s, skipped=lambda k: k.policy == "mixed_bfloat16", seeds=seeds)
     assert slow_skipped.parts["accuracy"] == pytest.approx(fits(3, "float32", "mixed_float16") + seed_recipe)
-    tests.append(("test_step_time", "mixed_bfloat16", "default", False))  # a crawling policy is not timed either
-    assert cost.predict(SMALL, 60000, 10000, tests, step_s, lambda p, f, c: p == "mixed_bfloat16", seeds).seconds == \
+    tests.append(("test_step_time", key("mixed_bfloat16")))  # a crawling policy is not timed either
+    assert cost.predict(SMALL, 60000, 10000, tests, step_s, lambda k: k.policy == "mixed_bfloat16", seeds).seconds == \
         pytest.approx(slow_skipped.seconds)
     assert slow_skipped.seconds == pytest.approx(slow_skipped.parts["accuracy"] + cost.step_time_s(SMALL, 0.05))
     assert "from the probed steps" in slow_skipped.describe()
 
 
 def test_the_prediction_counts_the_time_already_spent():
-    tests = [("test_step_time", "float32", "default", False)]
+    tests = [("test_step_time", StepKey("float32", "off", "default"))]
     later = cost.predict(SMALL, 60000, 10000, tests, lambda *a: 0.05, lambda *a: False, spent_s=42.0)
     assert later.total_s == pytest.approx(42.0 + later.seconds)
     assert later.describe().startswith(f"about {cost.minutes(later.total_s)} in all: 42 s so far")

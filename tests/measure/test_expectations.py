@@ -45,16 +45,16 @@ def test_device_class(info, cls):
     (gpu("9.0"), "mixed_bfloat16", False, 2.0),
 ])
 def test_table_values(info, policy, tf32, minimum):
-    e = ex.expectation_for(info, policy, tf32=tf32, compiled=False)
+    e = ex.expectation_for(info, policy, tf32=tf32, jit="off")
     assert e.min_speedup == minimum
     assert e.reason and e.source == "expectations table"
 
 
-@pytest.mark.parametrize("backend,compiled,minimum", [
-    ("tensorflow", False, 1.3), ("tensorflow", True, None),  # XLA:CPU has no bf16 kernels
-    ("torch", False, 1.5), ("torch", True, 1.5), ("jax", True, None), ("mlx", False, None)])
-def test_bf16_cpu_rows_differ_by_backend_and_compiler_as_measured(backend, compiled, minimum):
-    e = ex.expectation_for(cpu(["avx512_bf16"], backend=backend), "mixed_bfloat16", compiled=compiled)
+@pytest.mark.parametrize("backend,jit,minimum", [
+    ("tensorflow", "off", 1.3), ("tensorflow", "on", None),  # XLA:CPU has no bf16 kernels
+    ("torch", "off", 1.5), ("torch", "on", 1.5), ("jax", "on", None), ("mlx", "off", None)])
+def test_bf16_cpu_rows_differ_by_backend_and_compiler_as_measured(backend, jit, minimum):
+    e = ex.expectation_for(cpu(["avx512_bf16"], backend=backend), "mixed_bfloat16", jit=jit)
     assert e.min_speedup == minimum
     assert e.backend in (backend, None)
     if backend == "mlx":  # no row: the measured ceiling decides (mpmodel.measure.ceilings.from_ceiling)
@@ -71,7 +71,7 @@ def test_bf16_cpu_rows_differ_by_backend_and_compiler_as_measured(backend, compi
     ([], "GenuineIntel", "tensorflow", None, "expectations table"),
 ])
 def test_each_cpu_class_has_its_bf16_expectation(flags, vendor, backend, minimum, source):
-    e = ex.expectation_for(cpu(flags, backend=backend, vendor=vendor), "mixed_bfloat16", compiled=False)
+    e = ex.expectation_for(cpu(flags, backend=backend, vendor=vendor), "mixed_bfloat16", jit="off")
     assert (e.min_speedup, e.source) == (minimum, source)
 
 
@@ -116,7 +116,7 @@ def test_override_wins_over_the_table():
     info = cpu(["avx512_bf16"])
     e = ex.expectation_for(info, "mixed_float16", ex.parse_min_speedup("mixed_float16=1.1"))
     assert (e.min_speedup, e.source) == (1.1, "--mp-min-speedup")
-    other = ex.expectation_for(info, "mixed_bfloat16", ex.parse_min_speedup("mixed_float16=1.1"), compiled=False)
+    other = ex.expectation_for(info, "mixed_bfloat16", ex.parse_min_speedup("mixed_float16=1.1"), jit="off")
     assert other.min_speedup == 1.3
 
 
@@ -144,7 +144,7 @@ def test_parse_min_speedup_rejects(text, message):
 def test_the_tiny_harness_profile_expects_no_speedup_unless_told():
     e = ex.expectation_for(cpu(["avx512_bf16"]), "mixed_bfloat16", harness_check=True)
     assert e.min_speedup is None and "harness-check profile" in e.reason
-    assert ex.expectation_for(cpu(["avx512_bf16"]), "mixed_bfloat16", compiled=False).min_speedup == 1.3
+    assert ex.expectation_for(cpu(["avx512_bf16"]), "mixed_bfloat16", jit="off").min_speedup == 1.3
     told = ex.expectation_for(cpu(["avx512_bf16"]), "mixed_bfloat16", {"mixed_bfloat16": 1.1}, harness_check=True)
     assert told.min_speedup == 1.1
 
@@ -160,12 +160,12 @@ def test_memory_rows_expect_a_saving_on_gpus_only():
 
 def test_a_measured_speedup_row_gates_its_own_workload_and_other_workloads_fall_to_the_ceiling_rule():
     zen4 = cpu(["avx512_bf16"])
-    assert ex.expectation_for(zen4, "mixed_bfloat16", compiled=False).min_speedup == 1.3  # the MLP's, measured
-    conv = ex.expectation_for(zen4, "mixed_bfloat16", compiled=False, workload="conv")
+    assert ex.expectation_for(zen4, "mixed_bfloat16", jit="off").min_speedup == 1.3  # the MLP's, measured
+    conv = ex.expectation_for(zen4, "mixed_bfloat16", jit="off", workload="conv")
     assert conv.source == ex.NO_ROW and conv.reason.endswith("for workload conv")
     info = cpu(["avx512_bf16", "amx_bf16"], vendor="GenuineIntel")  # where the convnet was measured: its own row
-    assert ex.expectation_for(info, "mixed_bfloat16", compiled=False, workload="conv").min_speedup == 0.85
-    assert ex.expectation_for(info, "mixed_bfloat16", compiled=False).min_speedup == 1.3
+    assert ex.expectation_for(info, "mixed_bfloat16", jit="off", workload="conv").min_speedup == 0.85
+    assert ex.expectation_for(info, "mixed_bfloat16", jit="off").min_speedup == 1.3
     # a row expecting no speedup says why the kernels cannot gain: it holds for every workload
     fp16 = ex.expectation_for(info, "mixed_float16", workload="transformer")
     assert fp16.source == "expectations table" and fp16.min_speedup is None and "float16" in fp16.reason

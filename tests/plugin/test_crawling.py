@@ -40,7 +40,7 @@ def test_a_crawling_policy_is_measured_by_the_probe_and_decided_on_its_steps(pyt
     result = run(pytester, monkeypatch, "--mp-min-speedup", "mixed_bfloat16=1.3")
     result.assert_outcomes(passed=1, skipped=3, failed=1)  # float32's step time; bf16's step time and both fits
     out = result.stdout.str()
-    probed = re.search(r"mpmodel step probe: mixed_bfloat16 \(compiled False\) (\d+) ms per step", out)
+    probed = re.search(r"mpmodel step probe: mixed_bfloat16 \(jit auto\) (\d+) ms per step", out)
     assert probed and 500 <= int(probed.group(1)) < 1000  # the planted 0.5 s is the step's floor: the probe measured it
     assert "crawling: mixed_bfloat16's step takes 5" in out and "(the crawl rule: over 10x)" in out
     assert "its kernels alone take" in out and "step efficiency" in out

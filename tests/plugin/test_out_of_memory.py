@@ -74,10 +74,11 @@ def test_on_a_gpu_the_advice_is_not_a_cpu_profile():
 
 def test_the_line_quotes_the_step_peaks_of_the_policies_that_fit():
     from mpmodel.core.memory import StepMemory
+    from mpmodel.core.step_key import StepKey
 
     mib = 2**20
-    memories = {("float32", "auto", "default"): StepMemory("float32", 600 * mib, [4100 * mib, 4200 * mib, 4150 * mib]),
-                ("float32", "auto", "strict"): StepMemory("float32", 600 * mib, [4150 * mib] * 3)}
+    memories = {StepKey("float32", "auto", "default"): StepMemory("float32", 600 * mib, [4100 * mib, 4200 * mib, 4150 * mib]),
+                StepKey("float32", "auto", "strict"): StepMemory("float32", 600 * mib, [4150 * mib] * 3)}
     line = out_of_memory_message(RuntimeError("CUDA out of memory"), "mixed_float16", get_profile("seed"),
                                  "GPU0 0.3 GiB free of 79.1 GiB", on_gpu=True, memories=memories)
     assert ("; measured step peaks of the policies that fit: float32 4150.0 MiB (resting 600.0 MiB), "

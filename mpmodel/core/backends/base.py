@@ -74,13 +74,14 @@ class Runtime:
         at the end; returns the last loss. The model has run one `train_on_batch` (Keras builds its state there)."""
         raise NotImplementedError
 
-    def compiled(self, fn: Callable, jit_compile: bool) -> Callable:
-        """`fn` (Keras ops) compiled as the backend compiles a step under `jit_compile`, for the kernels alone."""
+    def compiled(self, fn: Callable, jit: str) -> Callable:
+        """`fn` (Keras ops) compiled as the backend compiles a step under the resolved compile mode `jit` (on,
+        off: mpmodel.core.policies.resolve_jit), for the kernels alone."""
         return fn
 
-    def compiles_graphs(self, jit_compile: bool) -> bool:
-        """Whether `compiled(fn, jit_compile)` builds a graph, into which K iterations can go as one loop."""
-        return jit_compile
+    def compiles_graphs(self, jit: str) -> bool:
+        """Whether `compiled(fn, jit)` builds a graph, into which K iterations can go as one loop."""
+        return jit == "on"
 
     def with_gradients(self, fn: Callable, wrt: tuple[int, ...]) -> Callable:
         """`g(*args, cotangent)` -> [fn(*args), gradient for each of args[i], i in `wrt`]: the forward kernel and the

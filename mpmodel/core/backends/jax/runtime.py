@@ -72,8 +72,8 @@ class Backend(Runtime):
 
         return run
 
-    def compiled(self, fn, jit_compile):
-        return jax.jit(fn) if jit_compile else fn
+    def compiled(self, fn, jit):
+        return jax.jit(fn) if jit == "on" else fn
 
     def with_gradients(self, fn, wrt):
         def call(*args):

@@ -45,10 +45,10 @@ class Backend(Runtime):
 
         return lambda k: float(steps(tf.constant(k, dtype=tf.int32)))  # float(): the round's one host sync
 
-    def compiled(self, fn, jit_compile):
-        return tf.function(fn, jit_compile=jit_compile)
+    def compiled(self, fn, jit):
+        return tf.function(fn, jit_compile=jit == "on")
 
-    def compiles_graphs(self, jit_compile):
+    def compiles_graphs(self, jit):
         return True  # tf.function, with XLA or not
 
     def with_gradients(self, fn, wrt):

@@ -1,4 +1,10 @@
-"""Saved runs made by the real suite on the 2-core EPYC (tests/fixtures/runs, see its README):
+"""The project's tests: two tiers, and the fixtures they share.
+
+`pytest tests/` runs the fast tier: every module's logic in this process, in under two minutes on 2 cores.
+`pytest tests/ --slow` adds the slow tier: the tests marked with one of SLOW_KINDS below (registered in
+pyproject.toml, under --strict-markers), each of which starts something costly or needs a service.
+
+Saved runs made by the real suite on the 2-core EPYC (tests/fixtures/runs, see its README):
 0001 and 0002 are A/A runs; 0003 ran with TF_ENABLE_ONEDNN_OPTS=0, the planted slowdown."""
 
 import importlib
@@ -18,6 +24,53 @@ from mpmodel.store.schema import METADATA, VERSION_TABLE
 from mpmodel.store.source import FolderSource, forget_sources
 
 FIXTURE_STORAGE = Path(__file__).parent / "fixtures" / "runs"
+
+# The slow tier, by what makes a test slow: each is a registered marker (pyproject.toml) and puts its test in the
+# slow tier. A PostgreSQL case of the store fixtures is marked `server` here, so no test body needs to say it.
+SLOW_KINDS = {
+    "session": "starts a pytest session of the suite (or the README's commands) in a child process",
+    "framework": "starts a child process that imports a framework or runs a study, or builds and runs models for seconds",
+    "server": "needs a PostgreSQL server (pg_virtualenv, or MPMODEL_TEST_POSTGRES)",
+    "browser": "renders in headless Chromium, or builds the manual with MkDocs",
+    "fit": "trains real models for several epochs",
+    "package": "builds the wheel and the sdist (python -m build)",
+}
+SLOW_OPTION = "--slow"
+
+
+def pytest_addoption(parser):
+    parser.addoption(SLOW_OPTION, action="store_true", default=False,
+                     help="also run the slow tier: tests marked " + ", ".join(SLOW_KINDS) + " (tests/conftest.py)")
+
+
+def slow_kinds(item) -> list[str]:
+    """The slow-tier markers on a test, a PostgreSQL case of the store fixtures counted as `server`."""
+    kinds = [k for k in SLOW_KINDS if item.get_closest_marker(k)]
+    params = getattr(getattr(item, "callspec", None), "params", {})
+    if "postgresql" in (params.get("store_url"), params.get("run_source")) and "server" not in kinds:
+        kinds.append("server")
+    return kinds
+
+
+def pytest_collection_modifyitems(config, items):
+    """Without --slow, the slow tier is deselected (pytest's summary counts it) and the end says how to run it."""
+    if config.getoption(SLOW_OPTION):
+        return
+    slow = [item for item in items if slow_kinds(item)]
+    if slow:
+        items[:] = [item for item in items if not slow_kinds(item)]
+        config.hook.pytest_deselected(items=slow)
+        config.stash[SLOW_LEFT] = len(slow)
+
+
+SLOW_LEFT = pytest.StashKey[int]()
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    left = config.stash.get(SLOW_LEFT, 0)
+    if left:
+        terminalreporter.write_line(f"the slow tier ({left} tests: {', '.join(SLOW_KINDS)}) was not run: "
+                                    f"`pytest tests/ {SLOW_OPTION}` runs both tiers")
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ def runs(path: Path):
                 fh.write(json.dumps(record) + "\n")
 
 
+@pytest.mark.framework
 def test_rates_over_subsets_and_the_table(summary, tmp_path, capsys):
     runs(tmp_path / "runs.jsonl")
     seeds = summary.load([tmp_path / "runs.jsonl"])[("tensorflow", "synthetic-hard-v1", "decay")]

@@ -6,6 +6,7 @@ import pytest
 from bad_inputs import CASES, run_case
 
 
+@pytest.mark.session
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_bad_input_is_one_line_a_failure_and_saves_nothing(case, tmp_path):
     out = run_case(case, tmp_path)

@@ -61,6 +61,7 @@ def test_a_bad_input_documented_with_another_outcome_fails(docs_copy):
     assert any("'unknown profile'" in p for p in tables.stale())
 
 
+@pytest.mark.framework
 def test_every_registered_option_is_defined_once_and_documented():
     """pytest's own --help lists exactly the options OPTIONS defines, each with its ini twin in the manual."""
     shown = subprocess.run([sys.executable, "-m", "pytest", "--help", "-p", "no:cacheprovider"], cwd=ROOT,
@@ -114,6 +115,7 @@ def test_the_readme_is_a_front_page():
     assert len((ROOT / "README.md").read_text().splitlines()) <= 200
 
 
+@pytest.mark.browser
 def test_the_site_builds_in_strict_mode(tmp_path):
     """Broken links and anchors inside docs/ fail MkDocs's strict build (mkdocs.yml's validation)."""
     if importlib.util.find_spec("mkdocs") is None:

@@ -98,6 +98,7 @@ def test_a_failed_part_or_one_that_leaves_nothing_fails_the_check(gpu_check, mon
                         f"torch-suite-mlp: exited 0 but left no results (see {tmp_path / 'torch-suite-mlp.log'})"]
 
 
+@pytest.mark.framework
 def test_the_limit_stops_a_part_and_keeps_what_finished(gpu_check, monkeypatch, tmp_path):
     plan = parts(gpu_check, ("jax", "suite", "mlp", 1), ("torch", "suite", "mlp", 1), ("jax", "accuracy", "mlp", 1))
     fake_commands(monkeypatch, gpu_check, {"jax-suite-mlp": ([speedup_result("mlp", "mixed_float16", 2.0)], 0, 0),

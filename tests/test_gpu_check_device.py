@@ -13,6 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.framework
 def test_the_device_part_times_every_policy_and_records_one_that_does_not_run(tmp_path):
     pytest.importorskip("jax", reason="JAX is not installed in this environment")
     proc = subprocess.run([sys.executable, str(ROOT / "studies" / "gpu_check.py"), "--device-part", "--profile=tiny",

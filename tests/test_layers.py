@@ -94,6 +94,7 @@ def test_function_local_imports_load_a_framework_or_optional_library_and_say_why
 
 
 # benchmarks/conftest.py loads before the plugin checks its options and data: what it imports must be light too
+@pytest.mark.framework
 @pytest.mark.parametrize("module", ["mpmodel", "mpmodel.plugin", "mpmodel.plugin.session", "mpmodel.history.cli",
                                     "mpmodel.core.speed_of_light",
                                     "mpmodel.measure.ceilings"])
@@ -110,6 +111,7 @@ def test_the_plugin_entry_module_loads_nothing_heavy():
     assert loaded == "", f"import mpmodel.plugin loaded {loaded}"
 
 
+@pytest.mark.framework
 def test_the_heavy_check_sees_a_heavy_import():
     """Control: the suite's own half does load them."""
     code = f"import sys, mpmodel.plugin.session; print(','.join(m for m in {HEAVY!r} if m in sys.modules))"

@@ -24,6 +24,7 @@ def dist(tmp_path_factory) -> Path:
     return out
 
 
+@pytest.mark.package
 def test_the_wheel_and_sdist_pass_the_index_checker(dist):
     files = sorted(str(p) for p in dist.iterdir())
     assert [Path(f).name for f in files] == [f"mpmodel-{VERSION}-py3-none-any.whl", f"mpmodel-{VERSION}.tar.gz"]
@@ -31,6 +32,7 @@ def test_the_wheel_and_sdist_pass_the_index_checker(dist):
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+@pytest.mark.package
 def test_the_wheel_ships_the_suite_the_schema_revisions_and_the_entry_points(dist):
     wheel = zipfile.ZipFile(next(dist.glob("*.whl")))
     names = set(wheel.namelist())
@@ -47,6 +49,7 @@ def test_the_wheel_ships_the_suite_the_schema_revisions_and_the_entry_points(dis
     assert {"tensorflow", "jax", "torch", "gpu", "plot", "postgres"} <= set(extras)
 
 
+@pytest.mark.package
 def test_the_sdist_builds_the_same_package(dist):
     with tarfile.open(next(dist.glob("*.tar.gz"))) as sdist:
         names = set(sdist.getnames())

@@ -6,6 +6,8 @@ runs the plant at the real profile (docs/gates.md, "Accuracy", has the study).""
 import os
 from pathlib import Path
 
+import pytest
+
 pytest_plugins = ("pytester",)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -21,6 +23,7 @@ def run(pytester, monkeypatch, plant: str):
         "-p", "no:cacheprovider", "-rfs", "test_accuracy.py::test_accuracy")
 
 
+@pytest.mark.session
 def test_the_gate_fails_the_planted_defect(pytester, monkeypatch):
     result = run(pytester, monkeypatch, "6")
     result.assert_outcomes(failed=1)

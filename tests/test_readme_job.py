@@ -57,6 +57,7 @@ def test_the_readme_states_the_cost_models_time_and_a_timeout_above_it():
     assert readme_job()["timeout-minutes"] >= total * 1.5 + 5  # the pytest step with room, plus the install
 
 
+@pytest.mark.session
 def test_the_job_runs_twice_in_a_fresh_project_green_and_the_second_compares(tmp_path):
     first, second = run_twice(tmp_path, say=print)  # a line a step, shown where pytest runs with -s (.ci/run does)
     for n, run in ((1, first), (2, second)):

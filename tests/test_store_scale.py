@@ -22,6 +22,7 @@ def test_the_fleet_spreads_over_ten_contexts_and_fifty_runners(study):
     assert [name for _, name in runs[:2]] == ["000001_scale", "000002_scale"]
 
 
+@pytest.mark.framework
 def test_it_fills_in_turn_and_times_every_command(study, tmp_path, capsys):
     url = f"sqlite:///{tmp_path / 'scale.db'}"
     out = tmp_path / "scale.jsonl"

@@ -31,6 +31,7 @@ from mpmodel.core.profiles import Profile
 from mpmodel.core.workload import Analytic
 
 STEP_REPEATS = 5
+WARMUP_STEPS = 2  # before the resting state is read: the optimizer state built, the step traced and compiled
 
 
 def mib(n: float) -> str:

@@ -17,7 +17,7 @@ import keras
 
 from mpmodel.core.device import detect
 from mpmodel.core.matmul_precision import float32_matmuls
-from mpmodel.core.memory import STEP_REPEATS, StepMemory, reader_for
+from mpmodel.core.memory import STEP_REPEATS, WARMUP_STEPS, StepMemory, reader_for
 from mpmodel.core.model import build_model
 from mpmodel.core.parent_watch import die_with_parent
 from mpmodel.core.profiles import Profile, resolve_profile
@@ -35,7 +35,7 @@ def measure_step_memory(policy: str, profile: Profile, jit: str = "auto", repeat
         before = reader.settle()
         step = TrainingStep(build_model(policy, profile, jit=jit), data, profile.batch_size, n_batches=1)
         step.batches = [batch]  # the batch made before the baseline; TrainingStep's own copy is dropped
-        for _ in range(2):
+        for _ in range(WARMUP_STEPS):
             step.run(1)  # builds the optimizer state, traces and compiles the step
         resting = reader.settle() - before
         peaks = []

@@ -11,23 +11,29 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from mpmodel.core.memory import STEP_REPEATS, WARMUP_STEPS
 from mpmodel.core.profiles import Profile
-from mpmodel.measure.rounds import WARMUP_MIN_S, steps_per_round
+from mpmodel.measure.rounds import (
+    SINGLE_BUDGET_S,
+    SINGLE_CALLS,
+    SINGLE_LEAST,
+    SPEEDUP_WARMUP_PAIRS,
+    WARMUP_MIN_S,
+    steps_per_round,
+)
 
 # Steps reached 0.77-0.92 of their speed of light on the Zen 4 CPU (TensorFlow, PyTorch) and under JAX on an
 # H200; PyTorch's eager mixed steps on the H200 reached 0.19-0.25. Used only where the step probe failed.
 ASSUMED_EFFICIENCY = 0.8
 EVAL_SHARE = 1 / 3  # a forward pass over a batch: about a third of a training step's matmuls
-SINGLE_CALLS, SINGLE_BUDGET_S, SINGLE_LEAST = 7, 2.0, 3  # test_step_time's single train_on_batch calls
-SPEEDUP_WARMUP_PAIRS = 2
 # Host work around the steps, measured with TensorFlow on the Zen 4 EPYC (small profile): building a
 # model and tracing its first step and loop took 2-3 s; each epoch's model.fit call (the data pipeline,
 # the validation pass's set-up) 0.6-0.9 s beyond its steps.
 BUILD_S = 2.0
 FIT_EPOCH_S = 0.6
-# test_memory's child process: start-up and imports, then 2 warm-up steps and 5 measured ones.
+# test_memory's child process: start-up and imports, then its warm-up steps and measured ones.
 MEMORY_PROBE_S = 8.0
-MEMORY_PROBE_STEPS = 7
+MEMORY_PROBE_STEPS = WARMUP_STEPS + STEP_REPEATS
 def estimated_step_s(sol_seconds: float, efficiency: float = ASSUMED_EFFICIENCY) -> float:
     return sol_seconds / efficiency
 

@@ -49,7 +49,12 @@ def warm_up(run: Callable[[int], object], min_rounds: int, min_seconds: float = 
     return WarmUp(len(times), clock() - start, statistics.median(times[-max(1, min_rounds):]))
 
 
-def median_call_s(call: Callable[[], object], calls: int, budget_s: float = 2.0, least: int = 3,
+SINGLE_CALLS, SINGLE_BUDGET_S, SINGLE_LEAST = 7, 2.0, 3  # test_step_time's single train_on_batch calls
+SPEEDUP_WARMUP_PAIRS = 2  # test_speedup's untimed interleaved pairs before its timed ones
+
+
+def median_call_s(call: Callable[[], object], calls: int = SINGLE_CALLS, budget_s: float = SINGLE_BUDGET_S,
+                  least: int = SINGLE_LEAST,
                   clock: Callable[[], float] = time.perf_counter) -> float:
     """The median time of up to `calls` calls, e.g. single `train_on_batch` calls, host overhead and sync
     included; after `least` calls it stops once `budget_s` is spent, so a slow step (bf16 on a CPU

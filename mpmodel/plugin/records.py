@@ -11,10 +11,9 @@ from mpmodel.plugin.settings import Settings
 FORMAT = 1
 
 
-def run_record(settings: Settings, device_state: dict | None, contexts: list[RunContext]) -> dict:
-    """output_json["mpmodel"]: settings, device state over the session, every gate's verdict (kept by the
-    contexts' one SuiteSession) and every crawling mixed step."""
-    verdicts = contexts[0].session.verdicts if contexts else []
+def run_record(settings: Settings, device_state: dict | None, verdicts: list, contexts: list[RunContext]) -> dict:
+    """output_json["mpmodel"]: settings, device state over the session, every gate's verdict (the SuiteSession's)
+    and every crawling mixed step of each workload's context."""
     return {
         "format": FORMAT,
         "settings": {"workloads": [w.spec or w.name for w in settings.workloads], "profile": settings.profile,

@@ -234,8 +234,9 @@ def pytest_benchmark_update_json(config, benchmarks, output_json):
         return
     contexts = config.stash.get(CONTEXTS, None)
     monitor = config.stash.get(MONITOR, None)
+    shared = suite_session(config)
     output_json["mpmodel"] = records.run_record(config.stash[SETTINGS], monitor.summary() if monitor is not None else None,
-                                                list(contexts.values()) if contexts else [])
+                                                shared.verdicts if shared else [], list(contexts.values()) if contexts else [])
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)

@@ -19,10 +19,8 @@ from mpmodel.measure.ceilings import Ceiling, from_ceiling
 from mpmodel.measure.gates import crawling_verdict, speedup_verdict
 from mpmodel.measure.interleave import InterleavedTimer
 from mpmodel.measure.probe import speedup as probed_speedup
-from mpmodel.measure.rounds import steps_per_round, warm_up
+from mpmodel.measure.rounds import SPEEDUP_WARMUP_PAIRS, steps_per_round, warm_up
 from mpmodel.measure.stats import paired_ratio
-
-WARMUP_PAIRS = 2
 
 
 def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
@@ -47,7 +45,7 @@ def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
         timer = InterleavedTimer(lambda: baseline.run(k), lambda: candidate.run(k))
 
         benchmark.pedantic(timer.candidate_step, setup=timer.baseline_step,
-                           rounds=profile.timing_pairs, warmup_rounds=WARMUP_PAIRS, iterations=1)
+                           rounds=profile.timing_pairs, warmup_rounds=SPEEDUP_WARMUP_PAIRS, iterations=1)
         timer.complete(profile.timing_pairs)  # only needed under --benchmark-disable
         info = mp_run.result_info(key, candidate.model)  # reads the TF32 state under the variant
         light = [speed_of_light(k) for k in (key.float32, key)]

@@ -17,8 +17,6 @@ from mpmodel.core.training import TrainingStep
 from mpmodel.measure.ceilings import efficiency
 from mpmodel.measure.rounds import PerStep, median_call_s, steps_per_round, warm_up
 
-SINGLE_CALLS = 7
-
 
 def test_step_time(benchmark, mp_run, speed_of_light, jit, fp32, policy):
     profile = mp_run.profile
@@ -30,7 +28,7 @@ def test_step_time(benchmark, mp_run, speed_of_light, jit, fp32, policy):
         warm = warm_up(step.run, profile.timing_warmup)
         k = steps_per_round(warm.step_s)
         benchmark.pedantic(PerStep(step.run, k), rounds=profile.timing_rounds, iterations=k)
-        single_call_s = median_call_s(step, SINGLE_CALLS)  # train_on_batch: host overhead and a sync per call
+        single_call_s = median_call_s(step)  # train_on_batch: host overhead and a sync per call
         sol = speed_of_light(key)
         info = {**mp_run.result_info(key, step.model), "batch_size": profile.batch_size,
                 "loss_scaling": uses_loss_scaling(step.model),

@@ -42,6 +42,8 @@ def test_training_step_refuses_a_set_smaller_than_a_batch(tiny_data):
         TrainingStep(build_model("float32", TINY), tiny_data, 4096)
 
 
+@pytest.mark.fit
+@pytest.mark.fit
 def test_fit_recipe_is_reproducible_and_learns(tiny_data):
     runs = [fit_recipe(build_model("float32", TINY, seed=1), tiny_data, TINY, order_seed=5) for _ in range(2)]
     assert runs[0].losses == pytest.approx(runs[1].losses, rel=1e-4)
@@ -49,6 +51,8 @@ def test_fit_recipe_is_reproducible_and_learns(tiny_data):
     assert runs[0].finite and runs[0].test_accuracy > 0.2  # well above chance after 2 tiny epochs
 
 
+@pytest.mark.fit
+@pytest.mark.fit
 def test_fit_recipe_records_the_loss_scale_for_float16(tiny_data):
     result = fit_recipe(build_model("mixed_float16", TINY), tiny_data, TINY, order_seed=0)
     assert len(result.loss_scales) == TINY.epochs and result.final_loss_scale > 0
@@ -60,6 +64,8 @@ def test_fit_result_flags_nonfinite_losses():
     assert FitResult(0.9, 0.3, losses=[1.0], val_losses=[0.5]).finite
 
 
+@pytest.mark.fit
+@pytest.mark.fit
 def test_float16_overflow_gives_a_nonfinite_fit_with_its_loss_scale_history(tiny_data):
     """A planted overflow: first-layer weights 1e5 times too large push float16 activations past
     65504. The loss goes NaN, the loss scale falls, and the accuracy gate fails saying so."""
@@ -94,6 +100,8 @@ def test_a_tiny_even_batch_falls_back_to_the_training_batch(n_val, n_test, batch
     assert evaluation_batch(n_val, n_test, batch) == batch  # 12000 and 9999 share only 3: 4000 calls an epoch
 
 
+@pytest.mark.fit
+@pytest.mark.fit
 def test_fit_recipe_reports_progress_after_each_epoch(tiny_data):
     seen = []
     fit_recipe(build_model("float32", TINY), tiny_data, TINY, order_seed=0,
@@ -124,6 +132,8 @@ print(len(compiles) - before)
 """
 
 
+@pytest.mark.framework
+@pytest.mark.framework
 def test_under_xla_evaluation_compiles_one_batch_shape():
     pytest.importorskip("jax", reason="JAX is not installed in this environment")
     env = {**os.environ, "KERAS_BACKEND": "jax"}

@@ -96,6 +96,8 @@ def test_report_shows_its_last_runs_and_searches_each_contexts_window(tmp_path, 
     assert "lasting shifts: none detected" in out  # each series searched in its last 2 runs: too few for a shift
 
 
+@pytest.mark.session
+@pytest.mark.session
 def test_a_reader_that_stops_early_gets_no_traceback(storage):
     """`mpmodel report | head -1`: the pipe closes before the report is written."""
     proc = subprocess.Popen([sys.executable, "-m", "mpmodel", "report", "--storage", str(storage)],
@@ -144,12 +146,16 @@ def test_calibrate_runs_the_suite_itself(tmp_path):
     assert "step time test_step_time" in out
 
 
+@pytest.mark.session
+@pytest.mark.session
 def test_python_dash_m_runs_the_same_command(storage):
     result = subprocess.run([sys.executable, "-m", "mpmodel", "compare", "0001", "0002", "--storage", str(storage)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "result: no significant regression" in result.stdout
 
 
+@pytest.mark.session
+@pytest.mark.session
 def test_version_names_the_release_and_the_schema_it_saves():
     import importlib.metadata
 

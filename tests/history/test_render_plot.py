@@ -27,6 +27,8 @@ def png_height(path) -> int:
     return int.from_bytes(path.read_bytes()[20:24], "big")  # the IHDR chunk's height
 
 
+@pytest.mark.framework
+@pytest.mark.framework
 def test_runs_with_memory_results_get_a_memory_panel(tmp_path, saved_runs):
     import copy
 

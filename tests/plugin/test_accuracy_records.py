@@ -8,6 +8,8 @@ and off inside it, as on an Ampere GPU with TensorFlow's default.
 import json
 from pathlib import Path
 
+import pytest
+
 pytest_plugins = ("pytester",)
 
 SUITE = Path(__file__).resolve().parents[2] / "benchmarks" / "test_accuracy.py"
@@ -35,6 +37,8 @@ RunContext.tf32 = lambda self: not (STRICT and STRICT[-1])
 """
 
 
+@pytest.mark.session
+@pytest.mark.session
 def test_strict_accuracy_results_record_tf32_off(pytester):
     pytester.makeconftest(FAKE_GPU)
     pytester.copy_example(str(SUITE))

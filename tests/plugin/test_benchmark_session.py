@@ -1,6 +1,7 @@
 """The adapter to pytest-benchmark's private parts: it fails here, loudly, the day pytest-benchmark changes
 what it relies on, and it leaves a pytest-benchmark it was not written for alone."""
 
+import pytest
 import pytest_benchmark
 
 from mpmodel.plugin import benchmark_session as adapter
@@ -39,6 +40,8 @@ def test_another_major_version_or_a_missing_attribute_is_named():
     assert adapter.unsupported(broken, version="5.9.0") == "pytest-benchmark 5.9.0 has no compared_mapping"
 
 
+@pytest.mark.session
+@pytest.mark.session
 def test_an_unsupported_pytest_benchmark_is_left_alone_and_said_so(pytester, monkeypatch):
     pytester.makepyfile("def test_sum(benchmark):\n    benchmark(sum, range(100))\n")
     pytester.makeconftest("import pytest_benchmark\npytest_benchmark.__version__ = '6.0.0'\n")

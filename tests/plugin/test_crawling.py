@@ -36,6 +36,8 @@ def run(pytester, monkeypatch, *extra):
     return pytester.runpytest_subprocess(*TINY, *extra)
 
 
+@pytest.mark.session
+@pytest.mark.session
 def test_a_crawling_policy_is_measured_by_the_probe_and_decided_on_its_steps(pytester, monkeypatch):
     result = run(pytester, monkeypatch, "--mp-min-speedup", "mixed_bfloat16=1.3")
     result.assert_outcomes(passed=1, skipped=3, failed=1)  # float32's step time; bf16's step time and both fits
@@ -45,7 +47,7 @@ def test_a_crawling_policy_is_measured_by_the_probe_and_decided_on_its_steps(pyt
     assert "crawling: mixed_bfloat16's step takes 5" in out and "(the crawl rule: over 10x)" in out
     assert "its kernels alone take" in out and "step efficiency" in out
     assert "with TensorFlow's graph remapper off its step takes" in out or "has no graph-rewrite switch" in out
-    assert "mpmodel will not run mixed_bfloat16 (compiled False, float32 default) in full: it crawls here" in out
+    assert "mpmodel will not run mixed_bfloat16 (jit auto, float32 default) in full: it crawls here" in out
     assert "its 3 accuracy fits would take about" in out and "--mp-slow-policies runs it" in out
     # where a speedup is expected, the probe's measured steps fail the gate
     assert "FAIL test_speedup[tiny-jit_auto-fp32_default-mixed_bfloat16]: crawling: mixed_bfloat16 speedup over " \
@@ -88,6 +90,8 @@ def nothing_saved(storage: Path, history: Path):
             assert "mpmodel_runs" not in tables or db.execute("select count(*) from mpmodel_runs").fetchone()[0] == 0
 
 
+@pytest.mark.session
+@pytest.mark.session
 def test_sigterm_inside_a_crawling_native_call_ends_the_session_with_one_line(tmp_path, monkeypatch):
     plant(monkeypatch, 60.0)  # one step: a minute inside one native call, signals blocked
     proc, lines, storage, history = start_suite(tmp_path, "--mp-slow-policies", "-k", "step_time and mixed_bfloat16")
@@ -99,6 +103,8 @@ def test_sigterm_inside_a_crawling_native_call_ends_the_session_with_one_line(tm
     nothing_saved(storage, history)
 
 
+@pytest.mark.session
+@pytest.mark.session
 def test_a_step_that_does_not_run_fails_in_one_line_where_a_speedup_is_expected(pytester, monkeypatch):
     """A mixed step that raises (no kernel for its dtype here: JAX's float16 attention on a CPU) fails every test of it
     in one line where a speedup is expected, and skips them, saying why, where none was; nothing else is lost."""
@@ -111,7 +117,7 @@ def test_a_step_that_does_not_run_fails_in_one_line_where_a_speedup_is_expected(
     assert "mixed_bfloat16's step does not run here (" in out
     assert "ValueError: The precision 'F16_F16_F32' is not supported by dot_general on CPU (planted)" in out
     assert "more context" not in out.split("mpmodel gates")[-1]  # one line, not the error's pages
-    assert "mpmodel will not run mixed_bfloat16 (compiled False, float32 default): mixed_bfloat16's step does not run" in out
+    assert "mpmodel will not run mixed_bfloat16 (jit auto, float32 default): mixed_bfloat16's step does not run" in out
     assert "FAIL test_speedup[tiny-jit_auto-fp32_default-mixed_bfloat16]: mixed_bfloat16's step does not run here" in out
     skipped = pytester.runpytest_subprocess(*TINY)  # tiny expects no speedup of any policy: skips, each saying why
     skipped.assert_outcomes(passed=1, skipped=2)

@@ -24,6 +24,8 @@ def run(pytester, *args):
                                          f"--benchmark-storage=file://{pytester.path / 'runs'}", *args)
 
 
+@pytest.mark.session
+@pytest.mark.session
 def test_a_saved_run_goes_into_the_store_as_well(pytester):
     url = f"sqlite:///{pytester.path / 'history.db'}"
     result = run(pytester, f"--mp-history={url}")
@@ -36,6 +38,8 @@ def test_a_saved_run_goes_into_the_store_as_well(pytester):
     result.stdout.fnmatch_lines([f"mpmodel: run * saved in the history store {url}"])
 
 
+@pytest.mark.session
+@pytest.mark.session
 def test_a_store_that_is_down_costs_no_run_and_shows_no_password(pytester, monkeypatch):
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'mpmodel[postgres]')")
     monkeypatch.setenv("MPMODEL_HISTORY", "postgresql+psycopg://suite:s3cret@127.0.0.1:9/history")

@@ -40,6 +40,7 @@ def test_help_lists_every_option_in_one_group(pytester):
     (("--mp-min-speedup", "-2"), "--mp-min-speedup: speedup: '-2' must be a positive finite number (from command line)"),
     (("--mp-min-speedup", "mixed_bfloat16=1.5,bogus"), "--mp-min-speedup: 'bogus' is not policy=value (from command line)"),
 ])
+@pytest.mark.session
 def test_bad_values_are_one_line_usage_errors(pytester, args, message):
     result = run(pytester, *args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -47,6 +48,7 @@ def test_bad_values_are_one_line_usage_errors(pytester, args, message):
     assert "Traceback" not in result.stderr.str() + result.stdout.str()
 
 
+@pytest.mark.session
 def test_ini_twin_is_read_and_named_when_bad(pytester):
     pytester.makeini("[pytest]\nmp_accuracy_tol = 2\n")
     result = run(pytester)
@@ -54,6 +56,7 @@ def test_ini_twin_is_read_and_named_when_bad(pytester):
     result.stderr.fnmatch_lines(["ERROR: --mp-accuracy-tol: '2' must be a fraction in [0, 1), e.g. 0.1 for 10% (from ini file)"])
 
 
+@pytest.mark.session
 def test_header_shows_the_resolved_settings(pytester):
     pytester.makeini("[pytest]\nmp_policies = mixed_bfloat16\n")
     pytester.makepyfile("def test_nothing(): pass")
@@ -64,6 +67,7 @@ def test_header_shows_the_resolved_settings(pytester):
     assert result.ret == 0
 
 
+@pytest.mark.session
 def test_require_gpu_fails_at_once_on_a_cpu_host(pytester):
     pytester.makepyfile("def test_never(): raise AssertionError('must not run')")
     result = run(pytester, "--mp-require-gpu")
@@ -82,6 +86,7 @@ def test_mixed(mp_run, mp_workload, mixed_policy):
 """
 
 
+@pytest.mark.session
 def test_parametrized_ids_carry_profile_and_policy(pytester):
     pytester.makepyfile(BENCH)
     result = run(pytester, "--mp-profile", "small", "--mp-data", "synthetic",
@@ -95,6 +100,7 @@ def test_parametrized_ids_carry_profile_and_policy(pytester):
     assert result.ret == 0
 
 
+@pytest.mark.session
 def test_broken_data_file_fails_with_one_line(pytester):
     pytester.makepyfile(BENCH)
     bad = pytester.path / "mnist.npz"
@@ -105,6 +111,7 @@ def test_broken_data_file_fails_with_one_line(pytester):
     assert "Traceback" not in result.stderr.str()
 
 
+@pytest.mark.session
 def test_labels_out_of_range_fail_with_one_line(pytester):
     pytester.makepyfile(BENCH)
     path = pytester.path / "m.npz"
@@ -118,6 +125,7 @@ def test_labels_out_of_range_fail_with_one_line(pytester):
 SUITE_BENCH = "def test_sum(benchmark, mp_run):\n    benchmark(sum, range(1000))\n"  # a benchmark of the suite's
 
 
+@pytest.mark.session
 def test_autosave_then_compare_keeps_device_details_and_rounds(pytester):
     import json
 
@@ -137,6 +145,7 @@ def test_autosave_then_compare_keeps_device_details_and_rounds(pytester):
     assert second.ret == 0
 
 
+@pytest.mark.session
 def test_compare_names_what_differs_instead_of_dumping_machine_info(pytester, tmp_path_factory):
     import json
 

@@ -7,8 +7,10 @@ SETTINGS = Settings(profile="auto", policies=("float32", "mixed_bfloat16"), jit=
                     min_speedup={}, accuracy_tol=0.15, data="auto", require_gpu=False)
 
 
+VERDICTS = [("test_speedup[x]", "pass", "1.6x >= 1.3x")]
+
+
 class Ctx:
-    verdicts = [("test_speedup[x]", "pass", "1.6x >= 1.3x")]
     CRAWLING = [{"policy": "mixed_float16", "compiled": False, "fp32": "default", "step_s": 10.1, "stopped": True,
                  "float32_step_s": 0.0746, "cause": None}]
 
@@ -17,13 +19,13 @@ class Ctx:
 
 
 def test_run_record_holds_settings_state_and_verdicts():
-    record = run_record(SETTINGS, {"cpu_mhz": {"median": 3000}}, [Ctx()])
+    record = run_record(SETTINGS, {"cpu_mhz": {"median": 3000}}, VERDICTS, [Ctx()])
     assert record["format"] == 1 and record["settings"]["policies"] == ["float32", "mixed_bfloat16"]
     assert record["device_state"] == {"cpu_mhz": {"median": 3000}}
     assert record["verdicts"] == [{"test": "test_speedup[x]", "outcome": "pass", "message": "1.6x >= 1.3x"}]
     assert record["crawling"] == Ctx.CRAWLING  # what report and compare show for a policy with no timed row
-    assert run_record(SETTINGS, None, [])["verdicts"] == []
-    assert run_record(SETTINGS, None, [])["crawling"] == []
+    assert run_record(SETTINGS, None, [], [])["verdicts"] == []
+    assert run_record(SETTINGS, None, [], [])["crawling"] == []
 
 
 def info(driver, data):

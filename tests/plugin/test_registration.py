@@ -29,6 +29,7 @@ def test_the_entry_point_is_named_after_the_module_so_pytest_registers_it_once()
     assert entry_point().name == "mpmodel.plugin"
 
 
+@pytest.mark.session
 @pytest.mark.parametrize("extra", [(), ("-p", "mpmodel.plugin")], ids=["entry point alone", "and -p"])
 def test_any_session_gets_options_and_fixture_once(pytester, extra):
     entry_point()
@@ -38,6 +39,7 @@ def test_any_session_gets_options_and_fixture_once(pytester, extra):
     result.stdout.fnmatch_lines(["mpmodel: workload=auto profile=auto policies=float32*"])
 
 
+@pytest.mark.session
 def test_a_conftest_naming_the_plugin_works_with_autoload_off_and_on(pytester, monkeypatch):
     entry_point()
     pytester.makeconftest('pytest_plugins = ("mpmodel.plugin",)\n')
@@ -54,6 +56,7 @@ def test_accuracy_tolerance_help_names_the_bound_the_gate_takes():
     assert "95% lower confidence bound of the mean paired delta" in tol.help and "median" not in tol.help
 
 
+@pytest.mark.session
 def test_saved_runs_keep_every_round_whichever_way_the_plugin_was_registered(pytester):
     """A session that uses the suite saves every round (pytest-benchmark's --benchmark-save-data, read when it
     saves), with the entry point alone; one that does not keeps pytest-benchmark's default (no rounds)."""

@@ -111,6 +111,7 @@ def test_stops(benchmark):
 """
 
 
+@pytest.mark.session
 @pytest.mark.parametrize("stop,name", [("raise KeyboardInterrupt", "Ctrl-C"),
                                        ("os.kill(os.getpid(), signal.SIGTERM)", "SIGTERM")])
 def test_an_interrupted_session_saves_nothing(pytester, stop, name):
@@ -127,6 +128,7 @@ def test_an_interrupted_session_saves_nothing(pytester, stop, name):
     assert not (pytester.path / "out.json").exists()
 
 
+@pytest.mark.session
 def test_pytest_benchmark_saves_through_the_locked_numbered_writer(pytester):
     pytester.makepyfile("def test_sum(benchmark):\n    benchmark(sum, range(100))\n")
     storage = pytester.path / "storage"

@@ -7,6 +7,8 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
 UNRELATED = """\
 def test_add():
     assert 1 + 1 == 2
@@ -39,6 +41,7 @@ def shape(saved: dict) -> dict:
             "stats": sorted(bench["stats"]), "extra_info": bench["extra_info"]}
 
 
+@pytest.mark.session
 def test_an_unrelated_session_passes_unchanged_and_quiet(tmp_path):
     (tmp_path / "test_two.py").write_text(UNRELATED)
     proc, result = run(tmp_path, "--benchmark-json=out.json")

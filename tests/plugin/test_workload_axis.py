@@ -4,6 +4,8 @@ workload named by package.module:factory from the working directory."""
 import shutil
 from pathlib import Path
 
+import pytest
+
 pytest_plugins = ("pytester",)
 EXAMPLE = Path(__file__).resolve().parents[1] / "fixtures" / "workloads" / "my_workload.py"
 
@@ -14,6 +16,7 @@ def test_w(mp_run, mp_workload, policy):
 """
 
 
+@pytest.mark.session
 def test_two_workloads_in_one_session_keep_their_own_context_and_ids(pytester):
     shutil.copy(EXAMPLE, pytester.path / "my_workload.py")
     pytester.makepyfile(test_axis=AXIS)
@@ -35,6 +38,7 @@ def test_w(mp_run, mp_workload, policy):
 """
 
 
+@pytest.mark.session
 def test_auto_runs_the_mlp_alone_on_a_cpu_and_all_names_every_built_in(pytester):
     pytester.makepyfile(test_axis=BUILT_INS)
     common = ("-p", "mpmodel.plugin", "-p", "no:cacheprovider", "--mp-profile", "tiny",

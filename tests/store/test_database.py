@@ -69,6 +69,7 @@ for i in range(count):
 """
 
 
+@pytest.mark.framework
 def test_eight_writers_at_once_leave_every_run_once(store_url):
     path = sorted(FIXTURES.rglob("*.json"))[0]
     start = time.perf_counter()

@@ -18,7 +18,7 @@ from mpmodel.core.data import DataError
 from mpmodel.core.policies import MIXED_POLICIES
 from mpmodel.core.step_summary import SUMMARY_ENV
 from mpmodel.core.workload import WorkloadError, check_models
-from mpmodel.plugin import benchmark_session, ci_summary, header, history_store, out_of_memory, records, signals
+from mpmodel.plugin import benchmark_session, ci_summary, header, history_store, out_of_memory, preflight, records, signals
 from mpmodel.plugin.backend_check import check_backend_installed
 from mpmodel.plugin.keys import (
     ADAPTED,
@@ -187,7 +187,7 @@ def pytest_collection_finish(session):
         for line in header.context_lines(ctx):
             reporter.write_line(line)
     for ctx in contexts.values():
-        for line in header.cost_lines(ctx, session.items, started=config.stash.get(STARTED, None)):
+        for line in preflight.preflight_lines(ctx, session.items, started=config.stash.get(STARTED, None)):
             reporter.write_line(line)
 
 

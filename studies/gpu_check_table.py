@@ -9,7 +9,8 @@ import re
 import statistics
 from pathlib import Path
 
-from mpmodel.core.datasheet import datasheet_peak
+from datasheet import datasheet_peak  # studies/datasheet.py, beside this script
+
 from mpmodel.measure.context import describe
 
 BOUND_MAX = 1.02  # an efficiency above this: the step beat its kernels alone, and the table says by how much and why

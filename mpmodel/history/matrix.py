@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from mpmodel.history.twosample import SampleChange, sample_change
 from mpmodel.measure.context import MEASURED_FACTS, diff, label
 from mpmodel.store.runs import MEMORY, SPEEDUP, STEP_TIME, SavedRun, Variant
-from mpmodel.store.source import latest_of_each_context
 
 DEFAULT_ALPHA = 0.05
 
@@ -73,12 +72,6 @@ def cells_of(run: SavedRun) -> list[Cell]:
             cell.footprint_bytes = memory.record.footprint_bytes
         out.append(cell)
     return out
-
-
-def build_matrix(runs: list[SavedRun], whole=lambda run: run) -> list[Row]:
-    """The latest run of every context among `runs`. `whole(run)` gives a latest run whole where `runs` are a
-    store's summaries (the speedup comparison needs per-pair times)."""
-    return matrix_rows([(whole(run), count) for run, count in latest_of_each_context(runs)])
 
 
 def matrix_rows(latest: list[tuple[SavedRun, int]]) -> list[Row]:

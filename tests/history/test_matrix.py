@@ -3,8 +3,14 @@ and the one fact between them named with what it did to each speedup."""
 
 import json
 
-from mpmodel.history.matrix import build_matrix, differences
+from mpmodel.history.matrix import differences, matrix_rows
 from mpmodel.history.render_matrix import matrix_json, matrix_markdown, matrix_text
+from mpmodel.store.source import latest_of_each_context
+
+
+def build_matrix(runs):
+    """The matrix of a folder's runs: each context's latest, whole (the matrix command's own path)."""
+    return matrix_rows(latest_of_each_context(runs))
 
 
 def test_one_row_per_context_from_its_latest_run(saved_runs):

@@ -2,7 +2,11 @@
 
 import pytest
 
-from mpmodel.core.datasheet import BF16, FP16, FP32, TF32, datasheet_for, datasheet_peak, math_mode
+from conftest import import_study
+
+_sheet = import_study("datasheet")  # studies/datasheet.py: the GPU check's table reads it, the suite does not
+BF16, FP16, FP32, TF32 = _sheet.BF16, _sheet.FP16, _sheet.FP32, _sheet.TF32
+datasheet_for, datasheet_peak, math_mode = _sheet.datasheet_for, _sheet.datasheet_peak, _sheet.math_mode
 
 
 @pytest.mark.parametrize("name, product", [

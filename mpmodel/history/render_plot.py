@@ -46,14 +46,14 @@ def plot_history(runs: list[SavedRun], shifts: dict, path) -> Path:
         marker, line = STYLES[seen[variant.policy] % len(STYLES)]
         seen[variant.policy] += 1
         pts = [(i, r.find(SPEEDUP, variant)) for i, r in enumerate(runs)]
-        pts = [(i, res.extra) for i, res in pts if res is not None and "speedup" in res.extra]
+        pts = [(i, res.record) for i, res in pts  # a speedup saved without its CI (an older or edited run) is left out
+               if res is not None and res.record.speedup is not None and None not in res.record.speedup_ci]
         if pts:
             xs = [i for i, _ in pts]
-            ys = np.array([e["speedup"] for _, e in pts])
-            err = np.array([[e["speedup"] - e["speedup_ci_low"] for _, e in pts],
-                            [e["speedup_ci_high"] - e["speedup"] for _, e in pts]])
+            ys = np.array([r.speedup for _, r in pts])
+            err = np.array([[r.speedup - r.speedup_ci[0] for _, r in pts], [r.speedup_ci[1] - r.speedup for _, r in pts]])
             top.errorbar(xs, ys, yerr=err, marker=marker, linestyle=line, capsize=3, color=color, label=f"{name} (95% CI)")
-            mins = [e.get("min_speedup") for _, e in pts]
+            mins = [r.min_speedup for _, r in pts]
             if any(m is not None for m in mins):
                 top.step(xs, [m if m is not None else np.nan for m in mins], where="mid", linestyle="--",
                          color=color, alpha=0.6, label=f"{name} gate minimum")

@@ -98,6 +98,7 @@ class ResultRecord:
     speedup = property(lambda self: _number(self.extra.get("speedup")))
     speedup_ci = property(lambda self: (_number(self.extra.get("speedup_ci_low")), _number(self.extra.get("speedup_ci_high"))))
     speedup_ceiling = property(lambda self: _number(self.extra.get("speedup_ceiling")))
+    min_speedup = property(lambda self: _number(self.extra.get("min_speedup")))  # the gate's floor; None: none
     efficiency = property(lambda self: _number(self.extra.get("efficiency")))
     matmul_tflops = property(lambda self: _number(self.extra.get("matmul_tflops")))
     accuracy_delta = property(lambda self: _number(self.extra.get("accuracy_delta")))

@@ -9,7 +9,6 @@ import pytest
 
 
 @pytest.mark.framework
-@pytest.mark.framework
 @pytest.mark.parametrize("backend", ["tensorflow", "torch", "jax"])
 def test_the_probe_prints_resting_and_step_peaks(backend):
     pytest.importorskip(backend, reason=f"{backend} is not installed in this environment")

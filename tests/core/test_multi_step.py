@@ -33,7 +33,6 @@ print("harness:", step.harness)
 
 
 @pytest.mark.framework
-@pytest.mark.framework
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
 def test_k_steps_are_k_optimizer_steps_and_the_model_stays_usable(backend):
     pytest.importorskip(backend, reason=f"{backend} is not installed in this environment")

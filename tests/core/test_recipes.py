@@ -40,7 +40,6 @@ def test_fit_steps_count_the_last_partial_batch():
 
 
 @pytest.mark.fit
-@pytest.mark.fit
 @pytest.mark.parametrize("policy", ["float32", "mixed_float16"])  # float16 wraps the optimizer in loss scaling
 def test_a_decay_fit_ends_with_the_rate_at_zero_and_the_seed_fit_at_its_default(policy):
     data = synthetic_mnist(1280, 256)  # 1024 to fit: 4 steps an epoch, 8 in all
@@ -51,7 +50,6 @@ def test_a_decay_fit_ends_with_the_rate_at_zero_and_the_seed_fit_at_its_default(
     assert float(keras.ops.convert_to_numpy(constant.optimizer.learning_rate)) == pytest.approx(SEED_LEARNING_RATE)
 
 
-@pytest.mark.fit
 @pytest.mark.fit
 def test_a_recipe_applies_to_a_fresh_model_only():
     data = synthetic_mnist(1280, 256)

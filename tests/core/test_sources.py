@@ -7,7 +7,6 @@ from mpmodel.core.data import DataError, readers, sources
 
 
 @pytest.mark.framework
-@pytest.mark.framework
 def test_load_data_specs(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
 

@@ -56,7 +56,6 @@ def run_under(backend: str, script: str) -> None:
 
 
 @pytest.mark.framework
-@pytest.mark.framework
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
 def test_each_backend_pulls_gradients_back_from_a_cotangent(backend):
     run_under(backend, GRADIENTS)
@@ -73,7 +72,6 @@ def test_the_step_multiplies_forward_weight_and_input_gradients_but_not_the_imag
     assert sum(2 * m * k * n for _, m, k, n in shapes) == flops_per_step(get_profile("small")) == 19_587_399_680
 
 
-@pytest.mark.framework
 @pytest.mark.framework
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
 def test_the_kernels_run_in_every_dtype_and_compile_mode(backend):
@@ -127,7 +125,6 @@ print("ok")
 
 
 @pytest.mark.framework
-@pytest.mark.framework
 @pytest.mark.parametrize("backend", ["tensorflow", "jax", "torch"])
 def test_a_transposed_operand_is_multiplied_as_stored(backend):
     run_under(backend, PRODUCTS)
@@ -149,7 +146,6 @@ print("ok")
 """
 
 
-@pytest.mark.framework
 @pytest.mark.framework
 def test_the_kernels_loop_keeps_every_product_inside_it():
     """XLA hoists loop-invariant work: without the carried dependency on every operand, a convolution's input

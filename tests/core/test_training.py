@@ -43,7 +43,6 @@ def test_training_step_refuses_a_set_smaller_than_a_batch(tiny_data):
 
 
 @pytest.mark.fit
-@pytest.mark.fit
 def test_fit_recipe_is_reproducible_and_learns(tiny_data):
     runs = [fit_recipe(build_model("float32", TINY, seed=1), tiny_data, TINY, order_seed=5) for _ in range(2)]
     assert runs[0].losses == pytest.approx(runs[1].losses, rel=1e-4)
@@ -51,7 +50,6 @@ def test_fit_recipe_is_reproducible_and_learns(tiny_data):
     assert runs[0].finite and runs[0].test_accuracy > 0.2  # well above chance after 2 tiny epochs
 
 
-@pytest.mark.fit
 @pytest.mark.fit
 def test_fit_recipe_records_the_loss_scale_for_float16(tiny_data):
     result = fit_recipe(build_model("mixed_float16", TINY), tiny_data, TINY, order_seed=0)
@@ -64,7 +62,6 @@ def test_fit_result_flags_nonfinite_losses():
     assert FitResult(0.9, 0.3, losses=[1.0], val_losses=[0.5]).finite
 
 
-@pytest.mark.fit
 @pytest.mark.fit
 def test_float16_overflow_gives_a_nonfinite_fit_with_its_loss_scale_history(tiny_data):
     """A planted overflow: first-layer weights 1e5 times too large push float16 activations past
@@ -101,7 +98,6 @@ def test_a_tiny_even_batch_falls_back_to_the_training_batch(n_val, n_test, batch
 
 
 @pytest.mark.fit
-@pytest.mark.fit
 def test_fit_recipe_reports_progress_after_each_epoch(tiny_data):
     seen = []
     fit_recipe(build_model("float32", TINY), tiny_data, TINY, order_seed=0,
@@ -132,7 +128,6 @@ print(len(compiles) - before)
 """
 
 
-@pytest.mark.framework
 @pytest.mark.framework
 def test_under_xla_evaluation_compiles_one_batch_shape():
     pytest.importorskip("jax", reason="JAX is not installed in this environment")

@@ -97,7 +97,6 @@ def test_report_shows_its_last_runs_and_searches_each_contexts_window(tmp_path, 
 
 
 @pytest.mark.session
-@pytest.mark.session
 def test_a_reader_that_stops_early_gets_no_traceback(storage):
     """`mpmodel report | head -1`: the pipe closes before the report is written."""
     proc = subprocess.Popen([sys.executable, "-m", "mpmodel", "report", "--storage", str(storage)],
@@ -147,14 +146,12 @@ def test_calibrate_runs_the_suite_itself(tmp_path):
 
 
 @pytest.mark.session
-@pytest.mark.session
 def test_python_dash_m_runs_the_same_command(storage):
     result = subprocess.run([sys.executable, "-m", "mpmodel", "compare", "0001", "0002", "--storage", str(storage)],
                             capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "result: no significant regression" in result.stdout
 
 
-@pytest.mark.session
 @pytest.mark.session
 def test_version_names_the_release_and_the_schema_it_saves():
     import importlib.metadata

@@ -26,7 +26,6 @@ def test_the_page_needs_no_network(storage, tmp_path):
 
 
 @pytest.mark.browser
-@pytest.mark.browser
 def test_headless_chromium_renders_the_matrix_history_plot_and_gates(storage, tmp_path):
     exe = browser()
     if exe is None:

@@ -16,6 +16,16 @@ def test_plot_writes_a_png(tmp_path, saved_runs):
     assert [p.name for p in target.parent.iterdir()] == ["history.png"]  # no temporary left behind
 
 
+def test_a_speedup_saved_without_its_interval_is_left_out_not_a_keyerror(tmp_path, saved_runs):
+    import copy
+
+    edited = copy.deepcopy(saved_runs)
+    for run in edited:
+        for res in run.results.values():
+            res.extra.pop("speedup_ci_low", None)  # the promise of mpmodel.measure.results: history never raises
+    assert plot_history(edited, {}, tmp_path / "history.png").read_bytes().startswith(PNG)
+
+
 def test_without_matplotlib_the_error_says_what_to_install(tmp_path, saved_runs, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(PlotUnavailable, match=r"pip install 'mpmodel\[plot\]'"):
@@ -27,7 +37,6 @@ def png_height(path) -> int:
     return int.from_bytes(path.read_bytes()[20:24], "big")  # the IHDR chunk's height
 
 
-@pytest.mark.framework
 @pytest.mark.framework
 def test_runs_with_memory_results_get_a_memory_panel(tmp_path, saved_runs):
     import copy

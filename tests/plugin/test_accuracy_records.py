@@ -38,7 +38,6 @@ RunContext.tf32 = lambda self: not (STRICT and STRICT[-1])
 
 
 @pytest.mark.session
-@pytest.mark.session
 def test_strict_accuracy_results_record_tf32_off(pytester):
     pytester.makeconftest(FAKE_GPU)
     pytester.copy_example(str(SUITE))

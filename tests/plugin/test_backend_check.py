@@ -31,7 +31,6 @@ def test_missing_backend_is_one_line_naming_the_fix(monkeypatch, tmp_path):
 
 
 @pytest.mark.session
-@pytest.mark.session
 @pytest.mark.parametrize("args", [["--mp-profile", "tiny"], [str(SUITE)], ["--pyargs", "mpmodel.suite"]],
                          ids=["an --mp option", "the suite", "the suite by name"])
 def test_uninstalled_backend_stops_a_suite_session_before_collection_with_one_line(pytester, monkeypatch, args):

@@ -41,7 +41,6 @@ def test_another_major_version_or_a_missing_attribute_is_named():
 
 
 @pytest.mark.session
-@pytest.mark.session
 def test_an_unsupported_pytest_benchmark_is_left_alone_and_said_so(pytester, monkeypatch):
     pytester.makepyfile("def test_sum(benchmark):\n    benchmark(sum, range(100))\n")
     pytester.makeconftest("import pytest_benchmark\npytest_benchmark.__version__ = '6.0.0'\n")

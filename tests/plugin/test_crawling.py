@@ -37,7 +37,6 @@ def run(pytester, monkeypatch, *extra):
 
 
 @pytest.mark.session
-@pytest.mark.session
 def test_a_crawling_policy_is_measured_by_the_probe_and_decided_on_its_steps(pytester, monkeypatch):
     result = run(pytester, monkeypatch, "--mp-min-speedup", "mixed_bfloat16=1.3")
     result.assert_outcomes(passed=1, skipped=3, failed=1)  # float32's step time; bf16's step time and both fits
@@ -91,7 +90,6 @@ def nothing_saved(storage: Path, history: Path):
 
 
 @pytest.mark.session
-@pytest.mark.session
 def test_sigterm_inside_a_crawling_native_call_ends_the_session_with_one_line(tmp_path, monkeypatch):
     plant(monkeypatch, 60.0)  # one step: a minute inside one native call, signals blocked
     proc, lines, storage, history = start_suite(tmp_path, "--mp-slow-policies", "-k", "step_time and mixed_bfloat16")
@@ -103,7 +101,6 @@ def test_sigterm_inside_a_crawling_native_call_ends_the_session_with_one_line(tm
     nothing_saved(storage, history)
 
 
-@pytest.mark.session
 @pytest.mark.session
 def test_a_step_that_does_not_run_fails_in_one_line_where_a_speedup_is_expected(pytester, monkeypatch):
     """A mixed step that raises (no kernel for its dtype here: JAX's float16 attention on a CPU) fails every test of it

@@ -74,7 +74,6 @@ def test_a_path_goes_where_it_can_be_read(everything, tmp_path):
 
 
 @pytest.mark.session
-@pytest.mark.session
 def test_cifar10_goes_to_the_convnet_alone(everything, keras_home):
     write_cifar(keras_home / "datasets" / "cifar-10-batches-py")
     data = load_all(parse_data_choice("cifar10"), everything, offline=True)
@@ -84,13 +83,11 @@ def test_cifar10_goes_to_the_convnet_alone(everything, keras_home):
 
 
 @pytest.mark.session
-@pytest.mark.session
 def test_cifar10_that_is_not_there_is_one_line_naming_it(everything, keras_home):
     with pytest.raises(DataError, match="cifar10: no CIFAR-10 at .*cifar-10-batches-py; pass --mp-data PATH"):
         load_all(parse_data_choice("cifar10"), everything, offline=True)
 
 
-@pytest.mark.session
 @pytest.mark.session
 def test_synthetic_hard_goes_to_the_digit_workloads(everything):
     data = load_all(parse_data_choice("synthetic-hard"), everything, offline=True)
@@ -98,7 +95,6 @@ def test_synthetic_hard_goes_to_the_digit_workloads(everything):
     assert "its own data, not synthetic-hard" in data["transformer"].note
 
 
-@pytest.mark.session
 @pytest.mark.session
 def test_named_parts_are_strict_and_the_rest_keep_auto(everything, tmp_path, keras_home):
     path = write_npz(tmp_path / "digits.npz")
@@ -110,7 +106,6 @@ def test_named_parts_are_strict_and_the_rest_keep_auto(everything, tmp_path, ker
         load_all(parse_data_choice("transformer=mnist"), everything, offline=True)
 
 
-@pytest.mark.session
 @pytest.mark.session
 def test_a_source_no_running_workload_reads_is_one_line(everything):
     only_transformer = {"transformer": everything["transformer"]}

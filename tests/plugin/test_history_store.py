@@ -25,7 +25,6 @@ def run(pytester, *args):
 
 
 @pytest.mark.session
-@pytest.mark.session
 def test_a_saved_run_goes_into_the_store_as_well(pytester):
     url = f"sqlite:///{pytester.path / 'history.db'}"
     result = run(pytester, f"--mp-history={url}")
@@ -38,7 +37,6 @@ def test_a_saved_run_goes_into_the_store_as_well(pytester):
     result.stdout.fnmatch_lines([f"mpmodel: run * saved in the history store {url}"])
 
 
-@pytest.mark.session
 @pytest.mark.session
 def test_a_store_that_is_down_costs_no_run_and_shows_no_password(pytester, monkeypatch):
     pytest.importorskip("psycopg", reason="psycopg is not installed (pip install 'mpmodel[postgres]')")

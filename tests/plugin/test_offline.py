@@ -97,7 +97,6 @@ def test_data_loaded_offline(benchmark, mp_run, mp_workload, policy):
 
 
 @pytest.mark.session
-@pytest.mark.session
 @pytest.mark.parametrize("switch", ["flag", "env"])
 def test_a_whole_offline_session_opens_no_connection(pytester, monkeypatch, switch):
     """Plugin, device detection, data loading and pytest-benchmark's machine info, under the guard."""
@@ -117,7 +116,6 @@ def test_a_whole_offline_session_opens_no_connection(pytester, monkeypatch, swit
     assert json.loads((pytester.path / "attempts.json").read_text()) == []
 
 
-@pytest.mark.session
 @pytest.mark.session
 def test_a_bad_offline_environment_value_is_one_line(pytester, monkeypatch):
     monkeypatch.setenv("MPMODEL_OFFLINE", "maybe")

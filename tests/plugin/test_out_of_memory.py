@@ -108,7 +108,6 @@ def test_policy(mp_run, mp_workload, policy):
 
 
 @pytest.mark.session
-@pytest.mark.session
 def test_an_out_of_memory_test_fails_with_the_facts_and_the_session_goes_on(pytester):
     pytester.makepyfile(OOM_BENCH)
     result = pytester.runpytest_subprocess("-p", "mpmodel.plugin", "--mp-profile", "seed", "--mp-data", "synthetic",

@@ -30,7 +30,6 @@ print("fused", first, "suite", suite)
 
 
 @pytest.mark.framework
-@pytest.mark.framework
 def test_the_fused_loop_runs_the_suites_steps_from_the_models_state():
     pytest.importorskip("jax", reason="JAX is not installed in this environment")
     env = {**os.environ, "KERAS_BACKEND": "jax"}

@@ -69,7 +69,8 @@ SLOW_LEFT = pytest.StashKey[int]()
 def pytest_terminal_summary(terminalreporter, config):
     left = config.stash.get(SLOW_LEFT, 0)
     if left:
-        terminalreporter.write_line(f"the slow tier ({left} test{'s' if left != 1 else ''}: {', '.join(SLOW_KINDS)}) was not run: "
+        tests = f"{left} test{'s' if left != 1 else ''}"
+        terminalreporter.write_line(f"the slow tier ({tests}: {', '.join(SLOW_KINDS)}) was not run: "
                                     f"`pytest tests/ {SLOW_OPTION}` runs both tiers")
 
 

@@ -3,7 +3,7 @@ sizes, step kernels and least memory) and the built-in workloads (`workloads/`: 
 residual convnet in `conv`, a transformer encoder in `transformer`, resolved by name, entry point or
 package.module:factory), a step's kernels and their FLOPs (`kernels`: matmuls, convolutions, attention), a
 workload's model built and compiled under a policy (`model`), the precision policies and compile modes
-(`policies`), a workload's size under a measurement plan (`profiles`), timed steps and the fit recipe
+(`policies`), the key of a measured step (`step_key`: policy, compile mode, float32 variant), a workload's size under a measurement plan (`profiles`), timed steps and the fit recipe
 (`training`), the K-step loop (`multi_step`), the step's kernels alone (`speed_of_light`), the facts of the
 device (`device`), the float32 baseline's variants (`matmul_precision`), each Keras backend's own calls in one
 folder behind one interface (`backends/<name>/`), data (`data`: MNIST-shaped readers, validation and the

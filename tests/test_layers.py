@@ -200,3 +200,29 @@ def test_the_source_check_sees_a_reader():
     """Control: the same walk names a database import and a file read."""
     code = "from mpmodel.store.database import RunStore\nfrom mpmodel.store.runs import SavedRun, load_run\n"
     assert {n for n, _ in store_imports(code)} & RUN_READERS == {"mpmodel.store.database", "mpmodel.store.runs.load_run"}
+
+
+COMPILE_MODE_SPELLINGS = ("compiled", "jit_compile")  # the compile mode is `jit: str` (auto, on, off) everywhere
+
+
+def compile_mode_parameters(source: str) -> list[str]:
+    """'function(parameter)' for each parameter that takes the compile mode under another name."""
+    out = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            args = node.args
+            for a in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+                if a.arg in COMPILE_MODE_SPELLINGS:
+                    out.append(f"{getattr(node, 'name', 'lambda')}({a.arg})")
+    return out
+
+
+def test_no_function_takes_the_compile_mode_under_another_name():
+    found = {str(p.relative_to(PACKAGE)): hits for p in sorted(PACKAGE.rglob("*.py"))
+             if (hits := compile_mode_parameters(p.read_text()))}
+    assert not found, f"take the compile mode as `jit` (a StepKey's, or resolve_jit's on/off): {found}"
+
+
+def test_the_compile_mode_check_sees_another_name():
+    assert compile_mode_parameters("def f(policy, compiled: bool):\n    pass\ng = lambda jit_compile: 1\n") == [
+        "f(compiled)", "lambda(jit_compile)"]

@@ -40,9 +40,10 @@ def test_help_lists_every_option_in_one_group(pytester):
     (("--mp-min-speedup", "-2"), "--mp-min-speedup: speedup: '-2' must be a positive finite number (from command line)"),
     (("--mp-min-speedup", "mixed_bfloat16=1.5,bogus"), "--mp-min-speedup: 'bogus' is not policy=value (from command line)"),
 ])
-@pytest.mark.session
 def test_bad_values_are_one_line_usage_errors(pytester, args, message):
-    result = run(pytester, *args)
+    """In this process (the options are parsed before anything heavy loads); the same stop in a real child
+    session: test_ini_twin_is_read_and_named_when_bad and tests/test_bad_inputs.py."""
+    result = pytester.runpytest_inprocess(*PLUGIN, *args)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"ERROR: {message}"])
     assert "Traceback" not in result.stderr.str() + result.stdout.str()

@@ -135,10 +135,16 @@ def nonfinite_report(label: str, fit) -> list[str]:
     return [line]
 
 
+HARNESS_CHECK_ACCURACY = ("a harness-check profile: its fits are too small and too few to gate a drop of {tol} (one "
+                          "conv seed's accuracy moved by 0.03 on an AVX2 EPYC, 2026-12-02), so the bound is recorded, not "
+                          "gated; a model's own sizes gate it")
+
+
 def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: float, nonfinite: list[str],
-                     confidence: float = ACCURACY_CONFIDENCE) -> Verdict:
+                     confidence: float = ACCURACY_CONFIDENCE, harness_check: bool = False) -> Verdict:
     """Fail on any NaN/inf loss, or unless the paired deltas' lower confidence bound shows the drop below
-    `tolerance` (a non-inferiority test: too few or too scattered seeds fail to show it)."""
+    `tolerance` (a non-inferiority test: too few or too scattered seeds fail to show it). Under a harness-check
+    profile a bound that does not show it is recorded and skipped, saying so; a non-finite loss still fails."""
     if nonfinite:
         return Verdict(False, True, f"{policy}: non-finite loss: {'; '.join(nonfinite)}")
     n = len(comparison.seeds)
@@ -153,8 +159,11 @@ def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: flo
     why = (f"the mean drop alone, {-b.value:.4f}, exceeds it" if b.value < -tolerance else
            f"the mean is within it, but {n} seeds spread by sd {comparison.spread:.4f} cannot show it: more seeds "
            "(--mp-accuracy-seeds) narrow the bound")
-    return Verdict(False, True, f"{measured}: the bound lies below -{tolerance}, so the drop may exceed the tolerance "
-                                f"{tolerance} (--mp-accuracy-tol); {why}")
+    message = (f"{measured}: the bound lies below -{tolerance}, so the drop may exceed the tolerance {tolerance} "
+               f"(--mp-accuracy-tol); {why}")
+    if harness_check:
+        return Verdict(False, False, f"{message}; {HARNESS_CHECK_ACCURACY.format(tol=tolerance)}")
+    return Verdict(False, True, message)
 
 
 def seed_recipe_report(policy: str, comparison: AccuracyComparison, nonfinite: list[str]) -> Verdict:

@@ -1,18 +1,17 @@
 """The pytest plugin layer: the suite's options, the `mp_run` fixture and pytest's and pytest-benchmark's hooks.
 
-This entry module is what every pytest session with mpmodel installed loads, so it stays light and acts
-only where the suite is used: it declares the options and the fixtures, and `activate` loads the suite's
-hooks (`session`) the first time a session sets an `--mp-*` option or collects a test that uses `mp_run`.
-Sessions that do neither get no backend check, no forced save data, no replaced saving, no monitor thread,
-no output and no SQLAlchemy, SciPy or framework import from mpmodel. Beside it: `options` (the options and
-their ini twins), `settings` (their values, checked), `keys`, `run_context` (the session's shared state, `SuiteSession`,
-and one context of measurements per workload), `backend_check`, `header` (what the session says first, text only),
-`preflight` (the speeds of light and step probes measured before the first benchmark, and the prediction), `records` (what saved runs carry),
-`saving` and `benchmark_session` (atomic, never partial saves; the only code that touches
-pytest-benchmark's private parts), `signals` (SIGTERM as Ctrl-C), `watchdog` (an interrupt that ends the
-session even inside a native call), `step_child` (the real step probed in a child, every step under a time
-limit), `monitor` (device state) and `out_of_memory`.
-It may import the core, measure and store layers, never the history layer.
+This entry module is what every pytest session with mpmodel installed loads, so it stays light and acts only where
+the suite is used: it declares the options and the fixtures, and `activate` loads the suite's hooks (`session`) the
+first time a session sets an `--mp-*` option or collects a test that uses `mp_run`. Sessions that do neither get no
+backend check, no forced save data, no replaced saving, no monitor thread, no output and no SQLAlchemy, SciPy or
+framework import from mpmodel. Beside it: `options` (the options and their ini twins), `settings` (their values,
+checked), `keys`, `run_context` (the session's shared state, `SuiteSession`, and one context of measurements per
+workload), `backend_check`, `header` (what the session says first, text only), `preflight` (the speeds of light and
+step probes measured before the first benchmark, and the prediction), `records` (what saved runs carry), `saving`
+and `benchmark_session` (atomic, never partial saves; the only code that touches pytest-benchmark's private parts),
+`signals` (SIGTERM as Ctrl-C), `watchdog` (an interrupt that ends the session even inside a native call),
+`step_child` (the real step probed in a child, every step under a time limit), `monitor` (device state) and
+`out_of_memory`. It may import the core, measure and store layers, never the history layer.
 
 Registered through the `pytest11` entry point named `mpmodel.plugin`, so an installed mpmodel
 gives every pytest session its options; the repo's root conftest.py names the same module,

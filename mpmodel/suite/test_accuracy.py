@@ -103,7 +103,8 @@ def test_accuracy(benchmark, mp_run, jit, fp32, mixed_policy, float32_fit):
     comparison, nonfinite, info = paired_fits(benchmark, mp_run, "test_accuracy", GATE_RECIPE,
                                               mp_run.key(mixed_policy, jit, fp32), float32_fit)
     tolerance = mp_run.accuracy_tol
-    verdict = accuracy_verdict(mixed_policy, comparison, tolerance, nonfinite)
+    verdict = accuracy_verdict(mixed_policy, comparison, tolerance, nonfinite,
+                               harness_check=mp_run.profile.harness_check)
     bound = comparison.bound()
     benchmark.extra_info.update({
         **info, "accuracy_tol": tolerance,

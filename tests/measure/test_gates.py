@@ -47,6 +47,18 @@ def test_accuracy_gate_fails_a_two_point_drop_and_says_the_mean_alone_exceeds_it
     assert not v.passed and "bound lies below -0.01" in v.message and "the mean drop alone, 0.0203, exceeds it" in v.message
 
 
+def test_a_harness_check_records_an_inconclusive_bound_and_skips_but_fails_a_nonfinite_loss():
+    """tiny's conv on an AVX2 EPYC (2026-12-02): seeds 0.7450 vs 0.7710, 0.8505 vs 0.8240, 0.6395 vs 0.6060."""
+    c = AccuracyComparison([0, 1, 2], [0.7710, 0.8240, 0.6060], [0.7450, 0.8505, 0.6395])
+    gated = accuracy_verdict("mixed_bfloat16", c, 0.01, [])
+    assert not gated.passed and gated.expected
+    harness = accuracy_verdict("mixed_bfloat16", c, 0.01, [], harness_check=True)
+    assert not harness.expected and harness.message.startswith(gated.message)
+    assert "a harness-check profile: its fits are too small and too few to gate a drop of 0.01" in harness.message
+    nan = accuracy_verdict("mixed_bfloat16", c, 0.01, ["mixed_bfloat16 seed 0: loss nan"], harness_check=True)
+    assert not nan.passed and nan.expected
+
+
 def test_accuracy_gate_fails_to_show_a_small_drop_from_scattered_seeds_and_asks_for_more():
     # the mean is within the tolerance, but one seed 14 points off makes the bound too wide to show it
     c = AccuracyComparison([0, 1, 2], [0.90, 0.91, 0.92], [0.90, 0.91, 0.78])

@@ -101,9 +101,6 @@ class RunContext:
     def say(self) -> Callable[[str], None]:
         return self.session.say
 
-    def record(self, benchmark, verdict: Verdict) -> None:
-        self.session.record(benchmark, verdict)
-
     def conclude(self, benchmark, verdict: Verdict) -> None:
         self.session.conclude(benchmark, verdict)
 

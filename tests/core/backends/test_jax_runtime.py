@@ -39,6 +39,7 @@ def test_the_fused_loop_runs_the_suites_steps_from_the_models_state():
 
 def test_cuda_and_cudnn_come_from_jaxs_own_cuda_plugin(monkeypatch):
     """Stand-ins for an H200 and JAX's CUDA plugin: the versions are read from JAX's runtime, as PyTorch's are."""
+    pytest.importorskip("jax", reason="JAX is not installed in this environment (pip install 'mpmodel[jax]')")
     from types import SimpleNamespace
 
     import jax
@@ -58,6 +59,7 @@ def test_cuda_and_cudnn_come_from_jaxs_own_cuda_plugin(monkeypatch):
 
 
 def test_cuda_libraries_unknown_without_the_plugin_or_when_a_library_will_not_load():
+    pytest.importorskip("jax", reason="JAX is not installed in this environment (pip install 'mpmodel[jax]')")
     from types import SimpleNamespace
 
     from mpmodel.core.backends.jax.runtime import cuda_libraries

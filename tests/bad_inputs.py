@@ -202,6 +202,17 @@ CASES = [
 ]
 
 
+# The cases that also run in a real child process (tests/test_bad_inputs.py, slow tier), one for each wiring that
+# needs one: a data file, an option, the Keras backend chosen by the environment (read when the framework first
+# imports), a user's workload module, and the history CLI. Every case also runs in the test's own process.
+IN_A_CHILD = ("--mp-data npz truncated halfway", "unknown policy", "KERAS_BACKEND=jaxx",
+              "a model whose output is not float32 under a mixed policy", "mpmodel compare: run 0001 is a truncated file")
+# What an in-process run needs imported before pytester's snapshot of sys.modules: a native module it drops would not
+# import again in this process.
+PRELOAD = ("keras", "scipy.stats", "sqlalchemy", "mpmodel.plugin.session", "mpmodel.suite.conftest",
+           "mpmodel.suite.test_accuracy", "mpmodel.suite.test_memory", "mpmodel.suite.test_speedup",
+           "mpmodel.suite.test_step_time")
+
 # TensorFlow's own start-up lines on stderr (absl's C++ log, which no Python setting silences), printed where a
 # user's workload module imports Keras before its problem is found: the framework's, not the suite's one line.
 FRAMEWORK_LOG = re.compile(r"^([IWEF]\d{4} [\d:.]+ +\d+ \S+:\d+\]|WARNING: All log messages before absl::"
@@ -221,21 +232,53 @@ class Outcome:
         return "Traceback" in self.stdout or any("Traceback" in line for line in self.lines)
 
 
-def run_case(case: Case, folder: Path) -> Outcome:
-    args, env_extra = case.make(folder)
+def _outcome(exit_code: int, stderr_lines: list[str], stdout: str, folder: Path, seconds: float) -> Outcome:
     storage = folder / "storage"
+    saved = [str(p.relative_to(folder)) for p in storage.rglob("*") if p.is_file()] if storage.exists() else []
+    lines = [line for line in stderr_lines if line.strip() and not FRAMEWORK_LOG.match(line)]
+    return Outcome(int(exit_code), lines, stdout, saved, seconds)
+
+
+def suite_args(storage: Path, args: list[str]) -> list[str]:
+    return [str(SUITE), "-p", "no:cacheprovider", "--benchmark-autosave", f"--benchmark-storage=file://{storage}", *args]
+
+
+def run_case(case: Case, folder: Path) -> Outcome:
+    """The case in a child process, as a user's shell runs it."""
+    args, env_extra = case.make(folder)
     env = {**os.environ, **env_extra}
     if case.kind == "suite":
-        cmd = [sys.executable, "-m", "pytest", str(SUITE), "-p", "no:cacheprovider", "--benchmark-autosave",
-               f"--benchmark-storage=file://{storage}", *args]
+        cmd = [sys.executable, "-m", "pytest", *suite_args(folder / "storage", args)]
     else:
         cmd = [sys.executable, "-m", "mpmodel", *args]
     start = time.perf_counter()
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=folder, timeout=300)
-    seconds = time.perf_counter() - start
-    saved = [str(p.relative_to(folder)) for p in storage.rglob("*") if p.is_file()] if storage.exists() else []
-    lines = [line for line in proc.stderr.splitlines() if line.strip() and not FRAMEWORK_LOG.match(line)]
-    return Outcome(proc.returncode, lines, proc.stdout, saved, seconds)
+    return _outcome(proc.returncode, proc.stderr.splitlines(), proc.stdout, folder, time.perf_counter() - start)
+
+
+def run_case_in_process(case: Case, pytester, monkeypatch, capsys) -> Outcome:
+    """The case in this process: the suite through pytester's in-process run, the CLI through its main(); in
+    pytester's folder, with the case's environment set for the call alone."""
+    folder = pytester.path
+    args, env_extra = case.make(folder)
+    for name, value in env_extra.items():
+        monkeypatch.setenv(name, value)
+    start = time.perf_counter()
+    if case.kind == "suite":
+        result = pytester.runpytest_inprocess(*suite_args(folder / "storage", args))
+        code, err, out = result.ret, result.errlines, "\n".join(result.outlines)
+    else:
+        from mpmodel.history.cli import main  # noqa: PLC0415 (the CLI cases alone)
+
+        monkeypatch.chdir(folder)
+        capsys.readouterr()
+        try:
+            code = main(args)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else 1
+        captured = capsys.readouterr()
+        err, out = captured.err.splitlines(), captured.out
+    return _outcome(code, err, out, folder, time.perf_counter() - start)
 
 
 HEADER = "| bad input | exit | the one line (stderr) | saved | seconds |\n|---|---|---|---|---|"

@@ -1,6 +1,5 @@
 """The options and session behaviour, through pytest itself (pytester)."""
 
-import numpy as np
 import pytest
 
 pytest_plugins = ("pytester",)
@@ -99,28 +98,6 @@ def test_parametrized_ids_carry_profile_and_policy(pytester):
         "*test_mixed?small-mixed_bfloat16? PASSED*",
     ])
     assert result.ret == 0
-
-
-@pytest.mark.session
-def test_broken_data_file_fails_with_one_line(pytester):
-    pytester.makepyfile(BENCH)
-    bad = pytester.path / "mnist.npz"
-    bad.write_bytes(b"PK\x03\x04 truncated")
-    result = run(pytester, "--mp-data", str(bad))
-    assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([f"ERROR: --mp-data: {bad}: *"])
-    assert "Traceback" not in result.stderr.str()
-
-
-@pytest.mark.session
-def test_labels_out_of_range_fail_with_one_line(pytester):
-    pytester.makepyfile(BENCH)
-    path = pytester.path / "m.npz"
-    rng = np.random.default_rng(0)
-    np.savez(path, x_train=rng.integers(0, 256, (8, 784)), y_train=np.full(8, 12),
-             x_test=rng.integers(0, 256, (4, 784)), y_test=np.zeros(4, int))
-    result = run(pytester, "--mp-data", str(path))
-    result.stderr.fnmatch_lines([f"ERROR: --mp-data: {path}: y_train holds labels in [12, 12], expected 0-9"])
 
 
 SUITE_BENCH = "def test_sum(benchmark, mp_run):\n    benchmark(sum, range(1000))\n"  # a benchmark of the suite's

@@ -22,7 +22,6 @@ X86_BF16_AMD = "AMD x86 CPU with AVX512_BF16, no AMX"
 X86_BF16_INTEL = "Intel x86 CPU with AVX512_BF16, no AMX"
 X86_BF16 = "x86 CPU with AVX512_BF16, no AMX, of another vendor"
 X86 = "x86 CPU without bf16 instructions"
-CPU_CLASSES = (X86_AMX, X86_BF16_AMD, X86_BF16_INTEL, X86_BF16, X86)
 NVIDIA_CC7 = "NVIDIA GPU, compute capability 7.x"
 NVIDIA_CC8 = "NVIDIA GPU, compute capability 8.0 or newer"
 OTHER = "other device"

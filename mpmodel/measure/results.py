@@ -9,6 +9,7 @@ which says why two results may not be compared.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 
@@ -46,6 +47,140 @@ def common_facts(workload_facts: dict, policy: str, backend: str, backend_versio
     """What every result records first."""
     return {"schema": SCHEMA_VERSION, **workload_facts, "policy": policy, "backend": backend,
             "backend_version": backend_version, "jit": jit, "fp32": fp32, "profile": profile}
+
+
+class Fields:
+    """A typed part of what a test saves: its fields are its extra_info keys, each named here once."""
+
+    def fields(self) -> dict:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+@dataclass(frozen=True)
+class StepTimeResult(Fields):
+    """test_step_time: how its rounds ran, and the step's kernels alone."""
+
+    batch_size: int
+    loss_scaling: bool
+    harness: str
+    steps_per_round: int
+    warmup_rounds: int
+    warmup_s: float
+    single_call_s: float  # one train_on_batch call: the step, its host overhead and a sync
+    flops_per_step: float
+    matmul_s: float
+    matmul_tflops: float
+
+
+@dataclass(frozen=True)
+class StepTimeStats(Fields):
+    """test_step_time, where pytest-benchmark timed its rounds (not under --benchmark-disable)."""
+
+    step_median_s: float
+    samples_per_s: float
+    tflops: float
+    host_overhead_s: float  # what one train_on_batch call costs beyond its step
+    host_overhead_share: float
+    efficiency: float  # the step's kernels alone / the step
+
+    @classmethod
+    def of(cls, median_s: float, timed: StepTimeResult, efficiency: float) -> StepTimeStats:
+        overhead = timed.single_call_s - median_s
+        return cls(median_s, timed.batch_size / median_s, timed.flops_per_step / median_s / 1e12, overhead,
+                   overhead / timed.single_call_s, efficiency)
+
+
+@dataclass(frozen=True)
+class SpeedupResult(Fields):
+    """test_speedup: the interleaved pairs' ratio and CI, the gate's floor and the ceiling its kernels allow."""
+
+    batch_size: int
+    speedup: float
+    speedup_ci_low: float
+    speedup_ci_high: float
+    min_speedup: float | None  # the gate's floor; None: no speedup expected
+    expectation_source: str
+    pairs: int
+    float32_times: list  # per step, one per pair
+    mixed_times: list
+    harness: str
+    steps_per_round: int  # pytest-benchmark's times here are whole rounds
+    speedup_ceiling: float | None
+    float32_matmul_tflops: float | None
+    matmul_tflops: float | None
+    float32_efficiency: float | None
+    efficiency: float | None
+
+
+@dataclass(frozen=True)
+class MemoryResult(Fields):
+    """test_memory: the policy's step peak, resting memory and footprint, measured and analytic."""
+
+    batch_size: int
+    peak_step_bytes: float
+    peak_step_samples: list
+    resting_bytes: float
+    footprint_bytes: float
+    footprint_samples: list
+    analytic_bytes: float | None
+    analytic_resting_bytes: float | None
+    memory_method: str
+
+
+@dataclass(frozen=True)
+class MemoryRatios(Fields):
+    """test_memory for a mixed policy: its peaks against float32's."""
+
+    memory_ratio: float
+    float32_peak_step_bytes: float
+    analytic_memory_ratio: float | None
+    footprint_ratio: float
+
+
+@dataclass(frozen=True)
+class PairedFitsResult(Fields):
+    """test_accuracy and test_seed_recipe_accuracy: the paired fits (medians over the seeds, and each seed's)."""
+
+    seeds: list
+    recipe: str
+    test_accuracy: float
+    float32_test_accuracy: float
+    accuracy_deltas: list
+    accuracy_delta_sd: float
+    test_accuracies: list
+    float32_test_accuracies: list
+    test_loss: float
+    float32_test_loss: float
+    final_loss_scale: float | None
+
+
+@dataclass(frozen=True)
+class AccuracyBound(Fields):
+    """test_accuracy: the gate's statistic, the mean paired delta, and its one-sided lower bound."""
+
+    accuracy_tol: float
+    accuracy_delta: float
+    accuracy_delta_low: float | None
+    accuracy_confidence: float | None
+
+
+@dataclass(frozen=True)
+class AccuracyDelta(Fields):
+    """test_seed_recipe_accuracy: the median paired delta, reported."""
+
+    accuracy_delta: float
+
+
+@dataclass(frozen=True)
+class GateOutcome(Fields):
+    """Every gate: its one-word outcome (pass, FAIL, skip) and its message."""
+
+    gate: str
+    gate_message: str
+
+
+SAVED_PARTS = (GateOutcome, StepTimeResult, StepTimeStats, SpeedupResult, MemoryResult, MemoryRatios, PairedFitsResult,
+               AccuracyBound, AccuracyDelta)
 
 
 def _number(value) -> float | None:

@@ -31,7 +31,7 @@ from mpmodel.measure.crawl import NOT_DIAGNOSED, crawl_facts, crawl_reason, fusi
 from mpmodel.measure.expectations import Expectation, device_class, expectation_for
 from mpmodel.measure.gates import Verdict
 from mpmodel.measure.probe import ProbedStep, crawls
-from mpmodel.measure.results import common_facts
+from mpmodel.measure.results import GateOutcome, common_facts
 from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
 from mpmodel.plugin.data_choice import load_all, parse_data_choice
@@ -58,7 +58,7 @@ class SuiteSession:
         """Keep a gate's verdict for the summary, and in the saved result's extra_info."""
         outcome = "skip" if not verdict.expected else ("pass" if verdict.passed else "FAIL")
         self.verdicts.append((benchmark.fullname.split("::")[-1], outcome, verdict.message))
-        benchmark.extra_info.update({"gate": outcome, "gate_message": verdict.message})
+        benchmark.extra_info.update(GateOutcome(outcome, verdict.message).fields())
 
     def conclude(self, benchmark, verdict: Verdict) -> None:
         """The end of every gate: record the verdict, then skip where nothing was expected, fail in one line

@@ -25,6 +25,7 @@ from mpmodel.core.recipes import GATE_RECIPE, SEED_RECIPE
 from mpmodel.core.training import fit_recipe
 from mpmodel.measure.gates import AccuracyComparison, accuracy_verdict, nonfinite_report, seed_recipe_report
 from mpmodel.measure.progress import FitProgress
+from mpmodel.measure.results import AccuracyBound, AccuracyDelta, PairedFitsResult
 
 
 @pytest.fixture
@@ -85,17 +86,11 @@ def paired_fits(benchmark, mp_run, test, recipe, key, float32_fit):
     nonfinite = [line for s in seeds for line in
                  nonfinite_report(f"float32 seed {s}", baselines[s]) + nonfinite_report(f"{mixed_policy} seed {s}", mixed[s])]
     last = mixed[seeds[-1]]
-    info = {
-        **mp_run.result_info(key, models[seeds[-1]], tf32=tf32[seeds[-1]]),
-        "seeds": seeds, "recipe": recipe.name,
-        "test_accuracy": float(np.median(comparison.mixed_accuracy)),
-        "float32_test_accuracy": float(np.median(comparison.float32_accuracy)),
-        "accuracy_deltas": comparison.deltas.tolist(), "accuracy_delta_sd": comparison.spread,
-        "test_accuracies": comparison.mixed_accuracy, "float32_test_accuracies": comparison.float32_accuracy,
-        "test_loss": float(np.median([mixed[s].test_loss for s in seeds])),
-        "float32_test_loss": float(np.median([baselines[s].test_loss for s in seeds])),
-        "final_loss_scale": last.final_loss_scale,
-    }
+    info = {**mp_run.result_info(key, models[seeds[-1]], tf32=tf32[seeds[-1]]), **PairedFitsResult(
+        seeds, recipe.name, float(np.median(comparison.mixed_accuracy)), float(np.median(comparison.float32_accuracy)),
+        comparison.deltas.tolist(), comparison.spread, comparison.mixed_accuracy, comparison.float32_accuracy,
+        float(np.median([mixed[s].test_loss for s in seeds])), float(np.median([baselines[s].test_loss for s in seeds])),
+        last.final_loss_scale).fields()}
     return comparison, nonfinite, info
 
 
@@ -106,13 +101,9 @@ def test_accuracy(benchmark, mp_run, jit, fp32, mixed_policy, float32_fit):
     verdict = accuracy_verdict(mixed_policy, comparison, tolerance, nonfinite,
                                harness_check=mp_run.profile.harness_check)
     bound = comparison.bound()
-    benchmark.extra_info.update({
-        **info, "accuracy_tol": tolerance,
-        # the gate's statistic: the mean paired delta and its one-sided lower bound
-        "accuracy_delta": bound.value if bound else comparison.median_delta,
-        "accuracy_delta_low": bound.low if bound else None,
-        "accuracy_confidence": bound.confidence if bound else None,
-    })
+    benchmark.extra_info.update({**info, **AccuracyBound(
+        tolerance, bound.value if bound else comparison.median_delta, bound.low if bound else None,
+        bound.confidence if bound else None).fields()})
     mp_run.conclude(benchmark, verdict)
 
 
@@ -120,5 +111,5 @@ def test_seed_recipe_accuracy(benchmark, mp_run, jit, fp32, mixed_policy, float3
     comparison, nonfinite, info = paired_fits(benchmark, mp_run, "test_seed_recipe_accuracy", SEED_RECIPE,
                                               mp_run.key(mixed_policy, jit, fp32), float32_fit)
     verdict = seed_recipe_report(mixed_policy, comparison, nonfinite)
-    benchmark.extra_info.update({**info, "accuracy_delta": comparison.median_delta})
+    benchmark.extra_info.update({**info, **AccuracyDelta(comparison.median_delta).fields()})
     mp_run.conclude(benchmark, verdict)

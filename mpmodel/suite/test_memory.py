@@ -17,6 +17,7 @@ from mpmodel.core.memory import analytic_bytes
 from mpmodel.core.policies import BASELINE
 from mpmodel.measure.expectations import memory_expectation_for
 from mpmodel.measure.gates import memory_verdict
+from mpmodel.measure.results import MemoryRatios, MemoryResult
 
 
 def test_memory(benchmark, mp_run, jit, fp32, policy):
@@ -28,12 +29,10 @@ def test_memory(benchmark, mp_run, jit, fp32, policy):
     mp_run.skip_if_crawling(benchmark, "test_memory", key)
     measured = benchmark.pedantic(mp_run.memory, args=(key,), rounds=1, iterations=1)
     analytic = analytic_bytes(profile, policy)
-    info = {**mp_run.facts(key), "batch_size": profile.batch_size,
-            "peak_step_bytes": measured.peak, "peak_step_samples": measured.peak_step_bytes,
-            "resting_bytes": measured.resting_bytes, "footprint_bytes": measured.footprint,
-            "footprint_samples": measured.footprints, "analytic_bytes": analytic and analytic.step_bytes,
-            "analytic_resting_bytes": analytic and analytic.resting_bytes, "memory_method": measured.method}
-    benchmark.extra_info.update(info)
+    benchmark.extra_info.update({**mp_run.facts(key), **MemoryResult(
+        profile.batch_size, measured.peak, measured.peak_step_bytes, measured.resting_bytes, measured.footprint,
+        measured.footprints, analytic and analytic.step_bytes, analytic and analytic.resting_bytes,
+        measured.method).fields()})
     if policy == BASELINE:
         return
     base = mp_run.memory(key.float32)
@@ -41,6 +40,5 @@ def test_memory(benchmark, mp_run, jit, fp32, policy):
     footprint_ratio = measured.footprint / base.footprint
     verdict = memory_verdict(policy, measured.peak_step_bytes, base.peak_step_bytes, analytic_ratio,
                              memory_expectation_for(mp_run.device, policy), footprint_ratio)
-    benchmark.extra_info.update({"memory_ratio": measured.peak / base.peak, "float32_peak_step_bytes": base.peak,
-                                 "analytic_memory_ratio": analytic_ratio, "footprint_ratio": footprint_ratio})
+    benchmark.extra_info.update(MemoryRatios(measured.peak / base.peak, base.peak, analytic_ratio, footprint_ratio).fields())
     mp_run.conclude(benchmark, verdict)

@@ -19,6 +19,7 @@ from mpmodel.measure.ceilings import Ceiling, from_ceiling
 from mpmodel.measure.gates import crawling_verdict, speedup_verdict
 from mpmodel.measure.interleave import InterleavedTimer
 from mpmodel.measure.probe import speedup as probed_speedup
+from mpmodel.measure.results import SpeedupResult
 from mpmodel.measure.rounds import SPEEDUP_WARMUP_PAIRS, steps_per_round, warm_up
 from mpmodel.measure.stats import paired_ratio
 
@@ -56,14 +57,8 @@ def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
     ceiling = Ceiling(*light, float(np.median(base_times)), float(np.median(mixed_times)))
     expectation = from_ceiling(mp_run.expectation(mixed_policy, info["tf32"], ran_jit(candidate.model)), ceiling.value)
     verdict = speedup_verdict(mixed_policy, speedup, expectation, ceiling, mp_run.own_expectation(mixed_policy))
-    benchmark.extra_info.update({
-        **info, "batch_size": profile.batch_size,
-        "speedup": speedup.value, "speedup_ci_low": speedup.low, "speedup_ci_high": speedup.high,
-        "min_speedup": expectation.min_speedup, "expectation_source": expectation.source,
-        "pairs": speedup.n, "float32_times": base_times, "mixed_times": mixed_times,  # per step
-        "harness": candidate.harness, "steps_per_round": k,  # pytest-benchmark's times here are whole rounds
-        "speedup_ceiling": ceiling.value, "float32_matmul_tflops": ceiling.float32.tflops,
-        "matmul_tflops": ceiling.mixed.tflops, "float32_efficiency": ceiling.float32_efficiency,
-        "efficiency": ceiling.mixed_efficiency,
-    })
+    benchmark.extra_info.update({**info, **SpeedupResult(
+        profile.batch_size, speedup.value, speedup.low, speedup.high, expectation.min_speedup, expectation.source,
+        speedup.n, base_times, mixed_times, candidate.harness, k, ceiling.value, ceiling.float32.tflops,
+        ceiling.mixed.tflops, ceiling.float32_efficiency, ceiling.mixed_efficiency).fields()})
     mp_run.conclude(benchmark, verdict)

@@ -15,6 +15,7 @@ from mpmodel.core.model import build_model, uses_loss_scaling
 from mpmodel.core.profiles import flops_per_step
 from mpmodel.core.training import TrainingStep
 from mpmodel.measure.ceilings import efficiency
+from mpmodel.measure.results import StepTimeResult, StepTimeStats
 from mpmodel.measure.rounds import PerStep, median_call_s, steps_per_round, warm_up
 
 
@@ -30,18 +31,12 @@ def test_step_time(benchmark, mp_run, speed_of_light, jit, fp32, policy):
         benchmark.pedantic(PerStep(step.run, k), rounds=profile.timing_rounds, iterations=k)
         single_call_s = median_call_s(step)  # train_on_batch: host overhead and a sync per call
         sol = speed_of_light(key)
-        info = {**mp_run.result_info(key, step.model), "batch_size": profile.batch_size,
-                "loss_scaling": uses_loss_scaling(step.model),
-                "harness": step.harness, "steps_per_round": k, "warmup_rounds": warm.rounds,
-                "warmup_s": warm.seconds, "single_call_s": single_call_s, "flops_per_step": flops_per_step(profile),
-                "matmul_s": sol.seconds, "matmul_tflops": sol.tflops}
+        info = mp_run.result_info(key, step.model)
+        timed = StepTimeResult(profile.batch_size, uses_loss_scaling(step.model), step.harness, k, warm.rounds,
+                               warm.seconds, single_call_s, flops_per_step(profile), sol.seconds, sol.tflops)
 
+    info.update(timed.fields())
     if benchmark.stats is not None:  # None under --benchmark-disable
         median = benchmark.stats.stats.median
-        info["step_median_s"] = median
-        info["samples_per_s"] = profile.batch_size / median
-        info["tflops"] = info["flops_per_step"] / median / 1e12
-        info["host_overhead_s"] = single_call_s - median  # what one train_on_batch call costs beyond its step
-        info["host_overhead_share"] = info["host_overhead_s"] / single_call_s
-        info["efficiency"] = efficiency(sol, median)  # the step's kernels alone / the step
+        info.update(StepTimeStats.of(median, timed, efficiency(sol, median)).fields())
     benchmark.extra_info.update(info)

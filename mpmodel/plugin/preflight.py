@@ -46,9 +46,9 @@ def preflight_lines(ctx: RunContext, items, clock=time.perf_counter, started: fl
     start = clock()
     tag = "" if ctx.profile.workload.name == DEFAULT else f" ({ctx.profile.workload.name})"
     needed = {k.float32 for _, k in tests} | {k for _, k in tests}
-    distinct: dict[StepKey, StepKey] = {}  # one line per model: TF32 (the float32 variant) matters to float32 alone
+    distinct: dict[StepKey, StepKey] = {}  # one line per step as run (RunContext.slot): modes that resolve alike share one
     for key in sorted(needed, key=lambda k: (choice_rank(POLICIES, k.policy), k.jit, k.fp32)):
-        distinct.setdefault(key.same_step(), key)
+        distinct.setdefault(ctx.slot(key), key)
     lines = []
     for key in distinct.values():
         sol = ctx.speed_of_light(key)

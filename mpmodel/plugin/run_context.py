@@ -108,7 +108,7 @@ class RunContext:
         """The key of a benchmark's step, built once in its body and passed whole."""
         return StepKey(policy, jit, fp32)
 
-    def _slot(self, key: StepKey) -> StepKey:
+    def slot(self, key: StepKey) -> StepKey:
         """Where `key`'s measurements are kept: one slot per step as run, the compile mode filed under the
         session's first mode that resolves the same (auto and on share a slot where auto compiles)."""
         resolved = self.session.resolved(key.jit)
@@ -117,7 +117,7 @@ class RunContext:
 
     def speed_of_light(self, key: StepKey) -> SpeedOfLight:
         """The step's kernels alone in its policy's compute dtype, timed on first use and kept for the session."""
-        slot = self._slot(key)
+        slot = self.slot(key)
         if slot not in self.speeds_of_light:
             flops = flops_per_step(self.profile)
             brief = {"warmup_s": HARNESS_SOL_WARMUP_S, "budget_s": HARNESS_SOL_BUDGET_S} if self.profile.harness_check else {}
@@ -140,7 +140,7 @@ class RunContext:
 
     def memory(self, key: StepKey) -> StepMemory:
         """The step's memory, measured in a fresh child process on first use and kept for the session."""
-        slot = self._slot(key)
+        slot = self.slot(key)
         if slot not in self.memories:
             self.memories[slot] = measure_in_child(key.policy, self.profile, slot.jit, key.fp32)
         return self.memories[slot]
@@ -160,23 +160,23 @@ class RunContext:
         groups: dict[tuple, set] = {}
         for key in needed:
             for k in (key.float32, key):
-                slot = self._slot(k)
+                slot = self.slot(k)
                 if slot not in self.probes:
                     groups.setdefault((slot.jit, key.fp32), set()).add(k.policy)
         for (jit, fp32), policies in sorted(groups.items()):
             pending = [StepKey(p, jit, fp32) for p in POLICIES if p in policies]
-            ordered = [k for k in pending if self._slot(k) not in self.probes]
+            ordered = [k for k in pending if self.slot(k) not in self.probes]
             if not ordered:
                 continue
             found = probe_in_child([k.policy for k in ordered], self.profile, jit, fp32,
-                                   baseline=self.probes.get(self._slot(StepKey(BASELINE, jit, fp32))))
+                                   baseline=self.probes.get(self.slot(StepKey(BASELINE, jit, fp32))))
             for k in ordered:
                 if k.policy in found:
-                    self.probes[self._slot(k)] = found[k.policy]
+                    self.probes[self.slot(k)] = found[k.policy]
 
     def probed(self, key: StepKey) -> ProbedStep:
         """The step as the probe measured it (probed now where the session has not yet)."""
-        slot = self._slot(key)
+        slot = self.slot(key)
         if slot not in self.probes:
             self.probe_steps({key})
         return self.probes[slot]
@@ -201,7 +201,7 @@ class RunContext:
     def crawl_cause(self, key: StepKey) -> str:
         """Where a crawling step's time went, where the backend lets the probe find out: the step probed once more
         with the backend's op fusion off (TensorFlow's graph remapper)."""
-        slot = self._slot(key)
+        slot = self.slot(key)
         if slot not in self.causes:
             base = self.probed(key.float32)
             known = traits(self.device.backend)
@@ -267,7 +267,7 @@ class RunContext:
                     out.append({"workload": self.profile.workload.name, "policy": key.policy,
                                 "compiled": self.session.resolved(jit) == "on", "jit": jit,
                                 "fp32": fp32, "step_s": probed.step_s, "stopped": probed.stopped,
-                                "float32_step_s": base.step_s, "cause": self.causes.get(self._slot(step))})
+                                "float32_step_s": base.step_s, "cause": self.causes.get(self.slot(step))})
         return out
 
     def result_info(self, key: StepKey, model, tf32=READ_NOW) -> dict:

@@ -117,3 +117,15 @@ def test_kernels_that_will_not_run_are_said_in_one_line_and_the_session_goes_on(
         "\n".join(lines)
     assert "mpmodel speed of light: mixed_float16 (jit auto) failed: ValueError: The precision 'F16_F16_F32'" in \
         "\n".join(lines)
+
+
+def test_compile_modes_that_run_the_same_step_get_one_line():
+    """Under JAX `auto` compiles, so `--mp-jit auto,on` runs each step once: one speed of light and probe line."""
+    ctx = avx2_context(jit=("auto", "on"))
+    ctx.session.device = DeviceInfo(cpu_arch="x86_64", versions={"keras_backend": "jax"})
+    on_items = [SimpleNamespace(originalname=i.originalname, callspec=SimpleNamespace(
+        params={**i.callspec.params, "jit": "on"})) for i in ITEMS]
+    lines = preflight_lines(ctx, ITEMS + on_items)
+    light = [line for line in lines if line.startswith("mpmodel speed of light: float32")]
+    assert len(light) == 1, lines
+    assert len([line for line in lines if line.startswith("mpmodel step probe: ")]) == 3

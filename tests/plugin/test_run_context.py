@@ -27,9 +27,9 @@ def bench():
 def test_compile_modes_that_resolve_alike_share_one_slot(backend, shared):
     """JAX's `auto` compiles, as `on` does: one probe serves both; TensorFlow's `auto` on a CPU does not compile."""
     ctx = RunContext(session(backend), get_profile("small"))
-    ctx.probes[ctx._slot(StepKey("float32", "auto", "default"))] = ProbedStep("float32", 1.0, (0.1,))
-    assert (ctx._slot(StepKey("float32", "on", "default")) in ctx.probes) is shared
-    assert ctx._slot(StepKey("mixed_bfloat16", "auto", "strict")).fp32 == ANY_VARIANT  # TF32 matters to float32 alone
+    ctx.probes[ctx.slot(StepKey("float32", "auto", "default"))] = ProbedStep("float32", 1.0, (0.1,))
+    assert (ctx.slot(StepKey("float32", "on", "default")) in ctx.probes) is shared
+    assert ctx.slot(StepKey("mixed_bfloat16", "auto", "strict")).fp32 == ANY_VARIANT  # TF32 matters to float32 alone
     assert ctx.session.resolved("auto") == ("on" if shared else "off")
 
 

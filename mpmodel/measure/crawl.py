@@ -19,7 +19,7 @@ def fusion_cause(op_fusion: str, short: str, fused_kernels: str, off: ProbedStep
     return f"with {op_fusion} off its step takes {off.short()}, {slowdown(off, base)} float32's: {where}"
 
 
-def crawl_facts(policy: str, mixed: ProbedStep, base: ProbedStep, sol: SpeedOfLight, cause: str) -> str:
+def crawl_evidence(policy: str, mixed: ProbedStep, base: ProbedStep, sol: SpeedOfLight, cause: str) -> str:
     """The probe's measured steps, the kernels' time, the efficiency and the cause, in one sentence."""
     bound = "at most " if mixed.stopped else ""
     return (f"{policy}'s step takes {mixed.short()} here, {slowdown(mixed, base)} float32's "

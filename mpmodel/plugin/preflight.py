@@ -58,7 +58,7 @@ def preflight_lines(ctx: RunContext, items, clock=time.perf_counter, started: fl
     start = clock()
     ctx.probe_steps(needed)
     for key in distinct.values():
-        crawling = f"; crawling: {ctx.crawl_facts(key)}" if ctx.crawls(key) else ""
+        crawling = f"; crawling: {ctx.crawl_evidence(key)}" if ctx.crawls(key) else ""
         lines.append(f"mpmodel step probe{tag}: {key.describe()} {ctx.probed(key).describe()}{crawling}")
     lines[-1] += f" (probed in {clock() - start:.0f} s)"
     data, profile = ctx.data, ctx.profile

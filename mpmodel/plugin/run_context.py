@@ -27,7 +27,7 @@ from mpmodel.core.step_key import StepKey
 from mpmodel.measure.ceilings import HARNESS_SOL_BUDGET_S, HARNESS_SOL_WARMUP_S, SpeedOfLight, measure_speed_of_light
 from mpmodel.measure.context import describe, label
 from mpmodel.measure.cost import estimated_step_s, test_s
-from mpmodel.measure.crawl import NOT_DIAGNOSED, crawl_facts, crawl_reason, fusion_cause, would_take
+from mpmodel.measure.crawl import NOT_DIAGNOSED, crawl_evidence, crawl_reason, fusion_cause, would_take
 from mpmodel.measure.expectations import Expectation, device_class, expectation_for
 from mpmodel.measure.gates import Verdict
 from mpmodel.measure.probe import ProbedStep, crawls
@@ -213,9 +213,9 @@ class RunContext:
                 self.causes[slot] = fusion_cause(known.op_fusion, known.op_fusion_short, known.fused_kernels, off, base)
         return self.causes[slot]
 
-    def crawl_facts(self, key: StepKey) -> str:
+    def crawl_evidence(self, key: StepKey) -> str:
         """The probe's measured steps, the kernels' time, the efficiency and the cause."""
-        return crawl_facts(key.policy, self.probed(key), self.probed(key.float32), self.speed_of_light(key),
+        return crawl_evidence(key.policy, self.probed(key), self.probed(key.float32), self.speed_of_light(key),
                            self.crawl_cause(key))
 
     def would_take(self, test: str, key: StepKey) -> str:
@@ -228,7 +228,7 @@ class RunContext:
         """Why `test` does not run the step in full ('crawling: ' and the figures), or None where it does."""
         if not self.crawls(key):
             return None
-        return crawl_reason(test, self.fit_seeds(test), self.crawl_facts(key), self.would_take(test, key))
+        return crawl_reason(test, self.fit_seeds(test), self.crawl_evidence(key), self.would_take(test, key))
 
     def not_running(self, key: StepKey) -> str | None:
         """Why the step (or float32's, which every gate compares with) does not run here: its probe raised (out

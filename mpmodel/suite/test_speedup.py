@@ -34,7 +34,7 @@ def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
         light = [speed_of_light(k) for k in (key.float32, key)]
         expectation = from_ceiling(mp_run.expectation(mixed_policy, tf32, jit), light[0].seconds / light[1].seconds)
         ratio, upper_bound = probed_speedup(mp_run.probed(key), mp_run.probed(key.float32))
-        verdict = crawling_verdict(mixed_policy, ratio, upper_bound, expectation, mp_run.crawl_facts(key),
+        verdict = crawling_verdict(mixed_policy, ratio, upper_bound, expectation, mp_run.crawl_evidence(key),
                                    mp_run.own_expectation(mixed_policy))
         mp_run.conclude(benchmark, verdict)  # in the gate summary and the run's crawling list; nothing else is saved
         return

@@ -18,7 +18,7 @@ def test_the_fusion_cause_says_where_the_time_went_or_that_it_is_unknown():
 
 
 def test_the_reason_names_the_test_its_work_and_its_cost():
-    facts = crawl.crawl_facts("mixed_bfloat16", ProbedStep("mixed_bfloat16", 30.0, (24.0,)), ProbedStep(
+    facts = crawl.crawl_evidence("mixed_bfloat16", ProbedStep("mixed_bfloat16", 30.0, (24.0,)), ProbedStep(
         "float32", 1.0, (0.18,)), SpeedOfLight(20.0, 2e10, 1), "a cause")
     assert facts.startswith("mixed_bfloat16's step takes 24 s per step here, 133x float32's 180 ms")
     reason = crawl.crawl_reason("test_accuracy", 3, facts, crawl.would_take(1260.0, stopped=True))

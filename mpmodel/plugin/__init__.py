@@ -20,12 +20,10 @@ which pytest then registers once (`-p mpmodel.plugin` likewise; `-p no:mpmodel.p
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from mpmodel.plugin import options
-from mpmodel.plugin.keys import ASKED, COMPARED, CONTEXT_FIXTURE, DEFERRED, SESSION_PLUGIN, STARTED, WORKLOAD_ARG
+from mpmodel.plugin.keys import CONTEXT_FIXTURE, SESSION_PLUGIN, WORKLOAD_ARG, state
 
 SUITE_PACKAGE = "mpmodel.suite"
 
@@ -47,7 +45,7 @@ def pytest_addoption(parser):
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config):
-    config.stash[STARTED] = time.perf_counter()
+    state(config)  # the session's start, before any other plugin's configure
     if options.given(config) or names_the_suite(config):
         use_suite(config)
 
@@ -55,7 +53,7 @@ def pytest_configure(config):
 def use_suite(config) -> None:
     """The session asks for the suite (an --mp option, its name, or its folder's conftest at session start):
     its settings are read and checked now, before anything runs or is saved."""
-    config.stash[ASKED] = True
+    state(config).asked = True
     activate(config)
 
 
@@ -75,13 +73,14 @@ def pytest_generate_tests(metafunc):
     try:
         activate(metafunc.config).parametrize(metafunc)
     except pytest.UsageError as exc:
-        metafunc.config.stash.setdefault(DEFERRED, exc)
+        st = state(metafunc.config)
+        st.deferred = st.deferred or exc
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_finish(session):
     """Stop with the one line of a bad setting found while collecting (pytest_generate_tests)."""
-    error = session.config.stash.get(DEFERRED, None)
+    error = state(session.config).deferred
     if error is not None:
         raise error
 
@@ -109,7 +108,7 @@ def pytest_benchmark_compare_machine_info(config, benchmarksession, machine_info
         return (yield)
     finally:
         compared_benchmark["machine_info"] = saved
-        config.stash.setdefault(COMPARED, []).append((benchmarksession, saved, machine_info))
+        state(config).compared.append((benchmarksession, saved, machine_info))
 
 
 __all__ = ["WORKLOAD_ARG", "activate", "mp_run"]

@@ -1,20 +1,41 @@
-"""What the plugin keeps on the pytest config (stash keys), light enough for the entry module."""
+"""What the plugin keeps for one pytest session: one `SuiteState` on the config's stash, light enough for the
+entry module; and the names the suite's fixtures and parameters go by."""
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
 import pytest
 
-SETTINGS = pytest.StashKey()  # mpmodel.plugin.settings.Settings, once the suite is in use
-CONTEXTS = pytest.StashKey[dict]()  # workload name -> RunContext, built on first use (detects the device)
-MONITOR = pytest.StashKey()  # mpmodel.plugin.monitor.StateMonitor, while benchmarks run
-SIGTERM = pytest.StashKey()  # the SIGTERM handler to restore at the end
-ADAPTED = pytest.StashKey()  # pytest-benchmark's session, where the adapter (benchmark_session) applies to it
-STARTED = pytest.StashKey[float]()  # time.perf_counter() when the session was configured
-WATCHDOG = pytest.StashKey()  # mpmodel.plugin.watchdog.Watchdog, while the suite's benchmarks run
-COMPARED = pytest.StashKey[list]()  # (pytest-benchmark session, saved machine_info, this host's) per compared suite run
-ASKED = pytest.StashKey[bool]()  # the session asked for the suite by an --mp-* option or by name (--pyargs)
-IN_USE = pytest.StashKey[bool]()  # collection ended with the suite in use: its saving, records and hooks apply
-DEFERRED = pytest.StashKey()  # a pytest.UsageError met while collecting, raised when collection ends
 CONTEXT_FIXTURE = "mp_run"
 WORKLOAD_ARG = "mp_workload"  # the parametrized argument that carries each test's workload name
 SESSION_PLUGIN = "mpmodel.plugin.session"
+
+
+@dataclass
+class SuiteState:
+    """The session's state, each field set at one point of pytest's hooks (said beside it)."""
+
+    started: float = field(default_factory=time.perf_counter)  # configure: the session's start
+    asked: bool = False  # configure or session start: an --mp-* option, the suite's name or its folder asked for it
+    deferred: pytest.UsageError | None = None  # collection: a bad setting met there, raised when collection ends
+    compared: list = field(default_factory=list)  # configure: (pytest-benchmark session, saved, host machine_info)
+    settings: Any = None  # activation: mpmodel.plugin.settings.Settings, checked
+    sigterm: Any = None  # activation: the SIGTERM handler to restore at the end
+    contexts: dict | None = None  # first use: workload name -> RunContext (detects the device)
+    in_use: bool = False  # collection's end: the suite is in use, so its saving, records and hooks apply
+    adapted: Any = None  # collection's end: pytest-benchmark's session, where the saving adapter applies to it
+    monitor: Any = None  # collection's end: mpmodel.plugin.monitor.StateMonitor, while benchmarks run
+    watchdog: Any = None  # collection's end: mpmodel.plugin.watchdog.Watchdog, while the suite's tests run
+
+
+STATE = pytest.StashKey[SuiteState]()
+
+
+def state(config) -> SuiteState:
+    """The session's SuiteState, made on first use."""
+    if STATE not in config.stash:
+        config.stash[STATE] = SuiteState()
+    return config.stash[STATE]

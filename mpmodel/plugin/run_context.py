@@ -35,7 +35,7 @@ from mpmodel.measure.results import GateOutcome, common_facts
 from mpmodel.measure.rounds import TIMING_METHOD
 from mpmodel.plugin.backend_check import missing_backend_message
 from mpmodel.plugin.data_choice import load_all, parse_data_choice
-from mpmodel.plugin.keys import CONTEXTS, SETTINGS
+from mpmodel.plugin.keys import state
 from mpmodel.plugin.memory_child import measure_in_child
 from mpmodel.plugin.out_of_memory import out_of_memory_text
 from mpmodel.plugin.settings import Settings
@@ -340,8 +340,9 @@ def session_machine_info(contexts: dict[str, RunContext]) -> dict:
 def run_contexts(config) -> dict[str, RunContext]:
     """Each workload's context, by name, detecting the device on first use (imports the backend). They share
     one SuiteSession: the settings, the device and the gate verdicts."""
-    if CONTEXTS not in config.stash:
-        settings = config.stash[SETTINGS]
+    st = state(config)
+    if st.contexts is None:
+        settings = st.settings
         # TensorFlow takes a GPU's whole memory on first use unless told to grow; the step probe and memory
         # children need their share beside this process. Set before the backend loads; a user's own setting wins.
         os.environ.setdefault("TF_FORCE_GPU_ALLOW_GROWTH", "true")
@@ -353,13 +354,13 @@ def run_contexts(config) -> dict[str, RunContext]:
         shared = SuiteSession(settings, device)
         chosen = [w for w in settings.workloads
                   if not settings.workloads_auto or device.gpu_visible or w.name == DEFAULT_WORKLOAD]
-        config.stash[CONTEXTS] = {w.name: RunContext(shared, profile_of(w, name)) for w in chosen}
-    return config.stash[CONTEXTS]
+        st.contexts = {w.name: RunContext(shared, profile_of(w, name)) for w in chosen}
+    return st.contexts
 
 
 def suite_session(config) -> SuiteSession | None:
     """The session's shared state, where the suite's contexts have been built; None before."""
-    contexts = config.stash.get(CONTEXTS, None)
+    contexts = state(config).contexts
     return next(iter(contexts.values())).session if contexts else None
 
 

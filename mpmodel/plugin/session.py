@@ -20,20 +20,7 @@ from mpmodel.core.step_summary import SUMMARY_ENV
 from mpmodel.core.workload import WorkloadError, check_models
 from mpmodel.plugin import benchmark_session, ci_summary, header, history_store, out_of_memory, preflight, records, signals
 from mpmodel.plugin.backend_check import check_backend_installed
-from mpmodel.plugin.keys import (
-    ADAPTED,
-    ASKED,
-    COMPARED,
-    CONTEXT_FIXTURE,
-    CONTEXTS,
-    IN_USE,
-    MONITOR,
-    SETTINGS,
-    SIGTERM,
-    STARTED,
-    WATCHDOG,
-    WORKLOAD_ARG,
-)
+from mpmodel.plugin.keys import CONTEXT_FIXTURE, WORKLOAD_ARG, state
 from mpmodel.plugin.monitor import StateMonitor
 from mpmodel.plugin.run_context import (
     load_session_data,
@@ -90,8 +77,9 @@ def start(config) -> None:
     on. Data loads when collection ends, for the workloads the session runs."""
     check_backend_installed()  # one line, before a test module imports Keras
     settings = resolve(config)
-    config.stash[SETTINGS] = settings
-    config.stash[SIGTERM] = signals.install_sigterm()
+    st = state(config)
+    st.settings = settings
+    st.sigterm = signals.install_sigterm()
     for line in FRAMEWORK_WARNINGS:  # read per test by pytest: the suite's own deprecations, not the user's
         config.addinivalue_line("filterwarnings", line)
     if settings.require_gpu:
@@ -139,8 +127,8 @@ def _adapt_saving(config, reporter) -> None:
             reporter.write_line(f"mpmodel: {problem}: saves are not atomic and an interrupted run may be saved; "
                                 f"install pytest-benchmark {benchmark_session.WRITTEN_FOR_MAJOR}.x", red=True)
         return
-    config.stash[ADAPTED] = bench
-    url = config.stash[SETTINGS].history
+    state(config).adapted = bench
+    url = state(config).settings.history
     benchmark_session.install_atomic_saving(bench, _store_saver(url, reporter) if url else None)
     if benchmark_session.compares_nothing(bench) and reporter is not None:
         reporter.write_line(
@@ -151,7 +139,7 @@ def _adapt_saving(config, reporter) -> None:
 def _compare_contexts(config) -> None:
     """Say which facts differ from each compared suite run (held back from pytest-benchmark's configure)."""
     current = {"mpmodel": session_machine_info(run_contexts(config))}
-    for bench, saved, host in config.stash.get(COMPARED, []):
+    for bench, saved, host in state(config).compared:
         changes = records.context_changes(saved, {**host, **current})
         if changes:
             bench.logger.warning(f"mpmodel: the compared run ran on a different context: {'; '.join(changes)}")
@@ -163,18 +151,19 @@ def pytest_collection_finish(session):
     checked data and the measured header too."""
     config = session.config
     suite_items = any(CONTEXT_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items)
-    if config.option.collectonly or not (suite_items or config.stash.get(ASKED, False)):
+    st = state(config)
+    if config.option.collectonly or not (suite_items or st.asked):
         return  # nothing will run, or nothing of the suite's (its tests deselected): nothing to adapt or measure
-    config.stash[IN_USE] = True
+    st.in_use = True
     reporter = _reporter(config)
     if reporter is not None:
-        reporter.write_line(header.settings_line(config.stash[SETTINGS]))
+        reporter.write_line(header.settings_line(st.settings))
     _adapt_saving(config, reporter)
     if any("benchmark" in getattr(item, "fixturenames", ()) for item in session.items):
-        config.stash[MONITOR] = StateMonitor().start()
+        st.monitor = StateMonitor().start()
     if not suite_items:
         return
-    config.stash[WATCHDOG] = Watchdog().install()  # SIGTERM/Ctrl-C end the session even inside a native call
+    st.watchdog = Watchdog().install()  # SIGTERM/Ctrl-C end the session even inside a native call
     contexts = run_contexts(config)
     load_session_data(contexts)
     for ctx in contexts.values():
@@ -187,7 +176,7 @@ def pytest_collection_finish(session):
         for line in header.context_lines(ctx):
             reporter.write_line(line)
     for ctx in contexts.values():
-        for line in preflight.preflight_lines(ctx, session.items, started=config.stash.get(STARTED, None)):
+        for line in preflight.preflight_lines(ctx, session.items, started=st.started):
             reporter.write_line(line)
 
 
@@ -195,7 +184,7 @@ def pytest_collection_finish(session):
 def pytest_runtest_call(item):
     """Record the device state over each benchmark's run in its extra_info; fail a test that runs out of
     memory with the batch, policy and free memory, and free what it held so the session goes on."""
-    monitor = item.config.stash.get(MONITOR, None)
+    monitor = state(item.config).monitor
     bench = getattr(item, "funcargs", {}).get("benchmark")
     start_mark = monitor.mark() if monitor is not None and bench is not None else None
     try:
@@ -213,8 +202,9 @@ def pytest_runtest_call(item):
 def pytest_benchmark_update_machine_info(config, machine_info):
     """The run's context, once the suite's tests are known (pytest-benchmark asks at configure time too,
     before that: its comparison is then made when collection ends)."""
-    if config.stash.get(IN_USE, False) and CONTEXTS in config.stash:
-        machine_info["mpmodel"] = session_machine_info(config.stash[CONTEXTS])
+    st = state(config)
+    if st.in_use and st.contexts is not None:
+        machine_info["mpmodel"] = session_machine_info(st.contexts)
 
 
 def pytest_benchmark_update_commit_info(config, commit_info):
@@ -230,20 +220,19 @@ def pytest_benchmark_update_commit_info(config, commit_info):
 
 def pytest_benchmark_update_json(config, benchmarks, output_json):
     """The session's settings, device state and gate verdicts, at the top level of the saved run."""
-    if not config.stash.get(IN_USE, False):
+    st = state(config)
+    if not st.in_use:
         return
-    contexts = config.stash.get(CONTEXTS, None)
-    monitor = config.stash.get(MONITOR, None)
     shared = suite_session(config)
-    output_json["mpmodel"] = records.run_record(config.stash[SETTINGS], monitor.summary() if monitor is not None else None,
-                                                shared.verdicts if shared else [], list(contexts.values()) if contexts else [])
+    output_json["mpmodel"] = records.run_record(st.settings, st.monitor.summary() if st.monitor is not None else None,
+                                                shared.verdicts if shared else [], list((st.contexts or {}).values()))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_sessionfinish(session, exitstatus):
     """Before pytest-benchmark saves: a session cut short (Ctrl-C, SIGTERM, a usage or internal error)
     saves nothing, so the history never holds a partial run."""
-    bench = session.config.stash.get(ADAPTED, None)  # set when collection ended where the adapter applies
+    bench = state(session.config).adapted  # set when collection ended where the adapter applies
     reason = unsaved_reason(exitstatus)
     if bench is not None and reason and benchmark_session.cancel_saving(bench):
         reporter = _reporter(session.config)
@@ -257,7 +246,7 @@ def pytest_terminal_summary(terminalreporter, config):
     shared = suite_session(config)
     if shared is None or not shared.verdicts:
         return
-    contexts = config.stash[CONTEXTS]
+    contexts = state(config).contexts
     terminalreporter.section("mpmodel gates")
     for name, outcome, message in shared.verdicts:
         terminalreporter.write_line(f"{outcome:4s} {name}: {message}", red=outcome == "FAIL")
@@ -274,10 +263,9 @@ def pytest_terminal_summary(terminalreporter, config):
 
 
 def pytest_unconfigure(config):
-    monitor = config.stash.get(MONITOR, None)
-    if monitor is not None:
-        monitor.stop()
-    signals.restore_sigterm(config.stash.get(SIGTERM, None))
-    watchdog = config.stash.get(WATCHDOG, None)
-    if watchdog is not None:
-        watchdog.uninstall()
+    st = state(config)
+    if st.monitor is not None:
+        st.monitor.stop()
+    signals.restore_sigterm(st.sigterm)
+    if st.watchdog is not None:
+        st.watchdog.uninstall()

@@ -1,7 +1,7 @@
-"""The manual's generated tables, kept to the code: the options (from `mpmodel.plugin.options.OPTIONS`) and the
-bad inputs (run for real from `tests/bad_inputs.py`).
+"""The manual's generated tables, kept to the code: the suite's options (from `mpmodel.plugin.options.OPTIONS`), the
+history CLI's options and defaults (from its parser) and the bad inputs (run for real from `tests/bad_inputs.py`).
 
-    python docs/tables.py               # write the options table into docs/usage.md
+    python docs/tables.py               # write the options tables into docs/usage.md and docs/history.md
     python docs/tables.py bad-inputs    # run every bad input (minutes) and write its table into docs/reliability.md
     python docs/tables.py --check       # exit 1, one line per table that no longer matches the code
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
-TABLES = {"options": DOCS / "usage.md", "bad-inputs": DOCS / "reliability.md"}
+TABLES = {"options": DOCS / "usage.md", "cli": DOCS / "history.md", "bad-inputs": DOCS / "reliability.md"}
 BLOCK = r"(<!-- generated: {name} [^\n]*-->\n)(.*?)(<!-- end of generated: {name} -->)"
 
 
@@ -41,6 +41,14 @@ def _write(name: str, body: str) -> None:
 def options_table() -> str:
     sys.path.insert(0, str(ROOT))
     from mpmodel.plugin.options import markdown_table
+
+    return markdown_table()
+
+
+def cli_table() -> str:
+    sys.path.insert(0, str(ROOT))
+    os.environ.pop("MPMODEL_HISTORY", None)  # the parser's --source default reads it
+    from mpmodel.history.cli import markdown_table
 
     return markdown_table()
 
@@ -80,6 +88,9 @@ def stale() -> list[str]:
     if _block("options", TABLES["options"].read_text()).group(2) != options_table():
         problems.append("docs/usage.md: the options table differs from mpmodel.plugin.options.OPTIONS; "
                         "run python docs/tables.py")
+    if _block("cli", TABLES["cli"].read_text()).group(2) != cli_table():
+        problems.append("docs/history.md: the history CLI's options table differs from its parser (mpmodel.history.cli); "
+                        "run python docs/tables.py")
     cases = _bad_inputs().CASES
     body = _block("bad-inputs", TABLES["bad-inputs"].read_text()).group(2)
     rows = [_cells(line) for line in body.splitlines() if line.startswith("| ") and not line.startswith("| bad input")]
@@ -109,6 +120,7 @@ def main(argv: list[str]) -> int:
         return 1 if problems else 0
     if argv in ([], ["options"]):
         _write("options", options_table())
+        _write("cli", cli_table())
         return 0
     if argv == ["bad-inputs"]:
         _write("bad-inputs", bad_inputs_table())

@@ -8,6 +8,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from mpmodel.store.runs import HistoryError, SavedRun
@@ -28,9 +29,15 @@ def run_suite(source: RunSource, repeat: int, pytest_args: str, out, call=subpro
     with tempfile.TemporaryDirectory(prefix="mpmodel-aa-") as scratch:
         storage = (source.pytest_storage() or Path(scratch)).resolve()
         made = []
+        print(f"calibrate: {repeat} A/A runs of the suite, each as long as one run (its header's `mpmodel predicts` "
+              "line); the time left is said after each", file=out, flush=True)
+        start = time.perf_counter()
         for i in range(repeat):
             known = set(FolderSource(storage).files()) if storage.is_dir() else set()
             cmd = suite_command(storage, pytest_args)
+            if i:
+                each = (time.perf_counter() - start) / i
+                print(f"A/A runs took {each:.0f} s each: about {each * (repeat - i) / 60:.1f} min left", file=out, flush=True)
             print(f"A/A run {i + 1}/{repeat}: {shlex.join(cmd)}", file=out, flush=True)
             code = call(cmd, env=os.environ.copy())
             if code not in (0, 1):  # 1: a gate failed, the timings still count

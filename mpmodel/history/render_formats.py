@@ -1,13 +1,14 @@
-"""A comparison as Markdown (a pull-request comment) and as JSON (scripts); the text form is render_text's."""
+"""A comparison and a report as Markdown (a pull-request comment, a job summary) and as JSON (scripts); the text
+forms are render_text's."""
 
 from __future__ import annotations
 
 import json
 
 from mpmodel.history.comparison import Comparison
-from mpmodel.history.render_text import WORDS, level_text, p_text, run_line
+from mpmodel.history.render_text import WORDS, level_text, p_text, report_cells, run_line
 from mpmodel.measure.context import label
-from mpmodel.store.runs import SavedRun
+from mpmodel.store.runs import SavedRun, varied_axes
 
 
 def comparison_markdown(cmp: Comparison) -> str:
@@ -22,6 +23,28 @@ def comparison_markdown(cmp: Comparison) -> str:
         lines.append(f"| {c.kind} | {c.row} | {level_text(c.kind, s.before, False)} | {level_text(c.kind, s.after, False)} | "
                      f"{c.percent:+.1f}% [{(s.low - 1) * 100:+.1f}%, {(s.high - 1) * 100:+.1f}%] | {p_text(s.p_value)} | "
                      f"{'**' + word + '**' if c.direction == 'worse' and c.gated else word} |")
+    return "\n".join(lines) + "\n"
+
+
+def report_markdown(runs: list[SavedRun], shifts: dict, skipped: list, note: str, last: int | None = None) -> str:
+    """The report's table of the last `last` runs and its lasting shifts, as Markdown."""
+    shown = runs[max(0, len(runs) - last):] if last else runs
+    axes = varied_axes(shown)
+    lines = ["### mpmodel report", "", f"- context of the newest run: {label(shown[-1].facts)}",
+             f"- runs shown: {len(shown)} of {len(runs)} read", "",
+             "| run | date (UTC) | commit | policy | step ms | speedup [95% CI] | acc delta | peak MiB | kernels alone |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for run in shown:
+        for variant in run.variants:
+            cells = " | ".join(report_cells(run, variant))
+            lines.append(f"| {run.number} | {run.when:%Y-%m-%d %H:%M} | {run.commit or '-'} | {variant.label(axes)} | {cells} |")
+    found = [(key, s) for key, ss in shifts.items() for s in ss]
+    lines.append("")
+    lines.extend([f"- lasting shift: {key.label} {key.kind} {level_text(key.kind, s.before, False)} -> "
+                  f"{level_text(key.kind, s.after, False)} ({s.relative:+.1%}) from run {runs[s.index].number}"
+                  for key, s in found] or ["- lasting shifts: none detected"])
+    lines.append(f"- {note}")
+    lines.extend(f"- skipped `{path}`: {reason}" for path, reason in skipped)
     return "\n".join(lines) + "\n"
 
 

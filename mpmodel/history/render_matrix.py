@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from mpmodel.history.matrix import Cell, Difference, Row
-from mpmodel.history.render_text import p_text
+from mpmodel.history.render_text import mib_text, ms_text, p_text, speedup_text
 
 COLUMNS = ("context", "runs", "latest", "policy", "step ms", "speedup [95% CI]", "efficiency", "peak MiB")
 
@@ -13,18 +13,19 @@ COLUMNS = ("context", "runs", "latest", "policy", "step ms", "speedup [95% CI]",
 def matrix_cells(row: Row, cell: Cell) -> list[str]:
     speedup = "-"
     if cell.speedup is not None:
-        ci = f" [{cell.ci[0]:.2f}, {cell.ci[1]:.2f}]" if cell.ci and None not in cell.ci else ""
-        speedup = f"{cell.speedup:.2f}x{ci}"
+        ci = f" [{cell.ci[0]:.3f}, {cell.ci[1]:.3f}]" if cell.ci and None not in cell.ci else ""
+        speedup = f"{speedup_text(cell.speedup)}{ci}"
     return [row.label, str(row.runs), row.run.number, cell.variant.label(),
-            "-" if cell.step_s is None else f"{cell.step_s * 1e3:.2f}", speedup,
+            "-" if cell.step_s is None else ms_text(cell.step_s), speedup,
             "-" if cell.efficiency is None else f"{cell.efficiency:.2f}",
-            "-" if cell.footprint_bytes is None else f"{cell.footprint_bytes / 2**20:.1f}"]
+            "-" if cell.footprint_bytes is None else mib_text(cell.footprint_bytes)]
 
 
 def difference_line(d: Difference) -> str:
     if not d.changes:
         return f"{d.fact}: no speedup measured in both"
-    parts = [f"{name} speedup {c.before:.2f}x -> {c.after:.2f}x, {(c.ratio - 1) * 100:+.0f}%, {p_text(c.p_value)}"
+    parts = [f"{name} speedup {speedup_text(c.before)} -> {speedup_text(c.after)}, {(c.ratio - 1) * 100:+.1f}%, "
+             f"{p_text(c.p_value)}"
              + ("" if significant else " (not significant)") for name, c, significant in d.changes]
     return f"{d.fact}: " + "; ".join(parts)
 

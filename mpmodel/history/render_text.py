@@ -34,13 +34,24 @@ def run_line(run: SavedRun) -> str:
     return f"{run.number}  {run.when:%Y-%m-%d %H:%M}{commit}  {run.path}"
 
 
+# One precision per quantity, in every history view (report, compare, matrix, their Markdown and page).
+def ms_text(seconds: float) -> str:
+    """A step time in milliseconds, 4 significant digits: 104.7, 0.2345."""
+    return f"{seconds * 1e3:.4g}"
+
+
+def speedup_text(v: float) -> str:
+    return f"{v:.3f}x"
+
+
+def mib_text(size: float) -> str:
+    return f"{size / 2**20:.1f}"
+
+
 def level_text(kind: str, v: float, padded: bool = True) -> str:
     """A level as shown: milliseconds for a step time, 'x' for a speedup, MiB for memory."""
-    if kind == MEMORY_KIND:
-        return f"{v / 2**20:7.1f} MiB" if padded else f"{v / 2**20:.1f} MiB"
-    if kind == STEP_KIND:
-        return f"{v * 1e3:8.1f} ms" if padded else f"{v * 1e3:.1f} ms"
-    return f"{v:7.3f}x" if padded else f"{v:.3f}x"
+    text = {MEMORY_KIND: f"{mib_text(v)} MiB", STEP_KIND: f"{ms_text(v)} ms"}.get(kind, speedup_text(v))
+    return f"{text:>{11 if kind == STEP_KIND else 12 if kind == MEMORY_KIND else 8}s}" if padded else text
 
 
 NOT_GATED = "a harness-check profile: shown, not gated"
@@ -124,21 +135,22 @@ def format_comparison(cmp: Comparison) -> str:
     return "\n".join(lines)
 
 
-def _cells(run: SavedRun, variant: Variant) -> list[str]:
+def report_cells(run: SavedRun, variant: Variant) -> list[str]:
+    """A report row's cells: step ms, speedup [CI], accuracy delta, peak MiB, the kernels alone."""
     step, speed, acc = run.find(STEP_TIME, variant), run.find(SPEEDUP, variant), run.find(ACCURACY, variant)
     memory = run.find(MEMORY, variant)
     peak = "-"
     if memory is not None and "footprint_bytes" in memory.extra:
         e = memory.extra
         ratio = f" x{e['footprint_ratio']:.2f}" if "footprint_ratio" in e else ""
-        peak = f"{e['footprint_bytes'] / 2**20:.1f}{ratio}" + (" FAIL" if e.get("gate") == "FAIL" else "")
-    step_ms = f"{step.median * 1e3:.1f}" if step is not None and step.median else "-"
+        peak = f"{mib_text(e['footprint_bytes'])}{ratio}" + (" FAIL" if e.get("gate") == "FAIL" else "")
+    step_ms = ms_text(step.median) if step is not None and step.median else "-"
     speedup = "-"
     if speed is not None and speed.record.speedup is not None:
         r = speed.record
         gate = {"FAIL": " FAIL", "skip": " (not expected)"}.get(r.gate, "")
         low, high = (f"{v:.3f}" if v is not None else "?" for v in r.speedup_ci)
-        speedup = f"{r.speedup:.3f}x [{low}, {high}]{gate}"
+        speedup = f"{speedup_text(r.speedup)} [{low}, {high}]{gate}"
     delta = "-"
     if acc is not None and acc.record.accuracy_delta is not None:
         delta = f"{acc.record.accuracy_delta:+.4f}" + (" FAIL" if acc.record.gate == "FAIL" else "")
@@ -146,7 +158,7 @@ def _cells(run: SavedRun, variant: Variant) -> list[str]:
     if step is not None and step.record.matmul_tflops is not None and step.record.efficiency is not None:
         light = f"{step.record.matmul_tflops:.3g} TF/s, eff {step.record.efficiency:.2f}"
     if speed is not None and speed.record.speedup_ceiling is not None:
-        light += f", ceiling {speed.record.speedup_ceiling:.2f}x"
+        light += f", ceiling {speedup_text(speed.record.speedup_ceiling)}"
     return [step_ms, speedup, delta, peak, light]
 
 
@@ -174,7 +186,7 @@ def format_report(runs: list[SavedRun], shifts: dict, skipped: list,
                 lines.append(f"       changed: {'; '.join(changes)}")
         for i, variant in enumerate(run.variants):
             lead = f"{run.number:6s} {run.when:%Y-%m-%d %H:%M} {run.commit or '-':13s}" if i == 0 else " " * 37
-            step_ms, speedup, delta, peak, light = _cells(run, variant)
+            step_ms, speedup, delta, peak, light = report_cells(run, variant)
             lines.append(f"{lead} {variant.label(axes):{width}s} {step_ms:>8s}  {speedup:38s} {delta:9s}  {peak:14s} {light}")
         lines.extend(crawling_lines(run))
         previous = run

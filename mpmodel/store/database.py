@@ -13,6 +13,7 @@ shown: `shown` hides it, and every error names the URL that way.
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timezone
 
 from sqlalchemy import create_engine, event, func, insert, select, text
@@ -28,6 +29,8 @@ CONNECT_TIMEOUT_S = 5  # a database that does not answer costs the run this long
 SQLITE_BUSY_S = 60  # how long a SQLite writer waits for another's lock
 SCHEMA_LOCK = 7_301_961  # PostgreSQL advisory lock: writers starting at once create or upgrade the tables one at a time
 AUTO_UPGRADE_RUNS = 5_000  # a store made by an earlier release upgrades by itself up to this size (seconds of backfill)
+NOTHING_SAVED = ("nothing has been saved there: a run saves into it with --mp-history URL, `mpmodel ingest` adds "
+                 "saved runs")  # why a read finds no store
 BULK_BATCH = 500  # runs per transaction in save_many
 
 
@@ -75,14 +78,18 @@ def _when(content: dict) -> datetime:
 class RunStore:
     """A database of saved runs behind a SQLAlchemy URL."""
 
-    def __init__(self, url: str, connect_timeout: float = CONNECT_TIMEOUT_S):
+    def __init__(self, url: str, connect_timeout: float = CONNECT_TIMEOUT_S, read_only: bool = False):
+        """`read_only`: a store that is not there is an error, never made (a SQLite file, or the tables)."""
         try:
             parsed = make_url(url)
         except ArgumentError:
             raise StoreError(f"{url!r} is not a database URL (e.g. sqlite:///history.db, "
                              "postgresql+psycopg://user@host/db)") from None
         self.shown = parsed.render_as_string(hide_password=True)
+        self.read_only = read_only
         sqlite = parsed.get_backend_name() == "sqlite"
+        if read_only and sqlite and parsed.database not in (None, "", ":memory:") and not os.path.exists(parsed.database):
+            raise StoreError(f"{self.shown}: no such database file ({NOTHING_SAVED})")
         args = {"timeout": SQLITE_BUSY_S} if sqlite else {"connect_timeout": int(connect_timeout)}
         try:
             self.engine = create_engine(parsed, connect_args=args, pool_pre_ping=True)
@@ -117,6 +124,8 @@ class RunStore:
         current, head = migrate.revision(conn), migrate.head()
         if current == head:
             return None
+        if current is None and self.read_only:
+            raise StoreError(f"{self.shown}: holds no mpmodel history ({NOTHING_SAVED})")
         if current is not None and not migrate.known(current):
             raise StoreError(f"{self.shown}: the store is at schema revision {current}, made by a newer mpmodel than "
                              f"this one (revision {head}): upgrade mpmodel")

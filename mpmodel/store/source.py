@@ -28,6 +28,7 @@ from mpmodel.store.runs import RECORD_PREFIX, HistoryError, SavedRun, load_run, 
 from mpmodel.store.schema import context_key, measured_facts
 
 FILE_SCHEME = "file://"
+RUN_NUMBER_DIGITS = 4  # pytest-benchmark numbers its saved runs 0001, 0002, ...
 SAVE_A_BASELINE = "save a baseline first (pytest benchmarks/ --benchmark-autosave)"
 
 
@@ -121,10 +122,13 @@ class RunSource:
         return runs, skipped
 
     def resolve(self, spec: str) -> SavedRun:
-        """A run named by a file path, by number or name ("0003"), "latest", or a baseline selector ("previous",
-        "baseline", "branch:NAME": mpmodel.store.baseline); only it is read whole."""
+        """A run named by a file path, by number ("0003", or "3" as pytest-benchmark's users type it) or name,
+        "latest", or a baseline selector ("previous", "baseline", "branch:NAME": mpmodel.store.baseline); only it is
+        read whole."""
         if Path(spec).is_file() or spec.endswith(".json"):
             return load_run(spec)
+        if spec.isdigit():
+            spec = spec.zfill(RUN_NUMBER_DIGITS)
         if spec == "latest":
             newest = self.newest(1)
             if not newest:
@@ -266,9 +270,9 @@ def _same_run(path: Path, rid: str) -> bool:
 class DatabaseSource(RunSource):
     """A history store (`RunStore`): runs listed from their summaries, one read whole only when it is needed."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, read_only: bool = False):
         try:
-            self.store = RunStore(url)
+            self.store = RunStore(url, read_only=read_only)
         except StoreError as exc:
             raise HistoryError(str(exc)) from None
         self.shown = self.store.shown
@@ -350,13 +354,13 @@ def is_url(spec: str) -> bool:
     return "://" in str(spec)
 
 
-_OPEN: dict[str, DatabaseSource] = {}  # one engine (one connection pool) per URL and process
+_OPEN: dict[tuple[str, bool], DatabaseSource] = {}  # one engine (one connection pool) per URL, mode and process
 
 
-def _database(url: str) -> DatabaseSource:
-    if url not in _OPEN:
-        _OPEN[url] = DatabaseSource(url)
-    return _OPEN[url]
+def _database(url: str, read_only: bool) -> DatabaseSource:
+    if (url, read_only) not in _OPEN:
+        _OPEN[url, read_only] = DatabaseSource(url, read_only)
+    return _OPEN[url, read_only]
 
 
 def forget_sources() -> None:
@@ -366,14 +370,15 @@ def forget_sources() -> None:
     _OPEN.clear()
 
 
-def open_source(spec: str | Path) -> RunSource:
+def open_source(spec: str | Path, read_only: bool = False) -> RunSource:
     """The source a path or URL names: a folder (a path, `file://`), else a database URL; HistoryError in one line
-    where it cannot be used."""
+    where it cannot be used. `read_only`: a database that is not there is that error, never made (the commands that
+    only read)."""
     text = str(spec)
     if text.startswith(FILE_SCHEME):
         return FolderSource(Path(text.removeprefix(FILE_SCHEME)))
     if is_url(text):
-        return _database(text)
+        return _database(text, read_only)
     return FolderSource(Path(text))
 
 

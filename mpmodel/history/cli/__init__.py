@@ -9,13 +9,15 @@ interrupted.
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 
 from mpmodel.core.version import VERSION
 from mpmodel.history.cli import calibrate, compare, ingest, matrix, report, store
-from mpmodel.history.cli.options import OneLineParser, UsageProblem
+from mpmodel.history.cli.options import DEFAULT_SOURCE, OneLineParser, UsageProblem
 from mpmodel.measure.results import SCHEMA_VERSION
+from mpmodel.store import HISTORY_ENV
 from mpmodel.store.runs import HistoryError
 
 COMMANDS = {"report": report, "compare": compare, "matrix": matrix, "ingest": ingest, "calibrate": calibrate,
@@ -29,11 +31,30 @@ def version_line() -> str:
 
 def parser() -> OneLineParser:
     p = OneLineParser(prog="mpmodel", description="History of the mixed-precision benchmark runs.")
-    p.add_argument("--version", action="version", version=version_line())
+    p.add_argument("-V", "--version", action="version", version=version_line())
     sub = p.add_subparsers(dest="command", required=True)
     for command in COMMANDS.values():
         command.add_parser(sub)
     return p
+
+
+def markdown_table() -> str:
+    """Every subcommand's options with their defaults, as the manual's Markdown table (docs/history.md holds it;
+    docs/tables.py writes and checks it), read from the parser itself."""
+    rows = ["| command | option | default | meaning |", "|---|---|---|---|"]
+    sub = next(a for a in parser()._actions if isinstance(a, argparse._SubParsersAction))  # noqa: SLF001 (argparse's own)
+    for name, command in sub.choices.items():
+        for action in command._actions:  # noqa: SLF001
+            if isinstance(action, argparse._HelpAction):  # noqa: SLF001
+                continue
+            flag = ", ".join(action.option_strings) or action.metavar or action.dest
+            default = "-" if action.default in (None, False, argparse.SUPPRESS) or not action.option_strings else \
+                f"`{action.default}`"
+            if action.dest == "source":
+                default = f"`${HISTORY_ENV}`, else `{DEFAULT_SOURCE}`" if name != "ingest" else f"`${HISTORY_ENV}`"
+            meaning = (action.help or "").replace("%%", "%").replace("|", "\\|")
+            rows.append(f"| `{name}` | `{flag.replace('|', chr(92) + '|')}` | {default} | {meaning} |")
+    return "\n".join(rows) + "\n"
 
 
 def main(argv=None, out=None) -> int:

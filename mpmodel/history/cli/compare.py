@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 
 from mpmodel.core import step_summary
-from mpmodel.history.cli.options import UsageProblem, add_format, add_source, add_thresholds, emit, thresholds
+from mpmodel.history.cli.options import UsageProblem, add_command, add_format, add_source, add_thresholds, emit, thresholds
 from mpmodel.history.comparison import compare_runs
 from mpmodel.history.render_formats import comparison_json, comparison_markdown
 from mpmodel.history.render_text import format_comparison
@@ -25,11 +25,12 @@ SELECTORS = ("a saved-run file, a run number in the source (0003) or name, lates
 
 
 def add_parser(sub) -> None:
-    c = sub.add_parser("compare", help="compare two saved runs, per policy",
-                       description="Compare two saved runs per series (step time, speedup, memory). Exit codes: 0 no "
-                                   "significant regression, 1 a regression with --fail-on-regression, 2 bad input, "
-                                   f"{NO_BASELINE_EXIT} no baseline yet (0 with --no-baseline-ok).",
-                       epilog="example: mpmodel compare baseline latest --fail-on-regression --no-baseline-ok")
+    c = add_command(sub, "compare", "compare two saved runs, per policy",
+                    "Compare two saved runs per series (step time, speedup, memory). Reads only.",
+                    "mpmodel compare baseline latest --fail-on-regression --no-baseline-ok",
+                    "0 no significant regression, 1 a regression with --fail-on-regression, 2 bad input (a run "
+                    f"compared with itself included), {NO_BASELINE_EXIT} no baseline yet (0 with --no-baseline-ok), "
+                    "130 interrupted")
     c.add_argument("before", help=SELECTORS)
     c.add_argument("after", help="the run judged, named as BEFORE is (usually latest)")
     add_source(c)
@@ -49,8 +50,15 @@ def _summarize(markdown: str) -> None:
         print(f"mpmodel compare: {step_summary.SUMMARY_ENV} not written: {exc}", file=sys.stderr)
 
 
+def same_run(a, b) -> bool:
+    """Whether two resolved runs are one: the same stored run, or the same file."""
+    if a.store_id or b.store_id:
+        return a.store_id == b.store_id
+    return a.path.resolve() == b.path.resolve()
+
+
 def run(args, out) -> int:
-    source = open_source(args.source)
+    source = open_source(args.source, read_only=True)
     try:
         before = source.resolve(args.before)
     except NoBaseline as exc:
@@ -61,6 +69,9 @@ def run(args, out) -> int:
         _summarize(f"### mpmodel compare\n\n{line}\n")
         return 0 if args.no_baseline_ok else NO_BASELINE_EXIT
     after = source.resolve(args.after)
+    if same_run(before, after):
+        raise UsageProblem(f"{args.before} and {args.after} are the same run ({after.number}): a run compared with "
+                           "itself cannot regress; name another as BEFORE")
     limits, note = thresholds(args, source, before)  # the baseline's noise
     result = compare_runs(before, after, limits)
     emit(args, FORMATS, result, note, out=out)

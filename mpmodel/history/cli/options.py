@@ -36,9 +36,24 @@ class OneLineParser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} -h)\n")
 
 
+READ_EXITS = "0 done, 2 bad input (one line on stderr), 130 interrupted"
+
+
+def add_command(sub, name: str, summary: str, description: str, example: str, exits: str = READ_EXITS):
+    """A subcommand whose help says what it does, its exit codes and an example."""
+    return sub.add_parser(name, help=summary, description=f"{description} Exit codes: {exits}.",
+                          epilog=f"example: {example}")
+
+
 def fraction(text: str) -> float:
-    """parse_fraction for argparse, which shows only an ArgumentTypeError's own message."""
+    """parse_fraction for argparse (which shows only an ArgumentTypeError's own message); `15%` is 0.15, as
+    pytest-benchmark's --benchmark-compare-fail writes a threshold."""
     try:
+        if text.strip().endswith("%"):
+            try:
+                return parse_fraction(float(text.strip()[:-1]) / 100)
+            except ValueError:
+                raise ValueError(f"{text!r} must be a percentage in [0%, 100%), e.g. 15%") from None
         return parse_fraction(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
@@ -85,7 +100,8 @@ def add_thresholds(sp) -> None:
     sp.add_argument("--memory-threshold", type=fraction, default=DEFAULT_MEMORY_THRESHOLD,
                     help=f"relative peak-memory change that counts (default {DEFAULT_MEMORY_THRESHOLD}); "
                          "raised the same way by a calibration")
-    sp.add_argument("--threshold", type=fraction, default=None, help="set the step-time and speedup thresholds at once")
+    sp.add_argument("--threshold", type=fraction, default=None, help="set the step-time and speedup thresholds at once"
+                    " (0.15 or 15%%)")
     sp.add_argument("--alpha", type=fraction, default=DEFAULT_ALPHA,
                     help="significance level of the Mann-Whitney test (default 0.05)")
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from mpmodel.history.cli.options import (
     UsageProblem,
+    add_command,
     add_format,
     add_source,
     add_thresholds,
@@ -19,23 +20,26 @@ from mpmodel.history.cli.options import (
     thresholds,
 )
 from mpmodel.history.page import write_html
-from mpmodel.history.render_formats import report_json
+from mpmodel.history.render_formats import report_json, report_markdown
 from mpmodel.history.render_plot import PlotUnavailable, plot_history
 from mpmodel.history.render_text import format_report
 from mpmodel.history.shifts import find_shifts
 from mpmodel.store.source import open_source
 
-FORMATS = {"text": format_report, "json": report_json}
+FORMATS = {"text": format_report, "markdown": report_markdown, "json": report_json}
 WINDOW = 200  # runs per context: a lasting shift needs a few; a fleet's years of runs stay in the store
 LAST = 40  # runs in the text table
 
 
 def add_parser(sub) -> None:
-    r = sub.add_parser("report", help="table of saved runs over time, lasting shifts, optional plot")
+    r = add_command(sub, "report", "table of saved runs over time, lasting shifts, optional plot",
+                    "Each context's last --window runs as a table (the newest --last), the lasting shifts among them, "
+                    "and on request a plot and a page. Reads only: a store that is not there is an error.",
+                    "mpmodel report --last 10 --plot .benchmarks/history.png")
     add_source(r)
     add_thresholds(r)
     r.add_argument("--plot", metavar="FILE.png", help="also draw speedup and step time over runs into a PNG")
-    add_format(r, FORMATS, "text (default) or json for scripts")
+    add_format(r, FORMATS, "text (default), markdown for a job summary or a comment, json for scripts")
     r.add_argument("--window", type=positive_int, default=WINDOW, metavar="N",
                    help=f"runs read per context, and per series searched for lasting shifts (default {WINDOW})")
     r.add_argument("--last", type=positive_int, default=LAST, metavar="N",
@@ -45,7 +49,7 @@ def add_parser(sub) -> None:
 
 
 def run(args, out) -> int:
-    source = open_source(args.source)
+    source = open_source(args.source, read_only=True)
     runs, skipped = source.need_runs(per_context=args.window)
     limits, note = thresholds(args, source, runs[-1])  # the noise of the machine as it is now
     shifts = find_shifts(runs, limits, window=args.window)  # each series' last --window runs

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from mpmodel.history.cli.options import add_format, emit
+from mpmodel.history.cli.options import add_command, add_format, emit
 from mpmodel.store.source import upgrade_store
 
 FORMATS = {
@@ -18,7 +18,11 @@ FORMATS = {
 
 
 def add_parser(sub) -> None:
-    s = sub.add_parser("store", help="the history database itself: upgrade it to this release's schema in place")
+    s = add_command(sub, "store", "the history database itself: upgrade it to this release's schema in place",
+                    "Bring a history database an earlier release made to this release's schema, in place, every run "
+                    "kept (its new columns backfilled from what each run saved).",
+                    "mpmodel store upgrade postgresql+psycopg://ci@db/mp",
+                    "0 done (or already current), 2 bad input or a store that cannot be upgraded, 130 interrupted")
     s.add_argument("action", choices=["upgrade"], help="upgrade: bring the store to this release's schema, keeping every run")
     s.add_argument("url", metavar="URL", help="the store: sqlite:///FILE or postgresql+psycopg://USER@HOST/DB")
     add_format(s, FORMATS, "text (default) or json for scripts")

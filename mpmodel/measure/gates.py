@@ -20,6 +20,7 @@ class Verdict:
     passed: bool
     expected: bool  # False: nothing is expected here, so the gate measures and skips
     message: str
+    reason: str = ""  # the why of a skip or a failure beside its numbers (an expectation's row): the summary's footnote
 
 
 def speedup_verdict(policy: str, speedup: Estimate, expectation: Expectation, ceiling: Ceiling | None = None,
@@ -32,15 +33,16 @@ def speedup_verdict(policy: str, speedup: Estimate, expectation: Expectation, ce
                 f"{speedup.confidence:.0%} CI [{speedup.low:.3f}, {speedup.high:.3f}] from {speedup.n} interleaved pairs")
     light = f" ({ceiling.describe()})" if ceiling is not None else ""
     if expectation.min_speedup is None:
-        return Verdict(True, False, f"{measured}{light}; no speedup expected on {expectation.device_class}: "
-                                    f"{expectation.reason}{own}")
+        why = f"no speedup expected on {expectation.device_class}: {expectation.reason}"
+        return Verdict(True, False, f"{measured}{light}; {why}{own}", why)
     if speedup.low >= expectation.min_speedup:
         return Verdict(True, True, f"{measured} >= {expectation.min_speedup}x ({expectation.source}){light}")
     went = f"; the speed went into {ceiling.where_the_speed_went(expectation.min_speedup)}" if ceiling is not None else ""
+    why = f"{expectation.min_speedup}x expected for {expectation.device_class} ({expectation.source}: {expectation.reason})"
     return Verdict(False, True, (
         f"{measured}: CI lower bound {speedup.low:.3f}x is under the expected minimum {expectation.min_speedup}x "
         f"for {expectation.device_class} ({expectation.source}: {expectation.reason}){went}{own}"
-    ))
+    ), why)
 
 
 def crawling_verdict(policy: str, speedup: float, upper_bound: bool, expectation: Expectation, facts: str,
@@ -52,10 +54,12 @@ def crawling_verdict(policy: str, speedup: float, upper_bound: bool, expectation
     measured = (f"crawling: {policy} speedup over float32 {'at most ' if upper_bound else ''}{speedup:.3g}x from the step "
                 f"probe's measured steps; its steps were not timed further: {facts}")
     if expectation.min_speedup is None:
-        return Verdict(True, False, f"{measured}; no speedup expected on {expectation.device_class}: "
-                                    f"{expectation.reason}{own}")
+        why = f"no speedup expected on {expectation.device_class}: {expectation.reason}"
+        return Verdict(True, False, f"{measured}; {why}{own}", why)
     return Verdict(False, True, f"{measured}: under the expected minimum {expectation.min_speedup}x for "
-                                f"{expectation.device_class} ({expectation.source}: {expectation.reason}){own}")
+                                f"{expectation.device_class} ({expectation.source}: {expectation.reason}){own}",
+                   f"crawling: {expectation.min_speedup}x expected for {expectation.device_class} ({expectation.source}: "
+                   f"{expectation.reason})")
 
 
 def memory_verdict(policy: str, mixed_peaks: list[int], float32_peaks: list[int], analytic_ratio: float | None,
@@ -72,11 +76,13 @@ def memory_verdict(policy: str, mixed_peaks: list[int], float32_peaks: list[int]
                    "analytic not computed for this workload") + (f"; resting plus step peak {footprint_ratio:.2f}"
                                                     if footprint_ratio is not None else "") + ")")
     if expectation.max_ratio is None:
-        return Verdict(True, False, f"{measured}; no saving expected on {expectation.device_class}: {expectation.reason}")
+        why = f"no saving expected on {expectation.device_class}: {expectation.reason}"
+        return Verdict(True, False, f"{measured}; {why}", why)
     if ratio <= expectation.max_ratio:
         return Verdict(True, True, f"{measured} <= {expectation.max_ratio}")
     return Verdict(False, True, f"{measured}: above the expected {expectation.max_ratio} for "
-                                f"{expectation.device_class} ({expectation.reason})")
+                                f"{expectation.device_class} ({expectation.reason})",
+                   f"at most {expectation.max_ratio} expected for {expectation.device_class} ({expectation.reason})")
 
 
 ACCURACY_CONFIDENCE = 0.95  # the accuracy gate's one-sided confidence: at most 5% false alarms where nothing is lost
@@ -162,8 +168,9 @@ def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: flo
     message = (f"{measured}: the bound lies below -{tolerance}, so the drop may exceed the tolerance {tolerance} "
                f"(--mp-accuracy-tol); {why}")
     if harness_check:
-        return Verdict(False, False, f"{message}; {HARNESS_CHECK_ACCURACY.format(tol=tolerance)}")
-    return Verdict(False, True, message)
+        note = HARNESS_CHECK_ACCURACY.format(tol=tolerance)
+        return Verdict(False, False, f"{message}; {note}", note)
+    return Verdict(False, True, message, why)
 
 
 def seed_recipe_report(policy: str, comparison: AccuracyComparison, nonfinite: list[str]) -> Verdict:

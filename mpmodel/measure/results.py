@@ -237,6 +237,9 @@ class ResultRecord:
     efficiency = property(lambda self: _number(self.extra.get("efficiency")))
     matmul_tflops = property(lambda self: _number(self.extra.get("matmul_tflops")))
     accuracy_delta = property(lambda self: _number(self.extra.get("accuracy_delta")))
+    accuracy_delta_low = property(lambda self: _number(self.extra.get("accuracy_delta_low")))  # the gate's bound
+    accuracy_tol = property(lambda self: _number(self.extra.get("accuracy_tol")))
+    memory_ratio = property(lambda self: _number(self.extra.get("memory_ratio")))
     footprint_bytes = property(lambda self: _number(self.extra.get("footprint_bytes")))
     footprint_samples = property(lambda self: _numbers(self.extra.get("footprint_samples")))
     float32_times = property(lambda self: _numbers(self.extra.get("float32_times")))  # per step, one per pair

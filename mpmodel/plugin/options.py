@@ -81,6 +81,10 @@ OPTIONS = (
     Option("--mp-history", "mp_history", "URL", "",
            "also save every run the suite saves into this history store: sqlite:///FILE or "
            f"postgresql+psycopg://USER@HOST/DB (also {HISTORY_ENV}); the JSON file stays the record", shown_default="none"),
+    Option("--mp-summary", "mp_summary", "FILE", "",
+           "also append the end-of-run summary (a row per mixed policy, its footnotes, every gate's full message) as "
+           "Markdown to FILE, for a CI system other than GitHub Actions (which gets it in $GITHUB_STEP_SUMMARY)",
+           shown_default="none"),
     Option("--mp-offline", "mp_offline", None, "false",
            f"never download MNIST (the suite's only network use); also {OFFLINE_ENV}=1. "
            "auto then takes Keras's cache or the synthetic set"),

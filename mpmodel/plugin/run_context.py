@@ -33,6 +33,7 @@ from mpmodel.measure.gates import Verdict
 from mpmodel.measure.probe import ProbedStep, crawls
 from mpmodel.measure.results import GateOutcome, common_facts
 from mpmodel.measure.rounds import TIMING_METHOD
+from mpmodel.measure.summary import GateRecord
 from mpmodel.plugin.backend_check import missing_backend_message
 from mpmodel.plugin.data_choice import load_all, parse_data_choice
 from mpmodel.plugin.keys import state
@@ -52,13 +53,17 @@ class SuiteSession:
     settings: Settings
     device: DeviceInfo
     verdicts: list = field(default_factory=list)  # (test id, outcome, message), in the order the gates ran
+    gates: list = field(default_factory=list)  # mpmodel.measure.summary.GateRecord, the same gates with what they saved
     say: Callable[[str], None] = print  # a line to the terminal, outside pytest's capture (set at collection)
 
     def record(self, benchmark, verdict: Verdict) -> None:
         """Keep a gate's verdict for the summary, and in the saved result's extra_info."""
         outcome = "skip" if not verdict.expected else ("pass" if verdict.passed else "FAIL")
-        self.verdicts.append((benchmark.fullname.split("::")[-1], outcome, verdict.message))
+        test_id = benchmark.fullname.split("::")[-1]
+        self.verdicts.append((test_id, outcome, verdict.message))
         benchmark.extra_info.update(GateOutcome(outcome, verdict.message).fields())
+        self.gates.append(GateRecord(test_id.split("[")[0], test_id, outcome, verdict.message, verdict.reason,
+                                     dict(benchmark.extra_info)))
 
     def conclude(self, benchmark, verdict: Verdict) -> None:
         """The end of every gate: record the verdict, then skip where nothing was expected, fail in one line

@@ -18,6 +18,7 @@ from mpmodel.core.data import DataError
 from mpmodel.core.policies import MIXED_POLICIES
 from mpmodel.core.step_summary import SUMMARY_ENV
 from mpmodel.core.workload import WorkloadError, check_models
+from mpmodel.measure import summary
 from mpmodel.plugin import benchmark_session, ci_summary, header, history_store, out_of_memory, preflight, records, signals
 from mpmodel.plugin.backend_check import check_backend_installed
 from mpmodel.plugin.keys import CONTEXT_FIXTURE, WORKLOAD_ARG, state
@@ -252,14 +253,22 @@ def pytest_terminal_summary(terminalreporter, config):
         terminalreporter.write_line(f"{outcome:4s} {name}: {message}", red=outcome == "FAIL")
     workloads = ", ".join(contexts)
     profile = next(iter(contexts.values())).profile.name
-    title = f"mpmodel gates: {shared.device.summary().split(';')[0]}, {workloads}, {profile} profile"
+    device = shared.device.summary().split(";")[0]
+    device += ")" * (device.count("(") - device.count(")"))  # the first part of the device's line, closed
+    title = f"mpmodel gates: {device}, {workloads}, {profile} profile"
+    table = summary.text_lines(shared.gates)
+    if table:
+        terminalreporter.section("mpmodel summary")
+        for line in table:
+            terminalreporter.write_line(line, red=" FAIL " in f" {line} ")
     try:
-        written = ci_summary.append_summary(title, shared.verdicts)
+        written = ci_summary.append_summary(title, shared.gates, also=shared.settings.summary)
     except OSError as exc:
-        terminalreporter.write_line(f"mpmodel: {SUMMARY_ENV} not written: {exc}", yellow=True)
+        terminalreporter.write_line(f"mpmodel: the summary was not written ({SUMMARY_ENV} or --mp-summary): {exc}",
+                                    yellow=True)
     else:
-        if written is not None:
-            terminalreporter.write_line(f"mpmodel: gates appended to {written} ({SUMMARY_ENV})")
+        for path in written:
+            terminalreporter.write_line(f"mpmodel: gates appended to {path}")
 
 
 def pytest_unconfigure(config):

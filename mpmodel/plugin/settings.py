@@ -40,6 +40,7 @@ class Settings:
     slow_policies: bool = False  # time and fit a mixed policy whose matmuls crawl here (cost.crawls)
     memory: bool = True  # run test_memory
     history: str = ""  # the history store's URL; empty: none
+    summary: str = ""  # --mp-summary: a file the end-of-run summary is appended to, as Markdown; empty: none
     accuracy_seeds: int | None = None  # None: the profile's
     seed_recipe_seeds: int | None = None  # None: the profile's
     workloads: tuple[Workload, ...] = (SeedMLP(),)  # --mp-workload, each resolved and checked
@@ -129,6 +130,7 @@ def resolve(config) -> Settings:
         "mp_slow_policies": parse_flag,
         "mp_memory": parse_on_off,
         "mp_history": parse_history,
+        "mp_summary": lambda t: str(t).strip(),
     }
     values = {}
     for opt in OPTIONS:
@@ -157,7 +159,7 @@ def resolve(config) -> Settings:
         min_speedup=values["mp_min_speedup"],
         accuracy_tol=values["mp_accuracy_tol"], data=values["mp_data"], require_gpu=values["mp_require_gpu"],
         offline=values["mp_offline"] or env_offline, slow_policies=values["mp_slow_policies"],
-        memory=values["mp_memory"], history=values["mp_history"] or env_history,
+        memory=values["mp_memory"], history=values["mp_history"] or env_history, summary=values["mp_summary"],
         accuracy_seeds=values["mp_accuracy_seeds"], seed_recipe_seeds=values["mp_seed_recipe_seeds"],
     )
 

@@ -120,3 +120,16 @@ def test_one_precision_per_quantity_across_report_compare_and_matrix(storage):
     for text in (report, matrix, compare):
         assert "131.2" in text  # 0003's bf16 step, in ms, 4 significant digits
     assert "0.875x" in report and "0.875x" in matrix
+
+
+def test_explain_prints_a_gates_whole_message_from_the_saved_run(storage):
+    code, out, _ = run("explain", "test_speedup[small-mixed_bfloat16]", "--storage", str(storage))
+    assert code == 0 and out.startswith("test_speedup[small-mixed_bfloat16] (0003): FAIL: mixed_bfloat16 speedup")
+    assert "is under the expected minimum 1.3x" in out
+    code, out, _ = run("explain", "test_speedup", "--run", "1", "--storage", str(storage))
+    assert code == 0 and len(out.splitlines()) == 2 and "(0001): pass" in out
+
+
+def test_explain_of_no_such_test_is_one_line(storage):
+    code, out, err = run("explain", "test_nothing", "--storage", str(storage))
+    assert code == 2 and "'test_nothing': no result of run 0003 has it in its test id" in err and "\n" not in err

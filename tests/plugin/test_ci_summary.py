@@ -1,25 +1,17 @@
-"""The gates as Markdown in a CI job's summary, where GITHUB_STEP_SUMMARY names a file; nothing elsewhere."""
+"""The summary as Markdown in a CI job's summary, where GITHUB_STEP_SUMMARY names a file, and in --mp-summary's."""
 
-from mpmodel.plugin.ci_summary import append_summary, markdown
+from mpmodel.measure.summary import GateRecord
+from mpmodel.plugin.ci_summary import append_summary
 
-VERDICTS = [("test_speedup[small-jit_auto-fp32_default-mixed_bfloat16]", "pass", "1.73x, 95% CI [1.67, 1.77] >= 1.3x"),
-            ("test_speedup[small-jit_auto-fp32_default-mixed_float16]", "skip", "0.80x | no speedup expected"),
-            ("test_accuracy[small-jit_auto-fp32_default-mixed_bfloat16]", "FAIL", "drop 0.2 beyond 0.15")]
-
-
-def test_the_table_has_a_row_per_gate_with_pipes_escaped():
-    text = markdown("mpmodel gates: CPU AMD EPYC, small profile", VERDICTS)
-    lines = text.splitlines()
-    assert lines[0] == "### mpmodel gates: CPU AMD EPYC, small profile"
-    assert lines[2] == "| gate | outcome | measured |"
-    assert "| `test_speedup[small-jit_auto-fp32_default-mixed_float16]` | skip (not expected) | 0.80x &#124; no" in text
-    assert "| **FAIL** | drop 0.2 beyond 0.15 |" in text
+GATES = [GateRecord("test_speedup", "test_speedup[small-jit_auto-fp32_default-mixed_bfloat16]", "pass", "1.73x >= 1.3x",
+                    "", {"workload": "mlp", "policy": "mixed_bfloat16", "speedup": 1.73})]
 
 
-def test_appended_where_the_variable_is_set_and_nowhere_else(tmp_path):
-    target = tmp_path / "summary.md"
+def test_appended_where_the_variable_or_the_option_names_a_file_and_nowhere_else(tmp_path):
+    target, other = tmp_path / "summary.md", tmp_path / "other.md"
     target.write_text("earlier step\n")
-    assert append_summary("gates", VERDICTS, {"GITHUB_STEP_SUMMARY": str(target)}) == target
+    assert append_summary("gates", GATES, {"GITHUB_STEP_SUMMARY": str(target)}, also=str(other)) == [target, other]
     assert target.read_text().startswith("earlier step\n### gates\n")
-    assert append_summary("gates", VERDICTS, {}) is None
-    assert append_summary("gates", [], {"GITHUB_STEP_SUMMARY": str(target)}) is None
+    assert other.read_text() == target.read_text().removeprefix("earlier step\n")
+    assert append_summary("gates", GATES, {}) == []
+    assert append_summary("gates", [], {"GITHUB_STEP_SUMMARY": str(target)}) == []

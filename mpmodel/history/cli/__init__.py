@@ -1,4 +1,4 @@
-"""`mpmodel report | compare | matrix | calibrate | ingest | store`: the history of saved runs, without pytest, from one
+"""`mpmodel report | compare | matrix | explain | calibrate | ingest | store`: the history of saved runs, without pytest, from one
 source of runs (a folder or a database URL, `--source`). This module is the dispatcher; each command is its own
 module (`add_parser`, `run`), and what they share is in `options`.
 
@@ -14,14 +14,14 @@ import os
 import sys
 
 from mpmodel.core.version import VERSION
-from mpmodel.history.cli import calibrate, compare, ingest, matrix, report, store
+from mpmodel.history.cli import calibrate, compare, explain, ingest, matrix, report, store
 from mpmodel.history.cli.options import DEFAULT_SOURCE, OneLineParser, UsageProblem
 from mpmodel.measure.results import SCHEMA_VERSION
 from mpmodel.store import HISTORY_ENV
 from mpmodel.store.runs import HistoryError
 
-COMMANDS = {"report": report, "compare": compare, "matrix": matrix, "ingest": ingest, "calibrate": calibrate,
-            "store": store}
+COMMANDS = {"report": report, "compare": compare, "matrix": matrix, "explain": explain, "ingest": ingest,
+            "calibrate": calibrate, "store": store}
 
 
 def version_line() -> str:

@@ -1,0 +1,67 @@
+"""The end-of-run summary: a row per mixed step with its numbers, one word, a short reason and each long reason
+once as a footnote; as text and as Markdown."""
+
+from mpmodel.measure.summary import GateRecord, markdown, rows, table, text_lines
+
+WHY_BF16 = "no speedup expected on x86 CPU without bf16 instructions: bfloat16 is converted in software"
+WHY_MEM = "no saving expected on x86 CPU without bf16 instructions: the conversions add buffers"
+
+
+def gate(test, policy, outcome, reason="", workload="mlp", **extra):
+    tid = f"{test}[small-jit_auto-fp32_default-{policy}]"
+    return GateRecord(test, tid, outcome, f"{policy}: the full message of {test}", reason,
+                      {"workload": workload, "policy": policy, "jit": "auto", "fp32": "default", **extra})
+
+
+RECORDS = [
+    gate("test_speedup", "mixed_float16", "skip", WHY_BF16, speedup=0.924, speedup_ci_low=0.899, speedup_ci_high=0.945,
+         min_speedup=None, speedup_ceiling=1.03),
+    gate("test_speedup", "mixed_bfloat16", "skip", WHY_BF16, speedup=0.911, speedup_ci_low=0.907, speedup_ci_high=0.925,
+         min_speedup=None, speedup_ceiling=1.14),
+    gate("test_accuracy", "mixed_float16", "pass", accuracy_delta=0.0, accuracy_delta_low=0.0, accuracy_tol=0.01),
+    gate("test_accuracy", "mixed_bfloat16", "FAIL", "the mean drop alone exceeds it", accuracy_delta=-0.0219,
+         accuracy_delta_low=-0.0256, accuracy_tol=0.01),
+    gate("test_memory", "float32", "pass"),
+    gate("test_memory", "mixed_bfloat16", "skip", WHY_MEM, memory_ratio=2.23),
+    gate("test_seed_recipe_accuracy", "mixed_bfloat16", "pass"),
+    gate("test_speedup", "mixed_bfloat16", "pass", workload="conv", speedup=1.4, speedup_ci_low=1.38,
+         speedup_ci_high=1.44, min_speedup=1.2, speedup_ceiling=1.9),
+]
+
+
+def test_a_row_per_workload_and_mixed_step_with_the_worst_outcome_as_its_word():
+    got = {(r.workload, r.step): r.word for r in rows(RECORDS)}
+    assert got == {("mlp", "mixed_float16"): "pass", ("mlp", "mixed_bfloat16"): "FAIL", ("conv", "mixed_bfloat16"): "pass"}
+
+
+def test_each_long_reason_is_one_footnote_however_many_rows_cite_it():
+    cells, notes = table(RECORDS)
+    assert notes == [WHY_BF16, "the mean drop alone exceeds it", WHY_MEM]
+    fp16, bf16, conv = cells
+    assert fp16 == ["mlp", "mixed_float16", "0.924x [0.899, 0.945] (none)", "1.030x", "+0.0000 (>= -0.01)", "-", "pass",
+                    "no speedup expected [1]"]
+    assert bf16[4:] == ["-0.0256 (>= -0.01)", "2.23", "FAIL",
+                        "no speedup expected [1]; accuracy may drop past the tolerance [2]; no saving expected [3]"]
+    assert conv[2:4] == ["1.400x [1.380, 1.440] (>= 1.2x)", "1.900x"] and conv[-1] == "every gate passed"
+
+
+def test_text_lines_align_and_end_with_the_footnotes():
+    lines = text_lines(RECORDS)
+    assert lines[0].startswith("workload  policy") and len(lines) == 1 + 3 + 3
+    assert lines[-3] == f"[1] {WHY_BF16}"
+    assert max(len(line) for line in lines[:4]) < 200
+
+
+def test_markdown_has_the_table_the_footnotes_and_every_full_message_folded():
+    text = markdown("mpmodel gates: CPU AMD EPYC, mlp, small profile", RECORDS)
+    assert text.startswith("### mpmodel gates: CPU AMD EPYC, mlp, small profile\n")
+    assert "| mlp | mixed_bfloat16 | 0.911x [0.907, 0.925] (none) | 1.140x | -0.0256 (>= -0.01) | 2.23 | **FAIL** |" in text
+    assert f"1. {WHY_BF16}" in text and "<details>" in text
+    assert "| `test_seed_recipe_accuracy[small-jit_auto-fp32_default-mixed_bfloat16]` | pass |" in text
+
+
+def test_several_compile_modes_are_named_in_the_row():
+    two = RECORDS[:1] + [GateRecord("test_speedup", "t", "skip", "m", WHY_BF16,
+                                    {**RECORDS[0].extra, "jit": "on"})]
+    assert [r.step for r in rows(two)] == ["mixed_float16 (jit auto, float32 default)",
+                                           "mixed_float16 (jit on, float32 default)"]

@@ -2,10 +2,8 @@
 never compared with itself, an ingest of nothing fails, -V is --version, run numbers and thresholds as
 pytest-benchmark's users type them, Markdown from report, and every command's help with an example and its exits."""
 
-import io
-import sys
-
 import pytest
+from test_cli import run as run_cli  # the CLI in this process: (exit code, stdout, stderr)
 
 from mpmodel.history.cli import COMMANDS, main, parser
 from mpmodel.history.cli.calibrate import SUITE_ARGS
@@ -13,14 +11,8 @@ from mpmodel.store.database import RunStore
 
 
 def run(*argv):
-    out, err = io.StringIO(), io.StringIO()
-    old = sys.stderr
-    sys.stderr = err
-    try:
-        code = main(list(argv), out=out)
-    finally:
-        sys.stderr = old
-    return code, out.getvalue(), err.getvalue().strip()
+    code, out, err = run_cli(*argv)
+    return code, out, err.strip()
 
 
 @pytest.mark.parametrize("command", ["report", "matrix", "compare"])

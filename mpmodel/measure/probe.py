@@ -29,8 +29,6 @@ FIRST_STEP_FLOOR_S = 10.0
 STEP_FLOOR_S = 2.0
 STEP_MEASURE_FACTOR = 3.0
 BASELINE_LIMIT_S = 600.0  # float32 itself: one step of the seed model on a 2-core CPU takes 4-5 s
-
-
 @dataclass(frozen=True)
 class ProbedStep:
     """One model's first steps as the probe measured them."""
@@ -41,6 +39,8 @@ class ProbedStep:
     stopped_after_s: float | None = None  # the limit at which a step that had not finished was stopped
     error: str | None = None  # the child failed (out of memory, a crash): its last line
     remapping: bool = True  # TensorFlow's graph remapper on (the default), or off for the diagnosis
+    round_steps: int = 0  # the steps of the round run back to back after the later steps (0: none was run)
+    round_s: float | None = None  # that round's seconds, one host sync included
 
     @property
     def stopped(self) -> bool:
@@ -58,6 +58,14 @@ class ProbedStep:
             return statistics.median(self.steps)
         return self.first_s
 
+    @property
+    def loop_step_s(self) -> float | None:
+        """Seconds per step run back to back, as the suite's rounds and a fit run them: the round's where the
+        probe ran one, else `step_s`."""
+        if self.round_s is not None and self.round_steps and self.error is None and not self.stopped:
+            return self.round_s / self.round_steps
+        return self.step_s
+
     def short(self) -> str:
         """'1.01 s per step', 'over 10 s per step (stopped)'."""
         if self.error is not None:
@@ -71,8 +79,10 @@ class ProbedStep:
             return f"over {self.stopped_after_s:.3g} s per step (its first step was stopped at {self.stopped_after_s:.3g} s)"
         if self.stopped:
             return f"over {self.step_s:.3g} s per step (a step was stopped at {self.stopped_after_s:.3g} s)"
+        back_to_back = (f"; {seconds(self.loop_step_s)} a step in a round of {self.round_steps}"
+                        if self.round_s is not None else "")
         return (f"{seconds(self.step_s)} per step (median of {len(self.steps)}; the first, compile included, "
-                f"{seconds(self.first_s)})")
+                f"{seconds(self.first_s)}{back_to_back})")
 
 
 def seconds(s: float) -> str:

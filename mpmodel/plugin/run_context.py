@@ -187,9 +187,9 @@ class RunContext:
         return self.probes[slot]
 
     def step_estimate(self, key: StepKey) -> float:
-        """The step time the session plans with: the probe's, else (the probe failed) the speed of light's
-        at the assumed efficiency."""
-        step = self.probed(key).step_s
+        """The step time the session plans with: the probe's steps back to back, else (the probe failed) the
+        speed of light's at the assumed efficiency."""
+        step = self.probed(key).loop_step_s
         if step is not None:
             return step
         sol = self.speed_of_light(key)

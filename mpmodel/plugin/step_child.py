@@ -4,7 +4,8 @@ A step that crawls inside one native call (TensorFlow's fused float16 MatMul+Bia
 at the small profile) cannot be stopped from Python in the process that runs it; a child can be killed. The
 child reports each step as it ends; the parent kills it once the running step outlasts its limit
 (mpmodel.measure.probe), records the policy as stopped after that limit, and probes the policies left in a
-fresh child. float32 goes first, so the mixed policies' limits follow from its measured steps.
+fresh child. float32 goes first, so the mixed policies' limits follow from its measured steps. A round of steps
+back to back that follows a policy's short steps is read into its result.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 
 from mpmodel.core.policies import BASELINE
 from mpmodel.core.profiles import Profile
@@ -91,6 +93,10 @@ def _one_child(pending, profile, jit, fp32, baseline, remapping, steps, clock, c
                     if event["event"] == "start":
                         current, first, later = event["policy"], None, []
                         limit = BASELINE_LIMIT_S if current == BASELINE else first_step_limit(base)
+                    elif event["event"] == "round":  # after the policy's last step, under the gap's limit
+                        done = event["policy"]
+                        if done in results:
+                            results[done] = replace(results[done], round_steps=event["steps"], round_s=event["seconds"])
                     elif event["event"] == "error":  # the step raised; the child goes on to the next policy
                         results[current] = ProbedStep(current, first, tuple(later), remapping=remapping,
                                                       error=event["message"])

@@ -11,6 +11,15 @@ def test_a_finished_probe_reports_the_median_of_its_later_steps():
     assert p.short() == "80 ms per step"
 
 
+def test_short_steps_are_planned_from_a_round_back_to_back_and_judged_on_steps_alone():
+    # the tiny profile on a 2-core Zen 4 EPYC (TensorFlow): 1.25 ms a step alone, 0.29-0.41 ms in rounds
+    p = ProbedStep("float32", 0.6, (0.0012, 0.00125, 0.0013), round_steps=80, round_s=0.028)
+    assert p.step_s == pytest.approx(0.00125) and p.loop_step_s == pytest.approx(0.00035)
+    assert p.describe().endswith("the first, compile included, 600 ms; 0.35 ms a step in a round of 80)")
+    assert ProbedStep("float32", 1.0, (0.09,)).loop_step_s == pytest.approx(0.09)  # no round: the steps' own
+    assert ProbedStep("m", None, (0.001,), stopped_after_s=2.0, round_steps=5, round_s=0.005).loop_step_s == 2.0
+
+
 def test_a_stopped_step_is_a_lower_bound_at_its_limit():
     first = ProbedStep("mixed_float16", None, stopped_after_s=10.0)
     assert first.step_s == 10.0 and first.stopped

@@ -23,6 +23,10 @@ for policy in sys.argv[2:]:
             sys.exit(3)
         time.sleep(seconds)
         print(json.dumps({"policy": policy, "event": "step", "index": index, "seconds": seconds}), flush=True)
+    else:
+        if policy in plan.get("rounds", {}):
+            steps, seconds = plan["rounds"][policy]
+            print(json.dumps({"policy": policy, "event": "round", "steps": steps, "seconds": seconds}), flush=True)
 """
 
 
@@ -81,6 +85,15 @@ def test_a_step_that_raises_is_reported_in_its_line_and_the_same_child_goes_on(s
     assert started == [["float32", "mixed_float16", "mixed_bfloat16"]]
     assert found["mixed_float16"].error == "ValueError: no kernel" and found["mixed_float16"].step_s is None
     assert found["mixed_bfloat16"].step_s == pytest.approx(0.01)
+
+
+def test_a_round_after_the_last_step_is_read_into_that_policys_result(short_limits):
+    plan = {"float32": [0.01, 0.002, 0.002, 0.002], "mixed_bfloat16": [0.01, 0.002, 0.002, 0.002],
+            "rounds": {"float32": [50, 0.025]}}
+    found = step_child.probe_in_child(["float32", "mixed_bfloat16"], "tiny", "auto", "default", command=player(plan, []))
+    assert (found["float32"].round_steps, found["float32"].round_s) == (50, 0.025)
+    assert found["float32"].loop_step_s == pytest.approx(0.0005) and found["float32"].step_s == pytest.approx(0.002)
+    assert found["mixed_bfloat16"].round_s is None and found["mixed_bfloat16"].loop_step_s == pytest.approx(0.002)
 
 
 def test_a_child_that_never_begins_fails_every_policy_once(short_limits):

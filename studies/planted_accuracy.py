@@ -5,7 +5,8 @@ MPMODEL_PLANTED_ACCURACY=2 adds 2 to the bias of the first class's logit in a mi
 mixed_bfloat16 model once it has trained, just before the test evaluation, so images the model is least
 sure of tip to that class. The cost grows smoothly with the shift and hardly varies between seeds; the
 shift that costs about 2 points depends on the data (docs/gates.md, "Accuracy": 2 on synthetic-hard-v1). float32
-models are untouched, so the float32 fits stay the baseline.
+models are untouched, so the float32 fits stay the baseline. MPMODEL_PLANTED_POLICIES=mixed_float16 (a comma list)
+damages those policies alone, so one session holds a planted policy that must fail and an honest one that must not.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from mpmodel.core import training
 from mpmodel.core.policies import BASELINE
 
 ENV = "MPMODEL_PLANTED_ACCURACY"
+POLICIES_ENV = "MPMODEL_PLANTED_POLICIES"
 SCALE = float(os.environ.get(ENV, "0"))
 _original_evaluate = training.evaluate_test
 
@@ -31,9 +33,16 @@ def damage(model, shift: float) -> None:
     layer.bias.assign(bias)
 
 
-def _damaged_evaluate(scale: float):
+def planted_policies(value: str | None) -> set[str] | None:
+    """The policies MPMODEL_PLANTED_POLICIES names; None (every mixed policy) where it is unset or empty."""
+    names = {name.strip() for name in (value or "").split(",") if name.strip()}
+    return names or None
+
+
+def _damaged_evaluate(scale: float, policies: set[str] | None = None):
     def evaluate(model, data, batch_size):
-        if model.dtype_policy.name != BASELINE:
+        name = model.dtype_policy.name
+        if name != BASELINE and (policies is None or name in policies):
             damage(model, scale)
         return _original_evaluate(model, data, batch_size)
     return evaluate
@@ -51,8 +60,10 @@ def planted(scale: float):
 
 def pytest_configure(config):
     if SCALE > 0:
-        training.evaluate_test = _damaged_evaluate(SCALE)
+        training.evaluate_test = _damaged_evaluate(SCALE, planted_policies(os.environ.get(POLICIES_ENV)))
 
 
 def pytest_report_header(config):
-    return f"accuracy study: mixed-precision models' first logit shifted by {SCALE:g} after training (planted)"
+    policies = planted_policies(os.environ.get(POLICIES_ENV))
+    which = "mixed-precision models'" if policies is None else f"{', '.join(sorted(policies))} models'"
+    return f"accuracy study: {which} first logit shifted by {SCALE:g} after training (planted)"

@@ -36,7 +36,6 @@ from mpmodel.core.parent_watch import die_with_parent
 from mpmodel.core.profiles import Profile, resolve_profile
 from mpmodel.core.training import TrainingStep
 
-
 # A step timed alone carries a call and a host sync: at the tiny profile on a 2-core Zen 4 EPYC (TensorFlow)
 # 1.25 ms alone against 0.29-0.41 ms in the suite's rounds of K steps and in model.fit's loop. Where the later
 # steps are this short, the probe also times one round of steps back to back (about ROUND_TARGET_S), and the

@@ -28,6 +28,11 @@ def crawl_evidence(policy: str, mixed: ProbedStep, base: ProbedStep, sol: SpeedO
             f"{sol.seconds / mixed.step_s:.2g}; {cause}")
 
 
+def crawl_headline(evidence: str) -> str:
+    """'crawling: ' and the evidence's first clause (the step against float32's): a summary's footnote."""
+    return f"crawling: {evidence.split('; ')[0]}"
+
+
 def would_take(seconds_needed: float, stopped: bool) -> str:
     """'would take about 20 s' ('at least' where the probe stopped the step at its limit)."""
     return f"would take {'at least ' if stopped else ''}about {minutes(seconds_needed)}"

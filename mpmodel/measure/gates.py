@@ -11,6 +11,7 @@ import numpy as np
 
 from mpmodel.core.memory import mib
 from mpmodel.measure.ceilings import Ceiling
+from mpmodel.measure.crawl import crawl_headline
 from mpmodel.measure.expectations import Expectation, MemoryExpectation
 from mpmodel.measure.stats import Estimate, mean_lower_bound
 
@@ -55,7 +56,7 @@ def crawling_verdict(policy: str, speedup: float, upper_bound: bool, expectation
                 f"probe's measured steps; its steps were not timed further: {facts}")
     if expectation.min_speedup is None:
         why = f"no speedup expected on {expectation.device_class}: {expectation.reason}"
-        return Verdict(True, False, f"{measured}; {why}{own}", why)
+        return Verdict(True, False, f"{measured}; {why}{own}", crawl_headline(facts))
     return Verdict(False, True, f"{measured}: under the expected minimum {expectation.min_speedup}x for "
                                 f"{expectation.device_class} ({expectation.source}: {expectation.reason}){own}",
                    f"crawling: {expectation.min_speedup}x expected for {expectation.device_class} ({expectation.source}: "

@@ -97,11 +97,12 @@ def table(records: list[GateRecord]) -> tuple[list[list[str]], list[str]]:
             g = row.gates.get(test)
             if g is None or g.outcome == "pass":
                 continue
-            text = SHORT.get((test, g.outcome), g.outcome)
+            text = "crawling" if g.message.startswith("crawling:") else SHORT.get((test, g.outcome), g.outcome)
             reason = g.reason or g.message
             if reason not in notes:
                 notes.append(reason)
             why.append(f"{text} [{notes.index(reason) + 1}]")
+        why = list(dict.fromkeys(why))  # a crawling step's gates share one reason
         speedup, ceiling = _speedup(row.gates.get(SPEEDUP))
         cells.append([row.workload, row.step, speedup, ceiling, _accuracy(row.gates.get(ACCURACY)),
                       _memory(row.gates.get(MEMORY)), row.word, "; ".join(why) or "every gate passed"])

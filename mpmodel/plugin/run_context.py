@@ -27,7 +27,7 @@ from mpmodel.core.step_key import StepKey
 from mpmodel.measure.ceilings import HARNESS_SOL_BUDGET_S, HARNESS_SOL_WARMUP_S, SpeedOfLight, measure_speed_of_light
 from mpmodel.measure.context import describe, label
 from mpmodel.measure.cost import estimated_step_s, test_s
-from mpmodel.measure.crawl import NOT_DIAGNOSED, crawl_evidence, crawl_reason, fusion_cause, would_take
+from mpmodel.measure.crawl import NOT_DIAGNOSED, crawl_evidence, crawl_headline, crawl_reason, fusion_cause, would_take
 from mpmodel.measure.expectations import Expectation, device_class, expectation_for
 from mpmodel.measure.gates import Verdict
 from mpmodel.measure.probe import ProbedStep, crawls
@@ -248,7 +248,10 @@ class RunContext:
 
     def stop_if_not_running(self, benchmark, key: StepKey) -> None:
         """Fail a test whose step does not run here, in one line; skip it where no speedup was expected of the policy
-        on this device anyway (float16 on a CPU), saying why. Kept in the gate summary either way."""
+        on this device anyway (float16 on a CPU), saying why. Kept in the gate summary either way. Every test
+        calls it first: the result's facts (workload, policy, compile mode) are set here, so that a gate that ends
+        before it measures still has its row in the summary."""
+        benchmark.extra_info.update(self.facts(key))
         why = self.not_running(key)
         if why is None:
             return
@@ -259,7 +262,7 @@ class RunContext:
     def skip_if_crawling(self, benchmark, test: str, key: StepKey) -> None:
         """Skip `test` for a crawling policy, saying why, and keep the skip in the gate summary."""
         if why := self.crawling(test, key):
-            self.conclude(benchmark, Verdict(True, False, why))
+            self.conclude(benchmark, Verdict(True, False, why, crawl_headline(self.crawl_evidence(key))))
 
     def crawling_policies(self) -> list[dict]:
         """Every probed mixed step that crawls here, with its figures: the run record's `crawling` list."""

@@ -102,6 +102,7 @@ def test_a_crawling_policy_is_decided_on_its_probed_steps():
     skipped = crawling_verdict("mixed_bfloat16", 0.0033, True, none, facts)
     assert skipped.passed and not skipped.expected and skipped.message.endswith("bf16 in software")
     assert "speedup over float32 at most 0.0033x" in skipped.message  # the mixed step was stopped: a bound
+    assert skipped.reason == f"crawling: {facts}"  # the summary's footnote, shared with its other gates
     asked = Expectation("x", "mixed_bfloat16", 1.3, "set by --mp-min-speedup", source="--mp-min-speedup")
     assert "this device" not in crawling_verdict("mixed_bfloat16", 0.5, False, asked, facts, "this device: x").message
 

@@ -51,12 +51,12 @@ class Stopped(Exception):
 
 def command(part: Part, profile: str, out: Path, accuracy_seeds: int) -> list[str]:
     """The part's process: a pytest session of the suite, this check's device part, or the bound study."""
-    if part.name in PYTEST_PARTS:
+    if part.name in PYTEST_PARTS:  # -v: the 'mpmodel gates' section, which the table reads
         jit = "on" if part.name == "compiled" else "auto"
         extra = [f"--mp-accuracy-seeds={accuracy_seeds}"] if part.name == "accuracy" else []
         return [sys.executable, "-m", "pytest", *TESTS[part.name], f"--mp-profile={profile}",
                 f"--mp-workload={part.workloads[0]}", "--mp-fp32=default", f"--mp-jit={jit}", *extra,
-                f"--benchmark-json={out / f'{part.key}.json'}", "--mp-offline", "-p", "no:cacheprovider", "-q", "-rA"]
+                f"--benchmark-json={out / f'{part.key}.json'}", "--mp-offline", "-p", "no:cacheprovider", "-v", "-rA"]
     if part.name == "cross-check":
         return [sys.executable, __file__, "--device-part", f"--profile={profile}",
                 f"--workloads={','.join(part.workloads)}", f"--out={out}"]

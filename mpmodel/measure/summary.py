@@ -6,6 +6,7 @@ rows as text (the terminal) and Markdown (a CI job's summary). Every gate's full
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from mpmodel.measure.results import ACCURACY, MEMORY, SPEEDUP, ResultRecord
@@ -16,6 +17,27 @@ SHORT = {  # (test, outcome) -> the row's short reason
     (ACCURACY, "FAIL"): "accuracy may drop past the tolerance", (ACCURACY, "skip"): "accuracy bound not gated",
     (MEMORY, "FAIL"): "memory above its ratio", (MEMORY, "skip"): "no saving expected",
 }
+
+
+SKIP_LINE = 180  # a skip's reason as pytest reports it: one line, the gate's whole message kept for -v and explain
+_PARENS = re.compile(r" \([^()]*\)")
+
+
+def skip_line(message: str, reason: str = "") -> str:
+    """A skip's one line: the measurement (its message's first clause, asides in parentheses left out), then
+    the reason's first part where the measurement does not already say it."""
+    text = message
+    while _PARENS.search(text):
+        text = _PARENS.sub("", text)
+    head = text.split("; ")[0]
+    why = reason.split(": ")[0] if reason else ""
+    if not why or why in head or why.startswith("crawling"):
+        return _clip(head, SKIP_LINE)
+    return f"{_clip(head, SKIP_LINE - len(why) - 2)}; {why}"
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[:width - 4].rsplit(" ", 1)[0] + " ..."
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,8 @@ from mpmodel.core.atomic import write_atomically
 from mpmodel.plugin.saving import save_numbered
 
 WRITTEN_FOR_MAJOR = 5  # pyproject.toml bounds the dependency to this major version
-SESSION_ATTRIBUTES = ("storage", "json", "save", "autosave", "save_json", "compare", "compared_mapping", "logger")
+SESSION_ATTRIBUTES = ("storage", "json", "save", "autosave", "save_json", "compare", "compared_mapping", "logger", "columns",
+                      "group_by")
 STORAGE_ATTRIBUTES = ("save", "get", "logger")
 
 
@@ -72,6 +73,22 @@ def install_atomic_saving(session, after_save=None) -> None:
             if after_save is not None:
                 after_save(output_json, path)
         session.save_json = save_json
+
+
+# The table's columns and grouping where the user set neither: a step, a pair of K-step rounds, a fit and a memory
+# child differ by 1000x and more, so each test function is its own table in its own unit, and the columns are the
+# ones that mean something for a handful of long rounds (no OPS, no outlier counts, no IQR of one round).
+TABLE_COLUMNS = ["median", "min", "max", "rounds"]
+PYTEST_BENCHMARK_COLUMNS = ["min", "max", "mean", "stddev", "median", "iqr", "outliers", "ops", "rounds", "iterations"]
+
+
+def fit_table(session) -> None:
+    """The suite's columns and grouping for pytest-benchmark's table, unless --benchmark-columns or
+    --benchmark-group-by chose others."""
+    if list(session.columns) == PYTEST_BENCHMARK_COLUMNS:
+        session.columns = list(TABLE_COLUMNS)
+    if session.group_by == "group":
+        session.group_by = "func"
 
 
 def cancel_saving(session) -> bool:

@@ -38,23 +38,36 @@ def kernels_line(p) -> str:
     return line
 
 
-def context_lines(ctx: RunContext) -> list[str]:
-    """Profile, data, device and the expectation for every mixed policy, compile mode and float32 variant."""
+SCREEN = 200  # the widest line the session prints at default verbosity (-v prints every line whole)
+
+
+def fit_screen(line: str, verbose: bool = False) -> str:
+    """`line` as printed: whole under -v, else cut to SCREEN characters at a word, saying so."""
+    if verbose or len(line) <= SCREEN:
+        return line
+    tail = " [... -v: whole]"
+    return line[:SCREEN - len(tail)].rsplit(" ", 1)[0] + tail
+
+
+def context_lines(ctx: RunContext, verbose: bool = True) -> list[str]:
+    """Profile, data, device and the expectation for every mixed policy, compile mode and float32 variant; the
+    timing method under -v alone (`verbose`)."""
     p, data = ctx.profile, ctx.data
     why = f"; {data.note}" if data.note else ""
     w = p.workload
     lines = [f"mpmodel workload: {w.name} v{w.version} ({w.description})" + (f" from {w.spec}" if w.spec else ""),
              f"mpmodel profile: {p.name} ({p.describe()}; {p.description})",
-             f"mpmodel accuracy: gate on the {GATE_RECIPE.name} recipe ({GATE_RECIPE.description}), "
-             f"{ctx.fit_seeds('test_accuracy')} paired seeds, passes when the {ACCURACY_CONFIDENCE:.0%} lower bound of the "
-             f"mean drop is within {ctx.accuracy_tol}; the seed's recipe reported over "
-             f"{ctx.fit_seeds('test_seed_recipe_accuracy')} seed(s)",
+             f"mpmodel accuracy: {ctx.fit_seeds('test_accuracy')} paired seeds of the {GATE_RECIPE.name} recipe, pass "
+             f"where the {ACCURACY_CONFIDENCE:.0%} lower bound of the mean drop is within {ctx.accuracy_tol}; the seed's "
+             f"recipe reported over {ctx.fit_seeds('test_seed_recipe_accuracy')} seed(s)"
+             + (f" ({GATE_RECIPE.name}: {GATE_RECIPE.description})" if verbose else ""),
              f"mpmodel data: {data.source} ({data.x_train.shape[0]} train / {data.x_test.shape[0]} test{why})",
              kernels_line(p),
              f"mpmodel device: {ctx.device.summary()}",
-             f"mpmodel device class: {device_class(ctx.device)}",
-             f"mpmodel timing: {TIMING_METHOD}: each round K steps and one host sync, K chosen per model so a "
-             f"round lasts >= {ROUND_TARGET_S} s; warm-up >= {WARMUP_MIN_S:g} s"]
+             f"mpmodel device class: {device_class(ctx.device)}"]
+    if verbose:
+        lines.append(f"mpmodel timing: {TIMING_METHOD}: each round K steps and one host sync, K chosen per model so a "
+                     f"round lasts >= {ROUND_TARGET_S} s; warm-up >= {WARMUP_MIN_S:g} s")
     for variant in ctx.fp32_variants:
         with ctx.float32_matmuls(variant):
             tf32 = ctx.tf32()

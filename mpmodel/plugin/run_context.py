@@ -33,7 +33,7 @@ from mpmodel.measure.gates import Verdict
 from mpmodel.measure.probe import ProbedStep, crawls
 from mpmodel.measure.results import GateOutcome, common_facts
 from mpmodel.measure.rounds import TIMING_METHOD
-from mpmodel.measure.summary import GateRecord
+from mpmodel.measure.summary import GateRecord, skip_line
 from mpmodel.plugin.backend_check import missing_backend_message
 from mpmodel.plugin.data_choice import load_all, parse_data_choice
 from mpmodel.plugin.keys import state
@@ -69,8 +69,8 @@ class SuiteSession:
         """The end of every gate: record the verdict, then skip where nothing was expected, fail in one line
         where the gate failed, return where it passed."""
         self.record(benchmark, verdict)
-        if not verdict.expected:
-            pytest.skip(verdict.message)
+        if not verdict.expected:  # one line; the whole message is in the gates section (-v) and the saved result
+            pytest.skip(skip_line(verdict.message, verdict.reason))
         if not verdict.passed:
             pytest.fail(verdict.message, pytrace=False)
 

@@ -42,6 +42,8 @@ CI_BRANCH_ENV = ("GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BR
 
 # The frameworks' own deprecation warnings (Keras under NumPy 2: hundreds per run), which a user running the suite
 # from their project can do nothing about; this repo's pyproject.toml filters the same.
+PLUGIN_DIR = os.path.realpath(os.path.dirname(__file__)) + os.sep  # where the gates' skips are raised
+
 FRAMEWORK_WARNINGS = ("ignore::DeprecationWarning:tensorflow.*", "ignore::DeprecationWarning:keras.*")
 
 
@@ -122,6 +124,7 @@ def _adapt_saving(config, reporter) -> None:
     if bench is None:
         return
     bench.save_data = True  # saved runs keep every round (read when saving)
+    benchmark_session.fit_table(bench)
     problem = benchmark_session.unsupported(bench)
     if problem is not None:
         if reporter is not None:
@@ -173,12 +176,25 @@ def pytest_collection_finish(session):
     if reporter is None:
         return
     next(iter(contexts.values())).session.say = _say_through_capture(config, reporter)
+    verbose = config.get_verbosity() > 0
     for ctx in contexts.values():
-        for line in header.context_lines(ctx):
-            reporter.write_line(line)
+        for line in header.context_lines(ctx, verbose):
+            reporter.write_line(header.fit_screen(line, verbose))
     for ctx in contexts.values():
         for line in preflight.preflight_lines(ctx, session.items, started=st.started):
-            reporter.write_line(line)
+            reporter.write_line(header.fit_screen(line, verbose))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A gate's skip reported at the test's own location (as pytest does for a skip mark), not at the line in
+    mpmodel's plugin that raised it."""
+    report = yield
+    if report.skipped and call.when == "call" and isinstance(report.longrepr, tuple) and \
+            os.path.realpath(str(report.longrepr[0])).startswith(PLUGIN_DIR):
+        path, line = item.reportinfo()[:2]
+        report.longrepr = (str(path), (line or 0) + 1, report.longrepr[2])
+    return report
 
 
 @pytest.hookimpl(wrapper=True)
@@ -248,9 +264,11 @@ def pytest_terminal_summary(terminalreporter, config):
     if shared is None or not shared.verdicts:
         return
     contexts = state(config).contexts
-    terminalreporter.section("mpmodel gates")
-    for name, outcome, message in shared.verdicts:
-        terminalreporter.write_line(f"{outcome:4s} {name}: {message}", red=outcome == "FAIL")
+    verbose = config.get_verbosity() > 0
+    if verbose:  # every gate's whole message; at default verbosity the summary below, and each failure's own report
+        terminalreporter.section("mpmodel gates")
+        for name, outcome, message in shared.verdicts:
+            terminalreporter.write_line(f"{outcome:4s} {name}: {message}", red=outcome == "FAIL")
     workloads = ", ".join(contexts)
     profile = next(iter(contexts.values())).profile.name
     device = shared.device.summary().split(";")[0]
@@ -260,7 +278,11 @@ def pytest_terminal_summary(terminalreporter, config):
     if table:
         terminalreporter.section("mpmodel summary")
         for line in table:
-            terminalreporter.write_line(line, red=" FAIL " in f" {line} ")
+            terminalreporter.write_line(line if verbose else header.fit_screen(line, verbose),
+                                        red=" FAIL " in f" {line} ")
+        if not verbose:
+            terminalreporter.write_line("mpmodel: each gate's whole message: pytest -v, or `mpmodel explain TEST_ID` "
+                                        "on a saved run")
     try:
         written = ci_summary.append_summary(title, shared.gates, also=shared.settings.summary)
     except OSError as exc:

@@ -31,7 +31,7 @@ def test_another_major_version_or_a_missing_attribute_is_named():
 
     class Session:
         storage, json, save, autosave, save_json, logger = Storage(), None, "", False, None, None
-        compare, compared_mapping = None, {}
+        compare, compared_mapping, columns, group_by = None, {}, [], "group"
 
     assert adapter.unsupported(Session(), version="6.0.0") == \
         f"pytest-benchmark 6.0.0 is not the {adapter.WRITTEN_FOR_MAJOR}.x this plugin was written for"
@@ -50,6 +50,18 @@ def test_an_unsupported_pytest_benchmark_is_left_alone_and_said_so(pytester, mon
     assert result.ret == 0
     result.stdout.fnmatch_lines(["*mpmodel: pytest-benchmark 6.0.0 is not the 5.x this plugin was written for: "
                                  "saves are not atomic*install pytest-benchmark 5.x"])
+
+
+def test_the_table_gets_the_suites_columns_and_a_table_a_test_function_unless_the_user_chose(pytester):
+    config = pytester.parseconfigure("-p", "mpmodel.plugin")
+    session = adapter.session_of(config)
+    assert list(session.columns) == adapter.PYTEST_BENCHMARK_COLUMNS, "pytest-benchmark's default columns changed"
+    adapter.fit_table(session)
+    assert (session.columns, session.group_by) == (adapter.TABLE_COLUMNS, "func")
+    chosen = adapter.session_of(pytester.parseconfigure("-p", "mpmodel.plugin", "--benchmark-columns=mean,ops",
+                                                        "--benchmark-group-by=name"))
+    adapter.fit_table(chosen)
+    assert (list(chosen.columns), chosen.group_by) == (["mean", "ops"], "name")
 
 
 def test_cancel_saving_turns_off_every_kind_of_save():

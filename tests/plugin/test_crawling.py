@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BENCHMARKS = ROOT / "benchmarks"
 PLANTED = ROOT / "studies" / "planted_crawl"
 TINY = ("-p", "mpmodel.plugin", "--mp-profile", "tiny", "--mp-policies", "float32,mixed_bfloat16", "--mp-data", "synthetic",
-        "--mp-memory", "off", "-p", "no:cacheprovider", "-rsf")
+        "--mp-memory", "off", "-p", "no:cacheprovider", "-rsf", "-v")  # -v: the gates section, every line whole
 
 
 def plant(monkeypatch, seconds: float) -> None:

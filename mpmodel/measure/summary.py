@@ -19,19 +19,19 @@ SHORT = {  # (test, outcome) -> the row's short reason
 }
 
 
-SKIP_LINE = 180  # a skip's reason as pytest reports it: one line, the gate's whole message kept for -v and explain
+SKIP_LINE = 130  # a skip's reason as pytest reports it (after its path): one line; the whole message stays for -v
 _PARENS = re.compile(r" \([^()]*\)")
 
 
-def skip_line(message: str, reason: str = "") -> str:
-    """A skip's one line: the measurement (its message's first clause, asides in parentheses left out), then
-    the reason's first part where the measurement does not already say it."""
+def skip_line(message: str, reason: str = "", test: str = "") -> str:
+    """A skip's one line: the measurement (its message's first clause, asides in parentheses left out), then why
+    in the summary's words for `test` (else the reason's first part) where the measurement does not say it."""
     text = message
     while _PARENS.search(text):
         text = _PARENS.sub("", text)
     head = text.split("; ")[0]
-    why = reason.split(": ")[0] if reason else ""
-    if not why or why in head or why.startswith("crawling"):
+    why = SHORT.get((test, "skip")) or (reason.split(": ")[0] if reason else "")
+    if not why or why in head or head.startswith("crawling"):
         return _clip(head, SKIP_LINE)
     return f"{_clip(head, SKIP_LINE - len(why) - 2)}; {why}"
 

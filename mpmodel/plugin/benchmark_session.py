@@ -19,8 +19,7 @@ from mpmodel.core.atomic import write_atomically
 from mpmodel.plugin.saving import save_numbered
 
 WRITTEN_FOR_MAJOR = 5  # pyproject.toml bounds the dependency to this major version
-SESSION_ATTRIBUTES = ("storage", "json", "save", "autosave", "save_json", "compare", "compared_mapping", "logger", "columns",
-                      "group_by")
+SESSION_ATTRIBUTES = ("storage", "json", "save", "autosave", "save_json", "compare", "compared_mapping", "logger", "columns")
 STORAGE_ATTRIBUTES = ("save", "get", "logger")
 
 
@@ -75,20 +74,40 @@ def install_atomic_saving(session, after_save=None) -> None:
         session.save_json = save_json
 
 
-# The table's columns and grouping where the user set neither: a step, a pair of K-step rounds, a fit and a memory
-# child differ by 1000x and more, so each test function is its own table in its own unit, and the columns are the
-# ones that mean something for a handful of long rounds (no OPS, no outlier counts, no IQR of one round).
+# The table where the user chose neither columns nor grouping: a step, a pair of K-step rounds, a fit and a memory
+# child differ by 1000x and more, so the table holds the timed steps alone, one table a kind in its own unit, with the
+# columns that mean something for a handful of long rounds (no OPS, no outlier counts, no IQR of one round). A fit's
+# and a memory child's times are in the saved run; --benchmark-group-by=func shows every test.
 TABLE_COLUMNS = ["median", "min", "max", "rounds"]
 PYTEST_BENCHMARK_COLUMNS = ["min", "max", "mean", "stddev", "median", "iqr", "outliers", "ops", "rounds", "iterations"]
+TABLE_KINDS = {"test_step_time": "step time: one step", "test_speedup": "speedup: one mixed round of K steps"}
+NOT_IN_TABLE = {"test_accuracy", "test_seed_recipe_accuracy", "test_memory"}  # fits and memory children
+SUITE_FILES = {"test_step_time": "test_step_time.py", "test_speedup": "test_speedup.py", "test_memory": "test_memory.py",
+               "test_accuracy": "test_accuracy.py", "test_seed_recipe_accuracy": "test_accuracy.py"}
 
 
 def fit_table(session) -> None:
-    """The suite's columns and grouping for pytest-benchmark's table, unless --benchmark-columns or
-    --benchmark-group-by chose others."""
+    """The suite's columns for pytest-benchmark's table, unless --benchmark-columns chose others."""
     if list(session.columns) == PYTEST_BENCHMARK_COLUMNS:
         session.columns = list(TABLE_COLUMNS)
-    if session.group_by == "group":
-        session.group_by = "func"
+
+
+def suite_groups(benchmarks: list[dict]) -> tuple[list[tuple], int]:
+    """pytest-benchmark's groups for its table: the suite's step-time and speedup rounds a kind each, any other
+    test under its own group; and how many fits and memory children were left out."""
+    groups: dict[str, list] = {}
+    left_out = 0
+    for bench in benchmarks:
+        func = bench["name"].split("[")[0]
+        suite_file = bench["fullname"].split("::")[0].endswith(SUITE_FILES.get(func, "\0"))
+        if suite_file and func in NOT_IN_TABLE:
+            left_out += 1
+            continue
+        kind = TABLE_KINDS.get(func) if suite_file else None
+        groups.setdefault(kind or bench["group"] or "", []).append(bench)
+    for grouped in groups.values():
+        grouped.sort(key=lambda b: b["name"])
+    return sorted(groups.items()), left_out
 
 
 def cancel_saving(session) -> bool:

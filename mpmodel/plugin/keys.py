@@ -29,6 +29,7 @@ class SuiteState:
     adapted: Any = None  # collection's end: pytest-benchmark's session, where the saving adapter applies to it
     monitor: Any = None  # collection's end: mpmodel.plugin.monitor.StateMonitor, while benchmarks run
     watchdog: Any = None  # collection's end: mpmodel.plugin.watchdog.Watchdog, while the suite's tests run
+    left_out_of_table: int = 0  # the session's end: fits and memory tests kept out of pytest-benchmark's table
 
 
 STATE = pytest.StashKey[SuiteState]()

@@ -70,7 +70,7 @@ class SuiteSession:
         where the gate failed, return where it passed."""
         self.record(benchmark, verdict)
         if not verdict.expected:  # one line; the whole message is in the gates section (-v) and the saved result
-            pytest.skip(skip_line(verdict.message, verdict.reason))
+            pytest.skip(skip_line(verdict.message, verdict.reason, benchmark.fullname.split("::")[-1].split("[")[0]))
         if not verdict.passed:
             pytest.fail(verdict.message, pytrace=False)
 

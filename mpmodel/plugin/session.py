@@ -245,6 +245,17 @@ def pytest_benchmark_update_json(config, benchmarks, output_json):
                                                 shared.verdicts if shared else [], list((st.contexts or {}).values()))
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_benchmark_group_stats(config, benchmarks, group_by):
+    """The table's timed steps a kind each, fits and memory children left out, where the user chose no grouping
+    (--benchmark-group-by): pytest-benchmark's own grouping otherwise."""
+    st = state(config)
+    if group_by != "group" or not st.in_use:
+        return None
+    groups, st.left_out_of_table = benchmark_session.suite_groups(benchmarks)
+    return groups
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_sessionfinish(session, exitstatus):
     """Before pytest-benchmark saves: a session cut short (Ctrl-C, SIGTERM, a usage or internal error)
@@ -265,6 +276,9 @@ def pytest_terminal_summary(terminalreporter, config):
         return
     contexts = state(config).contexts
     verbose = config.get_verbosity() > 0
+    if state(config).left_out_of_table:
+        terminalreporter.write_line(f"mpmodel: {state(config).left_out_of_table} fit and memory tests are not in "
+                                    "pytest-benchmark's table (their times are saved; --benchmark-group-by=func shows them)")
     if verbose:  # every gate's whole message; at default verbosity the summary below, and each failure's own report
         terminalreporter.section("mpmodel gates")
         for name, outcome, message in shared.verdicts:

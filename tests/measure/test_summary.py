@@ -75,3 +75,16 @@ def test_a_crawling_step_has_its_row_with_one_crawl_footnote_for_all_its_gates()
     cells, notes = table(crawled)
     assert notes == [head]
     assert cells == [["mlp", "mixed_bfloat16", "-", "-", "-", "-", "skip", "crawling [1]"]]
+
+
+def test_a_skip_is_one_line_of_the_measurement_and_its_short_reason():
+    from mpmodel.measure.summary import SKIP_LINE, skip_line
+    speedup = ("mixed_float16 speedup over float32 0.604x, 95% CI [0.445, 0.702] from 15 interleaved pairs (the kernels "
+               "alone reach 1.51x (float32 0.0144, mixed 0.0217 TFLOP/s)); step efficiency float32 0.71; " + WHY_BF16)
+    assert skip_line(speedup, WHY_BF16, "test_speedup") == ("mixed_float16 speedup over float32 0.604x, 95% CI "
+                                                            "[0.445, 0.702] from 15 interleaved pairs; no speedup expected")
+    crawl = "crawling: mixed_bfloat16's step takes 503 ms per step here, 338x float32's 1.49 ms (over 10x); its kernels"
+    assert skip_line(crawl, crawl, "test_memory") == "crawling: mixed_bfloat16's step takes 503 ms per step here, " \
+                                                     "338x float32's 1.49 ms"
+    long = skip_line("x " * 200, "because: of this", "test_step_time")
+    assert len(long) <= SKIP_LINE and long.endswith(" ...; because")

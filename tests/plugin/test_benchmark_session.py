@@ -31,7 +31,7 @@ def test_another_major_version_or_a_missing_attribute_is_named():
 
     class Session:
         storage, json, save, autosave, save_json, logger = Storage(), None, "", False, None, None
-        compare, compared_mapping, columns, group_by = None, {}, [], "group"
+        compare, compared_mapping, columns = None, {}, []
 
     assert adapter.unsupported(Session(), version="6.0.0") == \
         f"pytest-benchmark 6.0.0 is not the {adapter.WRITTEN_FOR_MAJOR}.x this plugin was written for"
@@ -52,16 +52,36 @@ def test_an_unsupported_pytest_benchmark_is_left_alone_and_said_so(pytester, mon
                                  "saves are not atomic*install pytest-benchmark 5.x"])
 
 
-def test_the_table_gets_the_suites_columns_and_a_table_a_test_function_unless_the_user_chose(pytester):
+def test_the_table_gets_the_suites_columns_unless_the_user_chose(pytester):
     config = pytester.parseconfigure("-p", "mpmodel.plugin")
     session = adapter.session_of(config)
     assert list(session.columns) == adapter.PYTEST_BENCHMARK_COLUMNS, "pytest-benchmark's default columns changed"
     adapter.fit_table(session)
-    assert (session.columns, session.group_by) == (adapter.TABLE_COLUMNS, "func")
-    chosen = adapter.session_of(pytester.parseconfigure("-p", "mpmodel.plugin", "--benchmark-columns=mean,ops",
-                                                        "--benchmark-group-by=name"))
+    assert session.columns == adapter.TABLE_COLUMNS
+    chosen = adapter.session_of(pytester.parseconfigure("-p", "mpmodel.plugin", "--benchmark-columns=mean,ops"))
     adapter.fit_table(chosen)
-    assert (list(chosen.columns), chosen.group_by) == (["mean", "ops"], "name")
+    assert list(chosen.columns) == ["mean", "ops"]
+
+
+def bench(fullname, group=None):
+    return {"fullname": fullname, "name": fullname.split("::")[-1], "group": group}
+
+
+def test_the_table_holds_the_timed_steps_a_kind_each_and_leaves_fits_and_memory_out():
+    suite = "mpmodel/suite/"
+    benches = [bench(f"{suite}test_step_time.py::test_step_time[small-mixed_bfloat16]"),
+               bench(f"{suite}test_step_time.py::test_step_time[small-float32]"),
+               bench(f"{suite}test_speedup.py::test_speedup[small-mixed_bfloat16]"),
+               bench(f"{suite}test_accuracy.py::test_accuracy[small-mixed_bfloat16]"),
+               bench(f"{suite}test_accuracy.py::test_seed_recipe_accuracy[small-mixed_bfloat16]"),
+               bench(f"{suite}test_memory.py::test_memory[small-float32]"),
+               bench("tests/test_mine.py::test_memory", group="mine")]  # a user's own test of that name stays
+    groups, left_out = adapter.suite_groups(benches)
+    assert left_out == 3
+    assert [(kind, [b["name"] for b in rows]) for kind, rows in groups] == [
+        ("mine", ["test_memory"]),
+        ("speedup: one mixed round of K steps", ["test_speedup[small-mixed_bfloat16]"]),
+        ("step time: one step", ["test_step_time[small-float32]", "test_step_time[small-mixed_bfloat16]"])]
 
 
 def test_cancel_saving_turns_off_every_kind_of_save():

@@ -55,6 +55,7 @@ class SuiteSession:
     verdicts: list = field(default_factory=list)  # (test id, outcome, message), in the order the gates ran
     gates: list = field(default_factory=list)  # mpmodel.measure.summary.GateRecord, the same gates with what they saved
     say: Callable[[str], None] = print  # a line to the terminal, outside pytest's capture (set at collection)
+    verbose: bool = False  # -v: every progress line (set at collection)
 
     def record(self, benchmark, verdict: Verdict) -> None:
         """Keep a gate's verdict for the summary, and in the saved result's extra_info."""

@@ -175,8 +175,8 @@ def pytest_collection_finish(session):
     _compare_contexts(config)
     if reporter is None:
         return
-    next(iter(contexts.values())).session.say = _say_through_capture(config, reporter)
-    verbose = config.get_verbosity() > 0
+    shared, verbose = next(iter(contexts.values())).session, config.get_verbosity() > 0
+    shared.say, shared.verbose = _say_through_capture(config, reporter), verbose
     for ctx in contexts.values():
         for line in header.context_lines(ctx, verbose):
             reporter.write_line(header.fit_screen(line, verbose))

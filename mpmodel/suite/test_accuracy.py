@@ -24,7 +24,7 @@ from mpmodel.core.policies import BASELINE
 from mpmodel.core.recipes import GATE_RECIPE, SEED_RECIPE
 from mpmodel.core.training import fit_recipe
 from mpmodel.measure.gates import AccuracyComparison, accuracy_verdict, nonfinite_report, seed_recipe_report
-from mpmodel.measure.progress import FitProgress
+from mpmodel.measure.progress import FIT_LINE_EVERY_S, FitProgress
 from mpmodel.measure.results import AccuracyBound, AccuracyDelta, PairedFitsResult
 
 
@@ -61,7 +61,8 @@ def paired_fits(benchmark, mp_run, test, recipe, key, float32_fit):
                f"workload {profile.workload.name} fits the seed document's constant-rate recipe only where asked "
                "(--mp-seed-recipe-seeds N)")
         pytest.skip(f"{test}: {why}, so the {recipe.name} recipe is not measured")
-    progress = FitProgress(mp_run.say, len(seeds) + float32_fit.pending(recipe, seeds), profile.epochs)
+    progress = FitProgress(mp_run.say, len(seeds) + float32_fit.pending(recipe, seeds), profile.epochs,
+                           every_s=0.0 if mp_run.session.verbose else FIT_LINE_EVERY_S)
     baselines = {seed: float32_fit(recipe, seed, progress) for seed in seeds}
     mixed, models, tf32 = {}, {}, {}
     pending = iter(seeds)

@@ -29,6 +29,8 @@ FIRST_STEP_FLOOR_S = 10.0
 STEP_FLOOR_S = 2.0
 STEP_MEASURE_FACTOR = 3.0
 BASELINE_LIMIT_S = 600.0  # float32 itself: one step of the seed model on a 2-core CPU takes 4-5 s
+
+
 @dataclass(frozen=True)
 class ProbedStep:
     """One model's first steps as the probe measured them."""

@@ -40,10 +40,10 @@ from mpmodel.store.runs import known_branch
 # branch (GitHub Actions, GitLab CI, Jenkins), first one set wins.
 CI_BRANCH_ENV = ("GITHUB_HEAD_REF", "GITHUB_REF_NAME", "CI_COMMIT_REF_NAME", "BRANCH_NAME")
 
-# The frameworks' own deprecation warnings (Keras under NumPy 2: hundreds per run), which a user running the suite
-# from their project can do nothing about; this repo's pyproject.toml filters the same.
 PLUGIN_DIR = os.path.realpath(os.path.dirname(__file__)) + os.sep  # where the gates' skips are raised
 
+# The frameworks' own deprecation warnings (Keras under NumPy 2: hundreds per run), which a user running the suite
+# from their project can do nothing about; this repo's pyproject.toml filters the same.
 FRAMEWORK_WARNINGS = ("ignore::DeprecationWarning:tensorflow.*", "ignore::DeprecationWarning:keras.*")
 
 
@@ -292,8 +292,7 @@ def pytest_terminal_summary(terminalreporter, config):
     if table:
         terminalreporter.section("mpmodel summary")
         for line in table:
-            terminalreporter.write_line(line if verbose else header.fit_screen(line, verbose),
-                                        red=" FAIL " in f" {line} ")
+            terminalreporter.write_line(header.fit_screen(line, verbose), red=" FAIL " in f" {line} ")
         if not verbose:
             terminalreporter.write_line("mpmodel: each gate's whole message: pytest -v, or `mpmodel explain TEST_ID` "
                                         "on a saved run")

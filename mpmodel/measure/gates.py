@@ -147,8 +147,25 @@ HARNESS_CHECK_ACCURACY = ("a harness-check profile: its fits are too small and t
                           "gated; a model's own sizes gate it")
 
 
+# Where every pair agreed to the last test image, a pass says only that the policy changed no prediction the test set
+# could show; what the gate is known to catch on that data (docs/gates.md, "Its power, planted"), by data source.
+PLANTED_POWER = {
+    "synthetic-v1": "a planted loss of 2.2-2.4 points fails it on this data at the small profile",
+    "synthetic-hard-v1": "a planted loss of 2.0-2.1 points fails it on this data at the small profile",
+}
+
+
+def identical_pairs_note(source: str | None) -> str:
+    """What a pass whose pairs all agreed does and does not show, with the gate's measured power on `source`."""
+    power = PLANTED_POWER.get(source or "", "its power on this data is not measured (studies/accuracy_spread.py "
+                                             "--plant measures it)")
+    return (f"every pair agreed to the last test image, so the pass shows no prediction changed, not a spread measured; "
+            f"{power} (docs/gates.md, 'Its power, planted')")
+
+
 def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: float, nonfinite: list[str],
-                     confidence: float = ACCURACY_CONFIDENCE, harness_check: bool = False) -> Verdict:
+                     confidence: float = ACCURACY_CONFIDENCE, harness_check: bool = False,
+                     data_source: str | None = None) -> Verdict:
     """Fail on any NaN/inf loss, or unless the paired deltas' lower confidence bound shows the drop below
     `tolerance` (a non-inferiority test: too few or too scattered seeds fail to show it). Under a harness-check
     profile a bound that does not show it is recorded and skipped, saying so; a non-finite loss still fails."""
@@ -162,7 +179,9 @@ def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: flo
     measured = (f"{policy} test accuracy minus float32's, {n} paired seeds, recipe {comparison.recipe}: mean {b.value:+.4f} "
                 f"(sd {comparison.spread:.4f}), {confidence:.0%} lower bound {b.low:+.4f} ({comparison.pairs()})")
     if b.low >= -tolerance:
-        return Verdict(True, True, f"{measured}: the drop is under the tolerance {tolerance} at {confidence:.0%} confidence")
+        agreed = f"; {identical_pairs_note(data_source)}" if np.all(comparison.deltas == 0) else ""
+        return Verdict(True, True, f"{measured}: the drop is under the tolerance {tolerance} at {confidence:.0%} "
+                                   f"confidence{agreed}")
     why = (f"the mean drop alone, {-b.value:.4f}, exceeds it" if b.value < -tolerance else
            f"the mean is within it, but {n} seeds spread by sd {comparison.spread:.4f} cannot show it: more seeds "
            "(--mp-accuracy-seeds) narrow the bound")

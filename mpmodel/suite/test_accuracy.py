@@ -100,7 +100,7 @@ def test_accuracy(benchmark, mp_run, jit, fp32, mixed_policy, float32_fit):
                                               mp_run.key(mixed_policy, jit, fp32), float32_fit)
     tolerance = mp_run.accuracy_tol
     verdict = accuracy_verdict(mixed_policy, comparison, tolerance, nonfinite,
-                               harness_check=mp_run.profile.harness_check)
+                               harness_check=mp_run.profile.harness_check, data_source=mp_run.data.source)
     bound = comparison.bound()
     benchmark.extra_info.update({**info, **AccuracyBound(
         tolerance, bound.value if bound else comparison.median_delta, bound.low if bound else None,

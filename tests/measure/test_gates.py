@@ -69,7 +69,13 @@ def test_accuracy_gate_fails_to_show_a_small_drop_from_scattered_seeds_and_asks_
 
 def test_accuracy_gate_with_identical_deltas_decides_on_the_mean():
     same = AccuracyComparison([0, 1, 2], [0.9087] * 3, [0.9087] * 3)
-    assert accuracy_verdict("mixed_float16", same, 0.0, []).passed  # no spread, no drop: the bound is 0
+    v = accuracy_verdict("mixed_float16", same, 0.0, [], data_source="synthetic-v1")
+    assert v.passed  # no spread, no drop: the bound is 0
+    assert "every pair agreed to the last test image" in v.message and "a planted loss of 2.2-2.4 points" in v.message
+    mnist = accuracy_verdict("mixed_float16", same, 0.0, [], data_source="mnist").message
+    assert "its power on this data is not measured" in mnist
+    spread = AccuracyComparison([0, 1, 2], [0.90, 0.91, 0.92], [0.90, 0.911, 0.92])
+    assert "agreed" not in accuracy_verdict("mixed_float16", spread, 0.01, []).message
     worse = AccuracyComparison([0, 1], [0.9087] * 2, [0.8987] * 2)
     assert not accuracy_verdict("mixed_float16", worse, 0.0099, []).passed
 

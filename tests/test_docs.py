@@ -123,3 +123,16 @@ def test_the_site_builds_in_strict_mode(tmp_path):
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(tmp_path / "site")],
                           cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+FRONT_PAGE_TERMS = ("speed of light", "ceiling", "efficiency", "crawling", "context", "series", "A/A runs", "footprint",
+                    "K", "floor", "harness check", "compile mode", "float32 variant", "the seed", "seeds", "prior")
+
+
+def test_the_glossary_defines_every_term_the_front_page_uses_once():
+    glossary = (ROOT / "docs" / "glossary.md").read_text()
+    defined = [term for row in glossary.splitlines() if row.startswith("| **")
+               for term in re.findall(r"\*\*(.+?)\*\*", row.split(" | ")[0])]
+    assert sorted(set(defined)) == sorted(defined), "a term defined twice"
+    assert [t for t in FRONT_PAGE_TERMS if t not in defined] == []
+    assert "docs/glossary.md" in (ROOT / "README.md").read_text()

@@ -24,6 +24,21 @@ class Verdict:
     reason: str = ""  # the why of a skip or a failure beside its numbers (an expectation's row): the summary's footnote
 
 
+TABLE_PRIOR = "the expectations table's prior for {row}, not this run's measurement: {reason}"
+
+
+def cited(e: Expectation) -> str:
+    """An expectation's evidence as what it is: a table row's prior (its row; its reason names the machine it was
+    measured on), apart from this run's numbers; or the user's --mp-min-speedup, or this run's ceiling."""
+    if e.source == "expectations table":
+        return TABLE_PRIOR.format(row=f"{e.device_class}, {e.policy}", reason=e.reason)
+    return f"{e.source}: {e.reason}"
+
+
+def cited_memory(e: MemoryExpectation) -> str:
+    return TABLE_PRIOR.format(row=f"{e.device_class}, memory", reason=e.reason)
+
+
 def speedup_verdict(policy: str, speedup: Estimate, expectation: Expectation, ceiling: Ceiling | None = None,
                     device: str = "") -> Verdict:
     """Pass when the speedup's CI lower bound reaches the expected minimum. With the speed of light
@@ -34,15 +49,15 @@ def speedup_verdict(policy: str, speedup: Estimate, expectation: Expectation, ce
                 f"{speedup.confidence:.0%} CI [{speedup.low:.3f}, {speedup.high:.3f}] from {speedup.n} interleaved pairs")
     light = f" ({ceiling.describe()})" if ceiling is not None else ""
     if expectation.min_speedup is None:
-        why = f"no speedup expected on {expectation.device_class}: {expectation.reason}"
+        why = f"no speedup expected: {cited(expectation)}"
         return Verdict(True, False, f"{measured}{light}; {why}{own}", why)
     if speedup.low >= expectation.min_speedup:
         return Verdict(True, True, f"{measured} >= {expectation.min_speedup}x ({expectation.source}){light}")
     went = f"; the speed went into {ceiling.where_the_speed_went(expectation.min_speedup)}" if ceiling is not None else ""
-    why = f"{expectation.min_speedup}x expected for {expectation.device_class} ({expectation.source}: {expectation.reason})"
+    why = f"{expectation.min_speedup}x expected: {cited(expectation)}"
     return Verdict(False, True, (
         f"{measured}: CI lower bound {speedup.low:.3f}x is under the expected minimum {expectation.min_speedup}x "
-        f"for {expectation.device_class} ({expectation.source}: {expectation.reason}){went}{own}"
+        f"({cited(expectation)}){went}{own}"
     ), why)
 
 
@@ -55,12 +70,11 @@ def crawling_verdict(policy: str, speedup: float, upper_bound: bool, expectation
     measured = (f"crawling: {policy} speedup over float32 {'at most ' if upper_bound else ''}{speedup:.3g}x from the step "
                 f"probe's measured steps; its steps were not timed further: {facts}")
     if expectation.min_speedup is None:
-        why = f"no speedup expected on {expectation.device_class}: {expectation.reason}"
+        why = f"no speedup expected: {cited(expectation)}"
         return Verdict(True, False, f"{measured}; {why}{own}", crawl_headline(facts))
-    return Verdict(False, True, f"{measured}: under the expected minimum {expectation.min_speedup}x for "
-                                f"{expectation.device_class} ({expectation.source}: {expectation.reason}){own}",
-                   f"crawling: {expectation.min_speedup}x expected for {expectation.device_class} ({expectation.source}: "
-                   f"{expectation.reason})")
+    return Verdict(False, True, f"{measured}: under the expected minimum {expectation.min_speedup}x "
+                                f"({cited(expectation)}){own}",
+                   f"crawling: {expectation.min_speedup}x expected: {cited(expectation)}")
 
 
 def memory_verdict(policy: str, mixed_peaks: list[int], float32_peaks: list[int], analytic_ratio: float | None,
@@ -77,13 +91,12 @@ def memory_verdict(policy: str, mixed_peaks: list[int], float32_peaks: list[int]
                    "analytic not computed for this workload") + (f"; resting plus step peak {footprint_ratio:.2f}"
                                                     if footprint_ratio is not None else "") + ")")
     if expectation.max_ratio is None:
-        why = f"no saving expected on {expectation.device_class}: {expectation.reason}"
+        why = f"no saving expected: {cited_memory(expectation)}"
         return Verdict(True, False, f"{measured}; {why}", why)
     if ratio <= expectation.max_ratio:
         return Verdict(True, True, f"{measured} <= {expectation.max_ratio}")
-    return Verdict(False, True, f"{measured}: above the expected {expectation.max_ratio} for "
-                                f"{expectation.device_class} ({expectation.reason})",
-                   f"at most {expectation.max_ratio} expected for {expectation.device_class} ({expectation.reason})")
+    return Verdict(False, True, f"{measured}: above the expected {expectation.max_ratio} ({cited_memory(expectation)})",
+                   f"at most {expectation.max_ratio} expected: {cited_memory(expectation)}")
 
 
 ACCURACY_CONFIDENCE = 0.95  # the accuracy gate's one-sided confidence: at most 5% false alarms where nothing is lost

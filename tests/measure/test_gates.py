@@ -101,9 +101,9 @@ def test_a_crawling_policy_is_decided_on_its_probed_steps():
     failed = crawling_verdict("mixed_bfloat16", 0.0075, False, row, facts, "this device: flags avx512_bf16")
     assert not failed.passed and failed.expected
     assert failed.message == ("crawling: mixed_bfloat16 speedup over float32 0.0075x from the step probe's measured "
-                              f"steps; its steps were not timed further: {facts}: under the expected minimum 1.3x for "
-                              "AMD x86 CPU with AVX512_BF16, no AMX (expectations table: oneDNN bf16 kernels); "
-                              "this device: flags avx512_bf16")
+                              f"steps; its steps were not timed further: {facts}: under the expected minimum 1.3x (the "
+                              "expectations table's prior for AMD x86 CPU with AVX512_BF16, no AMX, mixed_bfloat16, not "
+                              "this run's measurement: oneDNN bf16 kernels); this device: flags avx512_bf16")
     none = Expectation("x86 CPU without bf16 instructions", "mixed_bfloat16", None, "bf16 in software")
     skipped = crawling_verdict("mixed_bfloat16", 0.0033, True, none, facts)
     assert skipped.passed and not skipped.expected and skipped.message.endswith("bf16 in software")
@@ -136,8 +136,9 @@ def test_memory_gate_passes_a_saving_fails_growth_and_skips_where_none_is_expect
     assert saved.message.startswith("mixed_bfloat16 step peak 401.0 MiB against float32's 605.0 MiB: ratio 0.66 "
                                     "(spread 0.66-0.67 over 3 and 3 steps; analytic 0.65) <= 0.85")
     grew = memory_verdict("mixed_bfloat16", [580 * MIB] * 3, f32, 0.65, gpu)
-    assert not grew.passed and "above the expected 0.85 for NVIDIA GPU" in grew.message
+    assert not grew.passed and "above the expected 0.85 (the expectations table's prior for NVIDIA GPU" in grew.message
     cpu = MemoryExpectation(X86, None, "conversions add buffers")
     skipped = memory_verdict("mixed_bfloat16", [60 * MIB] * 3, [43 * MIB] * 3, 0.76, cpu)
     assert skipped.passed and not skipped.expected and "ratio 1.40" in skipped.message
-    assert skipped.message.endswith("no saving expected on x86 CPU without bf16 instructions: conversions add buffers")
+    assert skipped.message.endswith("no saving expected: the expectations table's prior for x86 CPU without bf16 "
+                                    "instructions, memory, not this run's measurement: conversions add buffers")

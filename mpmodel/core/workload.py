@@ -88,6 +88,9 @@ class Workload:
     # document's fit) by default, reported beside the gate; --mp-seed-recipe-seeds N asks for it either way.
     reports_seed_recipe = True
     accuracy_metric = "accuracy"  # the compiled metric the accuracy gate compares (higher is better)
+    # The least mean test accuracy (of accuracy_metric) float32's fits must reach for the accuracy gate to pass; None:
+    # chance (the test set's most frequent class share) plus 5 tolerances, where the labels are classes.
+    min_float32_accuracy: float | None = None
     synthetic_sizes = (60000, 10000)  # training and test samples of the default data
     learning_rate = 0.001  # the optimizer's rate, where the recipes start (RMSprop's default, the seed's)
     spec: str | None = None  # how --mp-workload named it, where not by its name (package.module:factory)

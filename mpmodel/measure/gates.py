@@ -176,14 +176,59 @@ def identical_pairs_note(source: str | None) -> str:
             f"{power} (docs/gates.md, 'Its power, planted')")
 
 
+# Two fits that both stay at chance agree perfectly, so a pass needs float32 to have learned: its mean test accuracy
+# must clear chance (the test set's most frequent class share, what one constant answer scores) by LEARNED_TOLERANCES
+# tolerances. A mixed fit that then lost all float32 learned would drop by at least that many tolerances, several times
+# the planted 2-point loss (against a 0.01 tolerance) the gate is shown to catch (docs/gates.md). A workload whose
+# labels are not classes declares its own floor (Workload.min_float32_accuracy). Its loss must fall too: the last
+# epoch's training loss at least LOSS_FALL below the first's.
+LEARNED_TOLERANCES = 5
+LOSS_FALL = 0.01
+
+
+def chance_accuracy(labels) -> float | None:
+    """The most frequent class's share of integer class labels; None for labels that are not classes."""
+    y = np.asarray(labels)
+    if y.ndim != 1 or y.size == 0 or not np.all(np.isfinite(y)) or not np.all(y == np.round(y)):
+        return None
+    return float(np.unique(y, return_counts=True)[1].max() / y.size)
+
+
+def not_learned(float32_accuracy: list[float], float32_losses: list[list[float]], tolerance: float,
+                chance: float | None, floor: float | None = None) -> str | None:
+    """Why float32's fits did not learn, with their numbers; None where they did (or nothing says what learning
+    is: no class labels and no floor declared)."""
+    mean = float(np.mean(float32_accuracy))
+    need = floor if floor is not None else None if chance is None else chance + LEARNED_TOLERANCES * tolerance
+    if need is not None and mean < need:
+        against = (f"the workload's floor {floor:.4f}" if floor is not None else
+                   f"chance {chance:.4f} (the test set's most frequent class) plus {LEARNED_TOLERANCES} x the tolerance "
+                   f"{tolerance:g}, {need:.4f}")
+        return f"float32's mean test accuracy {mean:.4f} over {len(float32_accuracy)} seed(s) is under {against}"
+    flat = [i for i, losses in enumerate(float32_losses) if len(losses) >= 2 and losses[-1] > losses[0] * (1 - LOSS_FALL)]
+    if flat:
+        i = flat[0]
+        return (f"float32's training loss did not fall in {len(flat)} of {len(float32_losses)} fit(s) (fit {i}: "
+                f"{float32_losses[i][0]:.4g} in its first epoch, {float32_losses[i][-1]:.4g} in its last)")
+    return None
+
+
 def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: float, nonfinite: list[str],
                      confidence: float = ACCURACY_CONFIDENCE, harness_check: bool = False,
-                     data_source: str | None = None) -> Verdict:
+                     data_source: str | None = None, float32_not_learned: str | None = None) -> Verdict:
     """Fail on any NaN/inf loss, or unless the paired deltas' lower confidence bound shows the drop below
     `tolerance` (a non-inferiority test: too few or too scattered seeds fail to show it). Under a harness-check
     profile a bound that does not show it is recorded and skipped, saying so; a non-finite loss still fails."""
     if nonfinite:
         return Verdict(False, True, f"{policy}: non-finite loss: {'; '.join(nonfinite)}")
+    if float32_not_learned is not None:
+        message = (f"{policy}: the float32 fit did not learn, so the paired fits' agreement shows nothing "
+                   f"({comparison.pairs()}): {float32_not_learned}; more epochs (the workload's Size) or a higher "
+                   "learning rate (its learning_rate) let it learn")
+        if harness_check:
+            note = "a harness-check profile: recorded, not gated"
+            return Verdict(False, False, f"{message}; {note}", note)
+        return Verdict(False, True, message, "the float32 fit did not learn")
     n = len(comparison.seeds)
     b = comparison.bound(confidence)
     if b is None:

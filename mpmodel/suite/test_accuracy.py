@@ -23,7 +23,14 @@ from mpmodel.core.model import build_model
 from mpmodel.core.policies import BASELINE
 from mpmodel.core.recipes import GATE_RECIPE, SEED_RECIPE
 from mpmodel.core.training import fit_recipe
-from mpmodel.measure.gates import AccuracyComparison, accuracy_verdict, nonfinite_report, seed_recipe_report
+from mpmodel.measure.gates import (
+    AccuracyComparison,
+    accuracy_verdict,
+    chance_accuracy,
+    nonfinite_report,
+    not_learned,
+    seed_recipe_report,
+)
 from mpmodel.measure.progress import FIT_LINE_EVERY_S, FitProgress
 from mpmodel.measure.results import AccuracyBound, AccuracyDelta, PairedFitsResult
 
@@ -50,7 +57,8 @@ def float32_fit(mp_run, jit, fp32):
 
 def paired_fits(benchmark, mp_run, test, recipe, key, float32_fit):
     """Train float32 and `mixed_policy` on the test's seeds with `recipe`, the mixed fits timed by
-    pytest-benchmark; return (comparison, non-finite report, extra_info for the saved result)."""
+    pytest-benchmark; return (comparison, non-finite report, extra_info for the saved result, each float32 fit's
+    training loss by epoch)."""
     profile, data = mp_run.profile, mp_run.data
     mixed_policy, jit, fp32 = key.policy, key.jit, key.fp32
     mp_run.stop_if_not_running(benchmark, key)
@@ -92,15 +100,18 @@ def paired_fits(benchmark, mp_run, test, recipe, key, float32_fit):
         comparison.deltas.tolist(), comparison.spread, comparison.mixed_accuracy, comparison.float32_accuracy,
         float(np.median([mixed[s].test_loss for s in seeds])), float(np.median([baselines[s].test_loss for s in seeds])),
         last.final_loss_scale).fields()}
-    return comparison, nonfinite, info
+    return comparison, nonfinite, info, [baselines[s].losses for s in seeds]
 
 
 def test_accuracy(benchmark, mp_run, jit, fp32, mixed_policy, float32_fit):
-    comparison, nonfinite, info = paired_fits(benchmark, mp_run, "test_accuracy", GATE_RECIPE,
-                                              mp_run.key(mixed_policy, jit, fp32), float32_fit)
+    comparison, nonfinite, info, float32_losses = paired_fits(benchmark, mp_run, "test_accuracy", GATE_RECIPE,
+                                                              mp_run.key(mixed_policy, jit, fp32), float32_fit)
     tolerance = mp_run.accuracy_tol
+    learned = not_learned(comparison.float32_accuracy, float32_losses, tolerance,
+                          chance_accuracy(mp_run.data.y_test), mp_run.profile.workload.min_float32_accuracy)
     verdict = accuracy_verdict(mixed_policy, comparison, tolerance, nonfinite,
-                               harness_check=mp_run.profile.harness_check, data_source=mp_run.data.source)
+                               harness_check=mp_run.profile.harness_check, data_source=mp_run.data.source,
+                               float32_not_learned=learned)
     bound = comparison.bound()
     benchmark.extra_info.update({**info, **AccuracyBound(
         tolerance, bound.value if bound else comparison.median_delta, bound.low if bound else None,
@@ -109,8 +120,8 @@ def test_accuracy(benchmark, mp_run, jit, fp32, mixed_policy, float32_fit):
 
 
 def test_seed_recipe_accuracy(benchmark, mp_run, jit, fp32, mixed_policy, float32_fit):
-    comparison, nonfinite, info = paired_fits(benchmark, mp_run, "test_seed_recipe_accuracy", SEED_RECIPE,
-                                              mp_run.key(mixed_policy, jit, fp32), float32_fit)
+    comparison, nonfinite, info, _ = paired_fits(benchmark, mp_run, "test_seed_recipe_accuracy", SEED_RECIPE,
+                                                 mp_run.key(mixed_policy, jit, fp32), float32_fit)
     verdict = seed_recipe_report(mixed_policy, comparison, nonfinite)
     benchmark.extra_info.update({**info, **AccuracyDelta(comparison.median_delta).fields()})
     mp_run.conclude(benchmark, verdict)

@@ -1,5 +1,7 @@
 import math
 
+import numpy as np
+
 from mpmodel.measure.expectations import X86_BF16, Expectation
 from mpmodel.measure.gates import (
     AccuracyComparison,
@@ -142,3 +144,38 @@ def test_memory_gate_passes_a_saving_fails_growth_and_skips_where_none_is_expect
     assert skipped.passed and not skipped.expected and "ratio 1.40" in skipped.message
     assert skipped.message.endswith("no saving expected: the expectations table's prior for x86 CPU without bf16 "
                                     "instructions, memory, not this run's measurement: conversions add buffers")
+
+
+def test_chance_is_the_most_frequent_class_share_and_only_for_class_labels():
+    from mpmodel.measure.gates import chance_accuracy
+    assert chance_accuracy([0, 1, 1, 2, 1, 0, 3, 1]) == 0.5
+    assert chance_accuracy(np.array([0.0, 1.0, 1.0, 2.0])) == 0.5  # integral floats are classes too
+    assert chance_accuracy([0.3, 1.7]) is None  # a regression target
+    assert chance_accuracy(np.zeros((4, 3))) is None  # one-hot or multi-label: no single class
+    assert chance_accuracy([]) is None
+
+
+def test_a_float32_fit_at_chance_or_with_a_flat_loss_has_not_learned():
+    from mpmodel.measure.gates import not_learned
+    # the issue's user convnet: 0.1765, 0.1070, 0.1070 on ten classes (MNIST's most frequent: 0.1135)
+    at_chance = not_learned([0.1765, 0.1070, 0.1070], [[2.30, 2.25]] * 3, 0.01, 0.1135)
+    assert at_chance == ("float32's mean test accuracy 0.1302 over 3 seed(s) is under chance 0.1135 (the test set's "
+                         "most frequent class) plus 5 x the tolerance 0.01, 0.1635")
+    assert not_learned([0.9087] * 3, [[0.9, 0.3]] * 3, 0.01, 0.1135) is None
+    assert "the workload's floor 0.9500" in not_learned([0.9087] * 3, [[0.9, 0.3]] * 3, 0.01, 0.1135, floor=0.95)
+    assert not_learned([0.5], [[1.0, 0.2]], 0.01, None) is None  # no classes, no floor: nothing says what learning is
+    flat = not_learned([0.9087] * 2, [[0.9, 0.3], [0.70, 0.695]], 0.01, 0.1135)
+    assert flat == ("float32's training loss did not fall in 1 of 2 fit(s) (fit 1: 0.7 in its first epoch, 0.695 in "
+                    "its last)")
+
+
+def test_the_accuracy_gate_fails_where_float32_did_not_learn_and_records_it_at_a_harness_check():
+    same = AccuracyComparison([0, 1, 2], [0.1765, 0.1070, 0.1070], [0.1765, 0.1070, 0.1070])
+    why = "float32's mean test accuracy 0.1302 over 3 seed(s) is under ..."
+    failed = accuracy_verdict("mixed_bfloat16", same, 0.01, [], float32_not_learned=why)
+    assert not failed.passed and failed.expected  # agreement at chance is not accuracy kept
+    assert failed.message.startswith("mixed_bfloat16: the float32 fit did not learn, so the paired fits' agreement "
+                                     "shows nothing (seed 0: 0.1765 vs 0.1765")
+    assert why in failed.message and "more epochs" in failed.message and "learning_rate" in failed.message
+    recorded = accuracy_verdict("mixed_bfloat16", same, 0.01, [], harness_check=True, float32_not_learned=why)
+    assert not recorded.expected and recorded.reason == "a harness-check profile: recorded, not gated"

@@ -218,6 +218,12 @@ def uncounted_layers(workload: Workload, size: Size) -> list[str]:
     return [f"{name} ({cls})" for cls, name, shape in _weighted_layers(workload, size) if shape is None]
 
 
+def uncounted_kernels(workload: Workload, size: Size) -> list[str]:
+    """The weighted layers the step's counted kernels leave out: none where the workload lists its own kernels,
+    else those the Dense rule does not count."""
+    return [] if workload.gives_kernels() else uncounted_layers(workload, size)
+
+
 def check_workload(obj, where: str) -> Workload:
     """`obj` if it is a usable workload; WorkloadError naming `where` otherwise."""
     if not isinstance(obj, Workload):

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from mpmodel.measure.expectations import NO_ROW, Expectation
+from mpmodel.measure.expectations import NO_ROW, PARTIAL_CEILING, Expectation
 from mpmodel.measure.rounds import WARMUP_MIN_S, steps_per_round, warm_up
 
 SOL_WARMUP_ROUNDS = 2
@@ -113,12 +113,18 @@ class Ceiling:
                 f"efficiency float32 {self.float32_efficiency:.2f}, mixed {self.mixed_efficiency:.2f}")
 
 
-def from_ceiling(expectation: Expectation, ceiling: float) -> Expectation:
+def from_ceiling(expectation: Expectation, ceiling: float, uncounted: Sequence[str] = ()) -> Expectation:
     """The table's expectation, or where the table has no row, one set by the measured ceiling (float32's speed
-    of light / the mixed policy's)."""
+    of light / the mixed policy's); none where the ceiling is partial (`uncounted`: the layers its kernels leave
+    out), which then records and skips saying so rather than deciding from part of the step."""
     if expectation.source != NO_ROW:
         return expectation
     c = ceiling
+    if uncounted:
+        return Expectation(expectation.device_class, expectation.policy, None,
+                           f"the ceiling {c:.2f}x is partial, its kernels leaving out {', '.join(uncounted)}, so it sets "
+                           "no floor; --mp-min-speedup sets one, and the workload's step_kernels complete the ceiling",
+                           source=PARTIAL_CEILING)
     if c < CEILING_MIN:
         return Expectation(expectation.device_class, expectation.policy, None,
                            f"the device's own {expectation.policy} matmuls reach only {c:.2f}x float32's "

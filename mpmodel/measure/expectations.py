@@ -26,6 +26,7 @@ NVIDIA_CC7 = "NVIDIA GPU, compute capability 7.x"
 NVIDIA_CC8 = "NVIDIA GPU, compute capability 8.0 or newer"
 OTHER = "other device"
 NO_ROW = "no table row"  # Expectation.source where the table is silent: the measured ceiling decides (ceilings.from_ceiling)
+PARTIAL_CEILING = "partial ceiling"  # where the table is silent and the ceiling leaves layers out: nothing decides
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ import numpy as np
 from mpmodel.core.memory import mib
 from mpmodel.measure.ceilings import Ceiling
 from mpmodel.measure.crawl import crawl_headline
-from mpmodel.measure.expectations import Expectation, MemoryExpectation
+from mpmodel.measure.expectations import PARTIAL_CEILING, Expectation, MemoryExpectation
 from mpmodel.measure.stats import Estimate, mean_lower_bound
 
 
@@ -35,6 +35,11 @@ def cited(e: Expectation) -> str:
     return f"{e.source}: {e.reason}"
 
 
+def no_floor(e: Expectation) -> str:
+    """Why a speedup is recorded, not gated: nothing expected here, or a partial ceiling that cannot say."""
+    return f"not gated: {e.reason}" if e.source == PARTIAL_CEILING else f"no speedup expected: {cited(e)}"
+
+
 def cited_memory(e: MemoryExpectation) -> str:
     return TABLE_PRIOR.format(row=f"{e.device_class}, memory", reason=e.reason)
 
@@ -49,7 +54,7 @@ def speedup_verdict(policy: str, speedup: Estimate, expectation: Expectation, ce
                 f"{speedup.confidence:.0%} CI [{speedup.low:.3f}, {speedup.high:.3f}] from {speedup.n} interleaved pairs")
     light = f" ({ceiling.describe()})" if ceiling is not None else ""
     if expectation.min_speedup is None:
-        why = f"no speedup expected: {cited(expectation)}"
+        why = no_floor(expectation)
         return Verdict(True, False, f"{measured}{light}; {why}{own}", why)
     if speedup.low >= expectation.min_speedup:
         return Verdict(True, True, f"{measured} >= {expectation.min_speedup}x ({expectation.source}){light}")
@@ -70,7 +75,7 @@ def crawling_verdict(policy: str, speedup: float, upper_bound: bool, expectation
     measured = (f"crawling: {policy} speedup over float32 {'at most ' if upper_bound else ''}{speedup:.3g}x from the step "
                 f"probe's measured steps; its steps were not timed further: {facts}")
     if expectation.min_speedup is None:
-        why = f"no speedup expected: {cited(expectation)}"
+        why = no_floor(expectation)
         return Verdict(True, False, f"{measured}; {why}{own}", crawl_headline(facts))
     return Verdict(False, True, f"{measured}: under the expected minimum {expectation.min_speedup}x "
                                 f"({cited(expectation)}){own}",

@@ -23,6 +23,15 @@ SKIP_LINE = 130  # a skip's reason as pytest reports it (after its path): one li
 _PARENS = re.compile(r" \([^()]*\)")
 
 
+def short_reason(test: str, outcome: str, message: str, reason: str) -> str:
+    """A gate's outcome in the summary's few words: crawling, not gated (a partial ceiling), or its test's own."""
+    if message.startswith("crawling:"):
+        return "crawling"
+    if reason.startswith("not gated:"):
+        return "not gated"
+    return SHORT.get((test, outcome), outcome)
+
+
 def skip_line(message: str, reason: str = "", test: str = "") -> str:
     """A skip's one line: the measurement (its message's first clause, asides in parentheses left out), then why
     in the summary's words for `test` (else the reason's first part) where the measurement does not say it."""
@@ -30,7 +39,8 @@ def skip_line(message: str, reason: str = "", test: str = "") -> str:
     while _PARENS.search(text):
         text = _PARENS.sub("", text)
     head = text.split("; ")[0]
-    why = SHORT.get((test, "skip")) or (reason.split(": ")[0] if reason else "")
+    why = short_reason(test, "skip", message, reason) if (test, "skip") in SHORT else \
+        (reason.split(": ")[0] if reason else "")
     if not why or why in head or head.startswith("crawling"):
         return _clip(head, SKIP_LINE)
     return f"{_clip(head, SKIP_LINE - len(why) - 2)}; {why}"
@@ -119,7 +129,7 @@ def table(records: list[GateRecord]) -> tuple[list[list[str]], list[str]]:
             g = row.gates.get(test)
             if g is None or g.outcome == "pass":
                 continue
-            text = "crawling" if g.message.startswith("crawling:") else SHORT.get((test, g.outcome), g.outcome)
+            text = short_reason(test, g.outcome, g.message, g.reason)
             reason = g.reason or g.message
             if reason not in notes:
                 notes.append(reason)

@@ -15,6 +15,7 @@ import numpy as np
 from mpmodel.core.model import build_model
 from mpmodel.core.policies import BASELINE, ran_jit
 from mpmodel.core.training import TrainingStep
+from mpmodel.core.workload import uncounted_kernels
 from mpmodel.measure.ceilings import Ceiling, from_ceiling
 from mpmodel.measure.gates import crawling_verdict, speedup_verdict
 from mpmodel.measure.interleave import InterleavedTimer
@@ -32,7 +33,8 @@ def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
         with mp_run.float32_matmuls(fp32):
             tf32 = mp_run.tf32()
         light = [speed_of_light(k) for k in (key.float32, key)]
-        expectation = from_ceiling(mp_run.expectation(mixed_policy, tf32, jit), light[0].seconds / light[1].seconds)
+        expectation = from_ceiling(mp_run.expectation(mixed_policy, tf32, jit), light[0].seconds / light[1].seconds,
+                                   uncounted_kernels(profile.workload, profile.size))
         ratio, upper_bound = probed_speedup(mp_run.probed(key), mp_run.probed(key.float32))
         verdict = crawling_verdict(mixed_policy, ratio, upper_bound, expectation, mp_run.crawl_evidence(key),
                                    mp_run.own_expectation(mixed_policy))
@@ -55,7 +57,8 @@ def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
     base_times, mixed_times = [t / k for t in base_rounds], [t / k for t in mixed_rounds]
     speedup = paired_ratio(base_times, mixed_times)
     ceiling = Ceiling(*light, float(np.median(base_times)), float(np.median(mixed_times)))
-    expectation = from_ceiling(mp_run.expectation(mixed_policy, info["tf32"], ran_jit(candidate.model)), ceiling.value)
+    expectation = from_ceiling(mp_run.expectation(mixed_policy, info["tf32"], ran_jit(candidate.model)), ceiling.value,
+                               uncounted_kernels(profile.workload, profile.size))
     verdict = speedup_verdict(mixed_policy, speedup, expectation, ceiling, mp_run.own_expectation(mixed_policy))
     benchmark.extra_info.update({**info, **SpeedupResult(
         profile.batch_size, speedup.value, speedup.low, speedup.high, expectation.min_speedup, expectation.source,

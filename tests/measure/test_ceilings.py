@@ -89,3 +89,17 @@ def test_where_the_table_is_silent_the_measured_ceiling_sets_the_minimum():
 
 def test_a_table_row_is_kept_whatever_the_ceiling():
     assert from_ceiling(EXPECT, ceiling(0.040, 0.036, 0.045, 0.041).value) is EXPECT
+
+
+def test_a_partial_ceiling_sets_no_floor_and_the_gate_says_not_gated_never_no_speedup_expected():
+    silent = expectation_for(DeviceInfo(cpu_arch="aarch64"), "mixed_bfloat16")
+    layers = ["conv2d (Conv2D)", "separable_conv2d (SeparableConv2D)"]
+    # issue 34's user convnet: its Dense head alone allowed 1.03x while the step measured 1.404x [1.385, 1.439]
+    partial = from_ceiling(silent, 1.03, layers)
+    assert partial.min_speedup is None and partial.source == "partial ceiling"
+    assert "the ceiling 1.03x is partial, its kernels leaving out conv2d (Conv2D), separable_conv2d" in partial.reason
+    verdict = speedup_verdict("mixed_bfloat16", Estimate(1.404, 1.385, 1.439, 15, 0.95), partial)
+    assert not verdict.expected and verdict.reason.startswith("not gated: the ceiling 1.03x is partial")
+    assert "no speedup expected" not in verdict.message
+    assert from_ceiling(silent, 2.0, layers).min_speedup is None  # even a high partial ceiling decides nothing
+    assert from_ceiling(EXPECT, 1.03, layers) is EXPECT  # a table row still decides

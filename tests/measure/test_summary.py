@@ -88,3 +88,13 @@ def test_a_skip_is_one_line_of_the_measurement_and_its_short_reason():
                                                      "338x float32's 1.49 ms"
     long = skip_line("x " * 200, "because: of this", "test_step_time")
     assert len(long) <= SKIP_LINE and long.endswith(" ...; because")
+
+
+def test_a_partial_ceilings_skip_reads_not_gated():
+    from mpmodel.measure.summary import skip_line
+    why = "not gated: the ceiling 1.03x is partial, its kernels leaving out conv2d (Conv2D)"
+    g = gate("test_speedup", "mixed_bfloat16", "skip", why, speedup=1.404, speedup_ci_low=1.385, speedup_ci_high=1.439,
+             min_speedup=None, speedup_ceiling=1.03)
+    cells, notes = table([g])
+    assert cells[0][-1] == "not gated [1]" and notes == [why]
+    assert skip_line("mixed_bfloat16 speedup over float32 1.404x; " + why, why, "test_speedup").endswith("; not gated")

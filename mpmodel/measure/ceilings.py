@@ -8,6 +8,7 @@ Plain Python: the matmuls are any callable `run(k)` that does them k times and s
 
 from __future__ import annotations
 
+import math
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -113,13 +114,29 @@ class Ceiling:
                 f"efficiency float32 {self.float32_efficiency:.2f}, mixed {self.mixed_efficiency:.2f}")
 
 
-def from_ceiling(expectation: Expectation, ceiling: float, uncounted: Sequence[str] = ()) -> Expectation:
+def no_light(light: Sequence[SpeedOfLight]) -> str | None:
+    """Why these speeds of light give no ceiling (one failed, or the step has no counted kernels); None where they do."""
+    for sol in light:
+        if sol.error is not None:
+            return f"the speed of light failed: {sol.error}"
+        if not sol.flops or not math.isfinite(sol.seconds) or sol.seconds <= 0:
+            return "the step has no counted kernels"
+    return None
+
+
+def from_ceiling(expectation: Expectation, ceiling: float | None, uncounted: Sequence[str] = (),
+                 missing: str = "") -> Expectation:
     """The table's expectation, or where the table has no row, one set by the measured ceiling (float32's speed
     of light / the mixed policy's); none where the ceiling is partial (`uncounted`: the layers its kernels leave
-    out), which then records and skips saying so rather than deciding from part of the step."""
+    out) or missing (`ceiling` None, `missing` why), which then records and skips saying so rather than deciding
+    from part of the step or from nothing."""
     if expectation.source != NO_ROW:
         return expectation
     c = ceiling
+    if c is None:
+        return Expectation(expectation.device_class, expectation.policy, None,
+                           f"no ceiling to set a floor from ({missing}); --mp-min-speedup sets one",
+                           source=PARTIAL_CEILING)
     if uncounted:
         return Expectation(expectation.device_class, expectation.policy, None,
                            f"the ceiling {c:.2f}x is partial, its kernels leaving out {', '.join(uncounted)}, so it sets "

@@ -16,7 +16,7 @@ from mpmodel.core.model import build_model
 from mpmodel.core.policies import BASELINE, ran_jit
 from mpmodel.core.training import TrainingStep
 from mpmodel.core.workload import uncounted_kernels
-from mpmodel.measure.ceilings import Ceiling, from_ceiling
+from mpmodel.measure.ceilings import Ceiling, from_ceiling, no_light
 from mpmodel.measure.gates import crawling_verdict, speedup_verdict
 from mpmodel.measure.interleave import InterleavedTimer
 from mpmodel.measure.probe import speedup as probed_speedup
@@ -33,8 +33,10 @@ def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
         with mp_run.float32_matmuls(fp32):
             tf32 = mp_run.tf32()
         light = [speed_of_light(k) for k in (key.float32, key)]
-        expectation = from_ceiling(mp_run.expectation(mixed_policy, tf32, jit), light[0].seconds / light[1].seconds,
-                                   uncounted_kernels(profile.workload, profile.size))
+        missing = no_light(light)
+        expectation = from_ceiling(mp_run.expectation(mixed_policy, tf32, jit),
+                                   None if missing else light[0].seconds / light[1].seconds,
+                                   uncounted_kernels(profile.workload, profile.size), missing or "")
         ratio, upper_bound = probed_speedup(mp_run.probed(key), mp_run.probed(key.float32))
         verdict = crawling_verdict(mixed_policy, ratio, upper_bound, expectation, mp_run.crawl_evidence(key),
                                    mp_run.own_expectation(mixed_policy))
@@ -56,12 +58,15 @@ def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
     base_rounds, mixed_rounds = timer.last(profile.timing_pairs)
     base_times, mixed_times = [t / k for t in base_rounds], [t / k for t in mixed_rounds]
     speedup = paired_ratio(base_times, mixed_times)
-    ceiling = Ceiling(*light, float(np.median(base_times)), float(np.median(mixed_times)))
-    expectation = from_ceiling(mp_run.expectation(mixed_policy, info["tf32"], ran_jit(candidate.model)), ceiling.value,
-                               uncounted_kernels(profile.workload, profile.size))
+    missing = no_light(light)  # a speed of light that failed or counted nothing gives no ceiling (never a NaN)
+    ceiling = None if missing else Ceiling(*light, float(np.median(base_times)), float(np.median(mixed_times)))
+    expectation = from_ceiling(mp_run.expectation(mixed_policy, info["tf32"], ran_jit(candidate.model)),
+                               ceiling.value if ceiling else None, uncounted_kernels(profile.workload, profile.size),
+                               missing or "")
     verdict = speedup_verdict(mixed_policy, speedup, expectation, ceiling, mp_run.own_expectation(mixed_policy))
+    light_fields = ((ceiling.value, ceiling.float32.tflops, ceiling.mixed.tflops, ceiling.float32_efficiency,
+                     ceiling.mixed_efficiency) if ceiling else (None,) * 5)
     benchmark.extra_info.update({**info, **SpeedupResult(
         profile.batch_size, speedup.value, speedup.low, speedup.high, expectation.min_speedup, expectation.source,
-        speedup.n, base_times, mixed_times, candidate.harness, k, ceiling.value, ceiling.float32.tflops,
-        ceiling.mixed.tflops, ceiling.float32_efficiency, ceiling.mixed_efficiency).fields()})
+        speedup.n, base_times, mixed_times, candidate.harness, k, *light_fields).fields()})
     mp_run.conclude(benchmark, verdict)

@@ -103,3 +103,17 @@ def test_a_partial_ceiling_sets_no_floor_and_the_gate_says_not_gated_never_no_sp
     assert "no speedup expected" not in verdict.message
     assert from_ceiling(silent, 2.0, layers).min_speedup is None  # even a high partial ceiling decides nothing
     assert from_ceiling(EXPECT, 1.03, layers) is EXPECT  # a table row still decides
+
+
+def test_a_speed_of_light_that_failed_or_counted_nothing_gives_no_ceiling_and_no_nan():
+    from mpmodel.measure.ceilings import no_light
+    ran = SpeedOfLight(0.02, 10**9, 8)
+    failed = SpeedOfLight(float("nan"), 10**9, 0, error="ValueError: in user code:")
+    assert no_light([ran, ran]) is None
+    assert no_light([ran, failed]) == "the speed of light failed: ValueError: in user code:"
+    assert no_light([SpeedOfLight(0.001, 0, 8), ran]) == "the step has no counted kernels"  # keras.applications' "0 GFLOP"
+    silent = expectation_for(DeviceInfo(cpu_arch="aarch64"), "mixed_bfloat16")
+    none = from_ceiling(silent, None, missing="the step has no counted kernels")
+    assert none.min_speedup is None and none.source == "partial ceiling"
+    verdict = speedup_verdict("mixed_bfloat16", Estimate(1.2, 1.15, 1.25, 15, 0.95), none)
+    assert "nan" not in verdict.message.lower() and "not gated: no ceiling to set a floor from" in verdict.message

@@ -42,12 +42,13 @@ def skip_line(message: str, reason: str = "", test: str = "") -> str:
     why = short_reason(test, "skip", message, reason) if (test, "skip") in SHORT else \
         (reason.split(": ")[0] if reason else "")
     if not why or why in head or head.startswith("crawling"):
-        return _clip(head, SKIP_LINE)
-    return f"{_clip(head, SKIP_LINE - len(why) - 2)}; {why}"
+        return clip(head, SKIP_LINE)
+    return f"{clip(head, SKIP_LINE - len(why) - 2)}; {why}"
 
 
-def _clip(text: str, width: int) -> str:
-    return text if len(text) <= width else text[:width - 4].rsplit(" ", 1)[0] + " ..."
+def clip(text: str, width: int, tail: str = " ...") -> str:
+    """`text` cut at a word to at most `width` characters, `tail` saying so where it was cut."""
+    return text if len(text) <= width else text[:width - len(tail)].rsplit(" ", 1)[0] + tail
 
 
 @dataclass(frozen=True)

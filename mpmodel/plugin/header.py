@@ -11,6 +11,7 @@ from mpmodel.core.workload import uncounted_kernels
 from mpmodel.measure.expectations import NO_ROW, device_class
 from mpmodel.measure.gates import ACCURACY_CONFIDENCE
 from mpmodel.measure.rounds import ROUND_TARGET_S, TIMING_METHOD, WARMUP_MIN_S
+from mpmodel.measure.summary import clip
 from mpmodel.plugin.run_context import RunContext
 from mpmodel.plugin.settings import Settings
 
@@ -43,10 +44,7 @@ SCREEN = 200  # the widest line the session prints at default verbosity (-v prin
 
 def fit_screen(line: str, verbose: bool = False) -> str:
     """`line` as printed: whole under -v, else cut to SCREEN characters at a word, saying so."""
-    if verbose or len(line) <= SCREEN:
-        return line
-    tail = " [... -v: whole]"
-    return line[:SCREEN - len(tail)].rsplit(" ", 1)[0] + tail
+    return line if verbose else clip(line, SCREEN, " [... -v: whole]")
 
 
 def context_lines(ctx: RunContext, verbose: bool = True) -> list[str]:
@@ -68,6 +66,8 @@ def context_lines(ctx: RunContext, verbose: bool = True) -> list[str]:
     if verbose:
         lines.append(f"mpmodel timing: {TIMING_METHOD}: each round K steps and one host sync, K chosen per model so a "
                      f"round lasts >= {ROUND_TARGET_S} s; warm-up >= {WARMUP_MIN_S:g} s")
+    ceiling_rule = ("not gated: the ceiling would be partial (the counted kernels leave layers out)"
+                    if uncounted_kernels(p.workload, p.size) else "half the gain of the measured ceiling")
     for variant in ctx.fp32_variants:
         with ctx.float32_matmuls(variant):
             tf32 = ctx.tf32()
@@ -76,8 +76,6 @@ def context_lines(ctx: RunContext, verbose: bool = True) -> list[str]:
             for policy in ctx.settings.policies:
                 if policy in MIXED_POLICIES:
                     e = ctx.expectation(policy, tf32, mode)
-                    ceiling_rule = ("not gated: the ceiling would be partial (the counted kernels leave layers out)"
-                                    if uncounted_kernels(p.workload, p.size) else "half the gain of the measured ceiling")
                     want = (f">= {e.min_speedup}x" if e.min_speedup is not None else
                             ceiling_rule if e.source == NO_ROW else "no speedup expected")
                     lines.append(f"mpmodel expects {policy} (jit {mode}){against}: {want} ({e.source}: {e.reason})")

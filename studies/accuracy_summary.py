@@ -21,7 +21,7 @@ from collections import defaultdict
 import numpy as np
 from scipy.stats import nct, t
 
-from mpmodel.measure.gates import ACCURACY_CONFIDENCE
+from mpmodel.measure.looks import ACCURACY_CONFIDENCE
 from mpmodel.measure.stats import mean_lower_bound
 
 TOL, PLANT_DROP = 0.01, 0.02

@@ -11,9 +11,18 @@ import first_run_check as check  # noqa: E402
 
 
 def test_the_prediction_line_is_read_in_seconds():
-    assert check.predicted_s("mpmodel predicts: about 3.4 min in all: 42 s so far (...)") == 204.0
-    assert check.predicted_s("mpmodel predicts: about 56 s in all: 39 s so far") == 56.0
+    assert check.predicted_s("mpmodel predicts: about 3.4 min in all: 42 s so far (...)") == (204.0, 204.0)
+    assert check.predicted_s("mpmodel predicts: about 56 s in all: 39 s so far") == (56.0, 56.0)
+    assert check.predicted_s("mpmodel predicts: about 3.4 min in all, at least 90 s where every gate decides at its "
+                             "first look: 42 s so far") == (90.0, 204.0)
     assert check.predicted_s("mpmodel speed of light: float32") is None
+
+
+def test_a_sequential_run_is_held_to_its_least_and_its_most(capsys):
+    said = "import time; print('mpmodel predicts: about 3600 s in all, at least 1 s where every gate decides'); time.sleep(1.2)"
+    failures, status = check.check_prediction([sys.executable, "-c", said], None)
+    assert failures == [] and status == 0  # at its least, far under its most: still within the prediction
+    assert "allowed 1-4680 s" in capsys.readouterr().out
 
 
 def test_a_run_without_a_prediction_or_the_crawl_fails_and_its_own_status_passes_on(capsys):

@@ -13,6 +13,8 @@ from mpmodel.core.memory import mib
 from mpmodel.measure.ceilings import Ceiling
 from mpmodel.measure.crawl import crawl_headline
 from mpmodel.measure.expectations import PARTIAL_CEILING, Expectation, MemoryExpectation
+from mpmodel.measure.looks import ACCURACY_CONFIDENCE
+from mpmodel.measure.sequential import Stop, percent
 from mpmodel.measure.stats import Estimate, mean_lower_bound
 
 
@@ -45,13 +47,15 @@ def cited_memory(e: MemoryExpectation) -> str:
 
 
 def speedup_verdict(policy: str, speedup: Estimate, expectation: Expectation, ceiling: Ceiling | None = None,
-                    device: str = "") -> Verdict:
+                    device: str = "", stop: Stop | None = None) -> Verdict:
     """Pass when the speedup's CI lower bound reaches the expected minimum. With the speed of light
     measured, every message quotes it, and a failure says where the speed went. `device`: the device's facts
-    and how to record its own expectation, added where the table (not the user) set the minimum."""
+    and how to record its own expectation, added where the table (not the user) set the minimum. `speedup` is the
+    interval that decided (a sequential look's, at its confidence); `stop` says where and why measuring stopped."""
     own = f"; {device}" if device and expectation.source != "--mp-min-speedup" else ""
-    measured = (f"{policy} speedup over float32 {speedup.value:.3f}x, "
-                f"{speedup.confidence:.0%} CI [{speedup.low:.3f}, {speedup.high:.3f}] from {speedup.n} interleaved pairs")
+    stopped = f" ({stop.describe('pairs', 'the floor')})" if stop is not None else ""
+    measured = (f"{policy} speedup over float32 {speedup.value:.3f}x, {percent(speedup.confidence)} CI "
+                f"[{speedup.low:.3f}, {speedup.high:.3f}] from {speedup.n} interleaved pairs{stopped}")
     light = f" ({ceiling.describe()})" if ceiling is not None else ""
     if expectation.min_speedup is None:
         why = no_floor(expectation)
@@ -104,7 +108,6 @@ def memory_verdict(policy: str, mixed_peaks: list[int], float32_peaks: list[int]
                    f"at most {expectation.max_ratio} expected: {cited_memory(expectation)}")
 
 
-ACCURACY_CONFIDENCE = 0.95  # the accuracy gate's one-sided confidence: at most 5% false alarms where nothing is lost
 
 
 @dataclass(frozen=True)
@@ -220,10 +223,12 @@ def not_learned(float32_accuracy: list[float], float32_losses: list[list[float]]
 
 def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: float, nonfinite: list[str],
                      confidence: float = ACCURACY_CONFIDENCE, harness_check: bool = False,
-                     data_source: str | None = None, float32_not_learned: str | None = None) -> Verdict:
+                     data_source: str | None = None, float32_not_learned: str | None = None,
+                     stop: Stop | None = None) -> Verdict:
     """Fail on any NaN/inf loss, or unless the paired deltas' lower confidence bound shows the drop below
     `tolerance` (a non-inferiority test: too few or too scattered seeds fail to show it). Under a harness-check
-    profile a bound that does not show it is recorded and skipped, saying so; a non-finite loss still fails."""
+    profile a bound that does not show it is recorded and skipped, saying so; a non-finite loss still fails.
+    `confidence` is the deciding look's (a sequential look's is stricter); `stop` says where measuring stopped."""
     if nonfinite:
         return Verdict(False, True, f"{policy}: non-finite loss: {'; '.join(nonfinite)}")
     if float32_not_learned is not None:
@@ -239,11 +244,12 @@ def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: flo
     if b is None:
         return Verdict(False, True, f"{policy}: {n} paired seed(s) with finite accuracies ({comparison.pairs()}): "
                                     "a confidence bound needs at least 2")
+    stopped = f"; {stop.describe('seeds', '-tolerance')}" if stop is not None else ""
     measured = (f"{policy} test accuracy minus float32's, {n} paired seeds, recipe {comparison.recipe}: mean {b.value:+.4f} "
-                f"(sd {comparison.spread:.4f}), {confidence:.0%} lower bound {b.low:+.4f} ({comparison.pairs()})")
+                f"(sd {comparison.spread:.4f}), {percent(confidence)} lower bound {b.low:+.4f} ({comparison.pairs()}{stopped})")
     if b.low >= -tolerance:
         agreed = f"; {identical_pairs_note(data_source)}" if np.all(comparison.deltas == 0) else ""
-        return Verdict(True, True, f"{measured}: the drop is under the tolerance {tolerance} at {confidence:.0%} "
+        return Verdict(True, True, f"{measured}: the drop is under the tolerance {tolerance} at {percent(confidence)} "
                                    f"confidence{agreed}")
     why = (f"the mean drop alone, {-b.value:.4f}, exceeds it" if b.value < -tolerance else
            f"the mean is within it, but {n} seeds spread by sd {comparison.spread:.4f} cannot show it: more seeds "

@@ -40,10 +40,12 @@ class InterleavedTimer:
         self.baseline_step()
         self.candidate_step()
 
-    def complete(self, pairs: int) -> None:
-        """Run pairs until at least `pairs` exist."""
+    def complete(self, pairs: int, record: Callable[[float], object] | None = None) -> None:
+        """Run pairs until at least `pairs` exist; `record` gets each new candidate time."""
         while len(self.candidate_times) < pairs:
             self.pair()
+            if record is not None:
+                record(self.candidate_times[-1])
 
     def last(self, pairs: int) -> tuple[list[float], list[float]]:
         """The last `pairs` (baseline, candidate) timings: warm-up pairs come first and are dropped."""

@@ -125,3 +125,10 @@ def compares_nothing(session) -> bool:
 
 def storage_location(session) -> str:
     return str(session.storage)
+
+
+def add_round(benchmark, seconds: float) -> None:
+    """One more timed round in `benchmark`'s statistics after its pedantic call (a sequential gate's later look
+    measures beyond the rounds pedantic ran); nothing under --benchmark-disable, where it keeps none."""
+    if benchmark.enabled and benchmark.stats is not None:
+        benchmark.stats.update(seconds)

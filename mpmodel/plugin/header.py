@@ -9,7 +9,7 @@ from mpmodel.core.profiles import flops_per_step, step_kernels
 from mpmodel.core.recipes import GATE_RECIPE
 from mpmodel.core.workload import uncounted_kernels
 from mpmodel.measure.expectations import NO_ROW, device_class
-from mpmodel.measure.gates import ACCURACY_CONFIDENCE
+from mpmodel.measure.looks import ACCURACY_CONFIDENCE
 from mpmodel.measure.rounds import ROUND_TARGET_S, TIMING_METHOD, WARMUP_MIN_S
 from mpmodel.measure.summary import clip
 from mpmodel.plugin.run_context import RunContext

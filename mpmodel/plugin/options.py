@@ -12,6 +12,7 @@ from mpmodel.core.matmul_precision import FP32_VARIANTS
 from mpmodel.core.policies import JIT_MODES, POLICIES
 from mpmodel.core.workload import SIZE_NAMES
 from mpmodel.core.workloads import AUTO, BUILT_IN, DEFAULT, ENTRY_POINT_GROUP
+from mpmodel.measure.sequential import DESIGNS
 from mpmodel.store import HISTORY_ENV
 
 MIN_ACCURACY_SEEDS = 2  # a confidence bound on the mean needs two paired deltas
@@ -69,6 +70,10 @@ OPTIONS = (
            "MNIST IDX files; for conv also cifar10 (Keras's cache) or a folder of CIFAR-10 batches; transformer: auto "
            "or synthetic only. One source goes to every workload that reads it (the others keep their own data, "
            "and the header says so); workload=SOURCE parts give a workload its own: mlp=PATH,conv=cifar10"),
+    Option("--mp-design", "mp_design", "NAME", DESIGNS[0],
+           "how the speedup and accuracy gates spend their measurements: sequential looks at the interval up to 3 "
+           "times (after the first pairs or seeds, up to the profile's count) and stops once the verdict is known, "
+           "with the false-pass rate still at the gate's level; fixed measures the full count and looks once"),
     Option("--mp-require-gpu", "mp_require_gpu", None, "false",
            "fail the session at start, listing the devices found, when no GPU is visible"),
     Option("--mp-slow-policies", "mp_slow_policies", None, "false",

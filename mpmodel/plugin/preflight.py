@@ -67,7 +67,8 @@ def preflight_lines(ctx: RunContext, items, clock=time.perf_counter, started: fl
         return ctx.crawls(key) or ctx.not_running(key) is not None
 
     prediction = predict(profile, data.x_train.shape[0], data.x_test.shape[0], tests, ctx.step_estimate, skipped,
-                         ctx.fit_seeds, spent_s=clock() - started if started is not None else 0.0)
+                         ctx.fit_seeds, spent_s=clock() - started if started is not None else 0.0,
+                         design=ctx.settings.design)
     lines.append(f"mpmodel predicts{tag}: {prediction.describe()}")
     crawling: dict[StepKey, list[str]] = {}
     broken: dict[StepKey, str] = {}

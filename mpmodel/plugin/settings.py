@@ -19,6 +19,7 @@ from mpmodel.core.workloads import AUTO, BUILT_IN, parse_workload_list
 from mpmodel.core.workloads import resolve as resolve_workload
 from mpmodel.core.workloads.mlp import SeedMLP
 from mpmodel.measure.expectations import parse_min_speedup
+from mpmodel.measure.sequential import DESIGNS
 from mpmodel.plugin.data_choice import check_names, parse_data_choice
 from mpmodel.plugin.options import MIN_ACCURACY_SEEDS, OFFLINE_ENV, OPTIONS, Option
 from mpmodel.store import HISTORY_ENV
@@ -43,6 +44,7 @@ class Settings:
     summary: str = ""  # --mp-summary: a file the end-of-run summary is appended to, as Markdown; empty: none
     accuracy_seeds: int | None = None  # None: the profile's
     seed_recipe_seeds: int | None = None  # None: the profile's
+    design: str = "sequential"  # --mp-design: the speedup and accuracy gates' looks (measure.sequential)
     workloads: tuple[Workload, ...] = (SeedMLP(),)  # --mp-workload, each resolved and checked
     workloads_auto: bool = False  # --mp-workload auto: the built-ins other than the MLP run only where a GPU is visible
 
@@ -108,6 +110,13 @@ def parse_seed_count(least: int):
     return parse
 
 
+def parse_design(value) -> str:
+    text = str(value).strip().lower()
+    if text not in DESIGNS:
+        raise ValueError(f"{value!r} is not a design: {' or '.join(DESIGNS)}")
+    return text
+
+
 def parse_profile(text: str) -> str:
     return text if text == "auto" else get_profile(text).name
 
@@ -125,6 +134,7 @@ def resolve(config) -> Settings:
         "mp_accuracy_seeds": parse_seed_count(MIN_ACCURACY_SEEDS),
         "mp_seed_recipe_seeds": parse_seed_count(0),
         "mp_data": lambda t: str(parse_data_choice(t)),
+        "mp_design": parse_design,
         "mp_require_gpu": parse_flag,
         "mp_offline": parse_flag,
         "mp_slow_policies": parse_flag,
@@ -161,6 +171,7 @@ def resolve(config) -> Settings:
         offline=values["mp_offline"] or env_offline, slow_policies=values["mp_slow_policies"],
         memory=values["mp_memory"], history=values["mp_history"] or env_history, summary=values["mp_summary"],
         accuracy_seeds=values["mp_accuracy_seeds"], seed_recipe_seeds=values["mp_seed_recipe_seeds"],
+        design=values["mp_design"],
     )
 
 

@@ -76,3 +76,21 @@ def test_test_s_names_its_tests_and_refuses_others():
 def test_minutes_reads_as_seconds_then_minutes():
     assert cost.minutes(42.4) == "42 s"
     assert cost.minutes(1860) == "31.0 min"
+
+
+def test_a_sequential_run_is_predicted_from_every_gate_s_first_look_to_its_last():
+    key = StepKey("mixed_bfloat16", "off", "default")
+    tests = [("test_speedup", key), ("test_accuracy", key), ("test_seed_recipe_accuracy", key)]
+    seeds = {"test_accuracy": 3, "test_seed_recipe_accuracy": 1}.get
+
+    def predicted(design):
+        return cost.predict(SMALL, 60000, 10000, tests, lambda k: 0.05, lambda k: False, seeds, 10.0, design)
+
+    fixed, sequential = predicted("fixed"), predicted("sequential")
+    assert sequential.total_s == pytest.approx(fixed.total_s) and fixed.least_total_s == pytest.approx(fixed.total_s)
+    fit = cost.fit_s(SMALL, 60000, 10000, 0.05)
+    saved = cost.speedup_s(SMALL, 0.05, 0.05) - cost.speedup_s(SMALL, 0.05, 0.05, 9) + 2 * fit  # 6 pairs, 1 paired seed
+    assert sequential.total_s - sequential.least_total_s == pytest.approx(saved)
+    assert sequential.describe().startswith(f"about {cost.minutes(sequential.total_s)} in all, at least "
+                                            f"{cost.minutes(sequential.least_total_s)} where every gate decides at its first look")
+    assert ", at least" not in fixed.describe()

@@ -91,3 +91,22 @@ def test_cancel_saving_turns_off_every_kind_of_save():
     s = Session()
     assert adapter.cancel_saving(s) and not s.save and not s.autosave and s.json is None
     assert not adapter.cancel_saving(s)
+
+
+def test_a_round_added_after_pedantic_is_counted_and_saved(pytester):
+    pytester.makepyfile(test_rounds="""
+        from mpmodel.plugin.benchmark_session import add_round
+
+        def test_rounds(benchmark):
+            benchmark.pedantic(lambda: None, rounds=2, iterations=1)
+            add_round(benchmark, 0.5)
+            assert benchmark.stats.stats.rounds == 3 and benchmark.stats.stats.max == 0.5
+    """)
+    assert pytester.runpytest_inprocess("-p", "mpmodel.plugin").ret == 0
+
+
+def test_a_round_added_under_benchmark_disable_is_dropped():
+    class Disabled:
+        enabled, stats = False, None
+
+    adapter.add_round(Disabled(), 1.0)  # nothing to count in, and nothing raised

@@ -118,6 +118,7 @@ class AccuracyComparison:
     float32_accuracy: list[float]
     mixed_accuracy: list[float]
     recipe: str = "decay"
+    resolution: float = 0.0  # one test image's share of the test set: the least spread the deltas can show
 
     @property
     def deltas(self) -> np.ndarray:
@@ -137,7 +138,7 @@ class AccuracyComparison:
         non-finite accuracy, where no bound exists."""
         if len(self.seeds) < 2 or not np.all(np.isfinite(self.deltas)):
             return None
-        return mean_lower_bound(self.deltas, confidence)
+        return mean_lower_bound(self.deltas, confidence, self.resolution)
 
     def pairs(self) -> str:
         return ", ".join(f"seed {s}: {a:.4f} vs {b:.4f}" for s, a, b in
@@ -244,7 +245,7 @@ def accuracy_verdict(policy: str, comparison: AccuracyComparison, tolerance: flo
     if b is None:
         return Verdict(False, True, f"{policy}: {n} paired seed(s) with finite accuracies ({comparison.pairs()}): "
                                     "a confidence bound needs at least 2")
-    stopped = f"; {stop.describe('seeds', '-tolerance')}" if stop is not None else ""
+    stopped = f"; {stop.describe('seeds', 'the tolerance')}" if stop is not None else ""
     measured = (f"{policy} test accuracy minus float32's, {n} paired seeds, recipe {comparison.recipe}: mean {b.value:+.4f} "
                 f"(sd {comparison.spread:.4f}), {percent(confidence)} lower bound {b.low:+.4f} ({comparison.pairs()}{stopped})")
     if b.low >= -tolerance:

@@ -4,7 +4,7 @@ gate over paired seeds, at the confidence each gate states."""
 from __future__ import annotations
 
 from mpmodel.measure.sequential import Design, plan
-from mpmodel.measure.stats import min_sample_size
+from mpmodel.measure.stats import median_ci_error, min_sample_size
 
 SPEEDUP_CONFIDENCE = 0.95  # the speedup gate's two-sided interval: at most 2.5% false passes below the floor
 ACCURACY_CONFIDENCE = 0.95  # the accuracy gate's one-sided bound: at most 5% false passes where more is lost
@@ -12,7 +12,7 @@ ACCURACY_CONFIDENCE = 0.95  # the accuracy gate's one-sided bound: at most 5% fa
 
 def speedup_design(name: str, pairs: int) -> Design:
     """The speedup gate's looks up to `pairs` interleaved pairs; an order-statistic interval needs a few."""
-    return plan(name, pairs, SPEEDUP_CONFIDENCE, min_sample_size)
+    return plan(name, pairs, SPEEDUP_CONFIDENCE, min_sample_size, median_ci_error)
 
 
 def accuracy_design(name: str, seeds: int) -> Design:

@@ -113,6 +113,22 @@ class SpeedupResult(Fields):
 
 
 @dataclass(frozen=True)
+class LooksResult(Fields):
+    """test_speedup and test_accuracy: where the gate's design (--mp-design) stopped measuring, why, and the
+    interval that decided (at the look's confidence)."""
+
+    design: str  # sequential or fixed
+    decided_by: int  # pairs or seeds measured
+    planned: int  # the most the design would have measured
+    look: int
+    looks: int
+    look_confidence: float
+    stopped_because: str  # cleared, below, last look, no threshold, not finite
+    look_low: float | None
+    look_high: float | None
+
+
+@dataclass(frozen=True)
 class MemoryResult(Fields):
     """test_memory: the policy's step peak, resting memory and footprint, measured and analytic."""
 

@@ -7,7 +7,8 @@ its threshold: at most 2.5% (speedup: one side of a 95% interval) or 5% (accurac
 
 The fixed design looks once, at the profile's count (pairs, seeds). The sequential design looks up to `LOOKS`
 times up to that count and spends the same error over its looks (Bonferroni): the interim looks share
-`INTERIM_SHARE` of it, each at a stricter confidence, and the last look has the rest. A union bound holds the
+`INTERIM_SHARE` of it, each at a stricter confidence, and the last look has the rest (all that the interim looks'
+intervals really spent left over: an order-statistic interval's whole ranks spend less than asked). A union bound holds the
 total at the gate's level whatever the looks' correlation, so no look can raise it. An interim look stops the
 gate where its interval lies wholly on one side of the threshold: at or above it (pass), or wholly below it
 (fail); the last look decides as the fixed design does, at its own confidence. Plain Python (docs/gates.md).
@@ -18,6 +19,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from mpmodel.measure.results import LooksResult
 
 DESIGNS = ("sequential", "fixed")
 LOOKS = 3  # at most: two interim looks and the last
@@ -44,13 +47,16 @@ class Design:
         return self.looks[0].count
 
 
-def plan(name: str, maximum: int, confidence: float, least: Callable[[float], int]) -> Design:
+def plan(name: str, maximum: int, confidence: float, least: Callable[[float], int],
+         spent: Callable[[int, float], float] | None = None) -> Design:
     """The looks of design `name` for a gate of `confidence` measured up to `maximum`; `least(c)` is the smallest
-    count at which an interval of confidence c exists. Where no interim look fits under the maximum, the
-    sequential design is the fixed one."""
+    count at which an interval of confidence c exists, `spent(count, c)` the error such an interval really has
+    (1 - c where not given; less for an interval with whole ranks), so that the last look gets all the error the
+    interim looks leave. Where no interim look fits under the maximum, the sequential design is the fixed one."""
     if name not in DESIGNS:
         raise ValueError(f"{name!r} is not a design ({', '.join(DESIGNS)})")
     alpha = 1.0 - confidence
+    spent = spent or (lambda count, c: 1.0 - c)
     if name == "sequential":
         for interim in range(LOOKS - 1, 0, -1):
             each = 1.0 - INTERIM_SHARE * alpha / interim
@@ -58,8 +64,8 @@ def plan(name: str, maximum: int, confidence: float, least: Callable[[float], in
             if maximum - first >= interim:  # each interim look at its own count, below the last
                 step = (maximum - first) / interim
                 counts = [first + math.floor(i * step) for i in range(interim)]
-                return Design(name, tuple(Look(c, each) for c in counts) +
-                              (Look(maximum, 1.0 - (1 - INTERIM_SHARE) * alpha),))
+                last = alpha - sum(spent(c, each) for c in counts)
+                return Design(name, tuple(Look(c, each) for c in counts) + (Look(maximum, 1.0 - last),))
     return Design("fixed", (Look(maximum, confidence),))
 
 
@@ -92,6 +98,12 @@ class Stop:
     low: float | None = None  # the deciding interval; None where it had a non-finite value
     high: float | None = None
 
+    @property
+    def decided(self) -> bool:
+        """Whether a look's interval decided (at its own confidence), rather than nothing to decide or a non-finite
+        value."""
+        return self.why in ("cleared", "below", "last look")
+
     def describe(self, unit: str, threshold: str) -> str:
         """'stopped at look 1 of 3, 9 of up to 15 pairs: the interval cleared the floor' and the like; `unit`
         is what is counted (pairs, seeds), `threshold` what it is decided against (the floor, -tolerance)."""
@@ -102,15 +114,14 @@ class Stop:
         return f"stopped at look {self.look} of {self.looks}, {self.count} of up to {self.maximum} {unit}: " + {
             "cleared": f"the interval cleared {threshold}, which no further {unit} could change",
             "below": f"the interval lay wholly below {threshold}, which no further {unit} could change",
-            "no threshold": f"with no {threshold} to decide against, the first look's {unit} are recorded",
+            "no threshold": f"nothing to decide against, so the first look's {unit} are recorded",
             "not finite": "a non-finite value decides it",
         }[self.why]
 
     def fields(self) -> dict:
         """The saved result's record of it."""
-        return {"design": self.design, "decided_by": self.count, "planned": self.maximum, "look": self.look,
-                "looks": self.looks, "look_confidence": self.confidence, "stopped_because": self.why,
-                "look_low": self.low, "look_high": self.high}
+        return LooksResult(self.design, self.count, self.maximum, self.look, self.looks, self.confidence, self.why,
+                           self.low, self.high).fields()
 
 
 def run(design: Design, measure: Callable[[int], None], interval: Callable[[int, float], tuple[float, float] | None],

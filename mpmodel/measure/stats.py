@@ -59,6 +59,13 @@ def order_statistic_ranks(n: int, confidence: float = 0.95) -> tuple[int, int]:
     return k, n + 1 - k
 
 
+def median_ci_error(n: int, confidence: float) -> float:
+    """The error an order-statistic interval on the median of n values at `confidence` really has (both tails):
+    its ranks are whole, so it covers the median more often than asked, often much more."""
+    k, _ = order_statistic_ranks(n, confidence)
+    return 2.0 * sum(math.comb(n, i) for i in range(k)) / 2.0**n
+
+
 def min_sample_size(confidence: float = 0.95) -> int:
     """Smallest n for which an order-statistic interval on the median exists."""
     n = 1
@@ -90,9 +97,11 @@ def paired_ratio(numerators, denominators, confidence: float = 0.95) -> Estimate
 
 
 
-def mean_lower_bound(values, confidence: float = 0.95) -> Estimate:
+def mean_lower_bound(values, confidence: float = 0.95, least_sd: float = 0.0) -> Estimate:
     """The mean with its one-sided Student-t lower confidence bound (`low`) and the matching upper bound
-    (`high`): [low, high] is the two-sided interval at 2 * confidence - 1.
+    (`high`): [low, high] is the two-sided interval at 2 * confidence - 1. `least_sd`: the smallest spread the
+    values can show (their resolution: one test image for accuracies), used where their own sd is smaller, so
+    that a few equal values (a tie at a resolution, not a measured zero spread) do not give a bound of no width.
 
     For paired differences (mixed minus float32 per seed), `low >= -tolerance` shows at `confidence` that
     the true drop is smaller than the tolerance: a non-inferiority test. A spread-out sample widens the
@@ -104,5 +113,5 @@ def mean_lower_bound(values, confidence: float = 0.95) -> Estimate:
     if not 0.5 < confidence < 1.0:
         raise ValueError(f"confidence must lie strictly between 0.5 and 1, got {confidence}")
     mean = float(x.mean())
-    half = float(t.ppf(confidence, x.size - 1)) * float(x.std(ddof=1)) / math.sqrt(x.size)
+    half = float(t.ppf(confidence, x.size - 1)) * max(float(x.std(ddof=1)), least_sd) / math.sqrt(x.size)
     return Estimate(mean, mean - half, mean + half, x.size, confidence)

@@ -98,7 +98,8 @@ class PairedFits:
     def comparison(self, count: int) -> AccuracyComparison:
         seeds = list(range(count))
         return AccuracyComparison(seeds, [self.float32[s].test_accuracy for s in seeds],
-                                  [self.mixed[s].test_accuracy for s in seeds], self.recipe.name)
+                                  [self.mixed[s].test_accuracy for s in seeds], self.recipe.name,
+                                  resolution=1.0 / len(self.mp_run.data.y_test))
 
     def nonfinite(self, count: int) -> list[str]:
         return [line for s in range(count) for line in nonfinite_report(f"float32 seed {s}", self.float32[s]) +

@@ -80,7 +80,7 @@ def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
     base_rounds, mixed_rounds = timer.last(stop.count)
     base_times, mixed_times = [t / k for t in base_rounds], [t / k for t in mixed_rounds]
     speedup = paired_ratio(base_times, mixed_times)  # the saved 95% CI, whatever the look's confidence
-    decided = paired_ratio(base_times, mixed_times, confidence=stop.confidence)
+    decided = paired_ratio(base_times, mixed_times, confidence=stop.confidence) if stop.decided else speedup
     ceiling = None if missing else Ceiling(*light, float(np.median(base_times)), float(np.median(mixed_times)))
     verdict = speedup_verdict(mixed_policy, decided, expectation, ceiling, mp_run.own_expectation(mixed_policy), stop)
     light_fields = ((ceiling.value, ceiling.float32.tflops, ceiling.mixed.tflops, ceiling.float32_efficiency,

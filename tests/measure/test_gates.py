@@ -11,6 +11,7 @@ from mpmodel.measure.gates import (
     seed_recipe_report,
     speedup_verdict,
 )
+from mpmodel.measure.sequential import Stop
 from mpmodel.measure.stats import Estimate
 
 EXPECT = Expectation(X86_BF16, "mixed_bfloat16", 1.3, "bf16 units")
@@ -179,3 +180,16 @@ def test_the_accuracy_gate_fails_where_float32_did_not_learn_and_records_it_at_a
     assert why in failed.message and "more epochs" in failed.message and "learning_rate" in failed.message
     recorded = accuracy_verdict("mixed_bfloat16", same, 0.01, [], harness_check=True, float32_not_learned=why)
     assert not recorded.expected and recorded.reason == "a harness-check profile: recorded, not gated"
+
+
+def test_a_sequential_verdict_quotes_the_interval_that_decided_and_where_it_stopped():
+    stop = Stop("sequential", 9, 15, 1, 3, 0.995, "cleared", 1.6, 1.75)
+    v = speedup_verdict("mixed_bfloat16", Estimate(1.713, 1.603, 1.751, 9, 0.995), EXPECT, stop=stop)
+    assert v.passed and v.expected
+    assert "1.713x, 99.5% CI [1.603, 1.751] from 9 interleaved pairs (stopped at look 1 of 3, 9 of up to 15 pairs: " \
+           "the interval cleared the floor, which no further pairs could change)" in v.message
+    last = Stop("sequential", 3, 3, 2, 2, 0.96, "last look", -0.004, 0.002)
+    c = AccuracyComparison([0, 1, 2], [0.94, 0.939, 0.941], [0.941, 0.938, 0.94])
+    a = accuracy_verdict("mixed_bfloat16", c, 0.01, [], 0.96, stop=last)
+    assert a.passed and "96% lower bound" in a.message and "at 96% confidence" in a.message
+    assert "3 seeds: the sequential design's last look (2 of 2) decided it" in a.message

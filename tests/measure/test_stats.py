@@ -81,3 +81,9 @@ def test_mean_lower_bound_refuses_one_value_nan_and_a_bad_confidence():
         stats.mean_lower_bound([0.1, float("nan")])
     with pytest.raises(ValueError, match="confidence"):
         stats.mean_lower_bound([0.1, 0.2], confidence=0.4)
+
+
+def test_an_order_statistic_interval_s_real_error_is_its_whole_ranks_tails():
+    assert stats.median_ci_error(9, 0.995) == pytest.approx(2 / 512)  # the extremes of 9: 2 x 2^-9, under 0.005
+    assert stats.median_ci_error(15, 0.95) == pytest.approx(2 * (1 + 15 + 105 + 455) / 2**15)  # ranks 4 and 12
+    assert all(stats.median_ci_error(n, 0.95) <= 0.05 for n in range(6, 40))

@@ -62,7 +62,8 @@ def check_prediction(cmd: list[str], expect_crawling: str | None) -> tuple[list[
     else:
         least, most = predicted
         span = f"{most:.0f} s" if least == most else f"{least:.0f}-{most:.0f} s (every gate at its first look to its last)"
-        allowed = f"allowed {least / TOLERANCE:.0f}-{most * TOLERANCE:.0f} s: {1 / TOLERANCE:.2f}x the least to {TOLERANCE}x the most"
+        allowed = (f"allowed {least / TOLERANCE:.0f}-{most * TOLERANCE:.0f} s: {1 / TOLERANCE:.2f}x the least to "
+                   f"{TOLERANCE}x the most")
         print(f"first-run check: the run took {took:.0f} s against its prediction of {span} ({allowed})")
         if not least / TOLERANCE <= took <= most * TOLERANCE:
             failures.append(f"the run took {took:.0f} s against its prediction of {span} ({allowed}): the cost model "

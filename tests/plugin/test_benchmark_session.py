@@ -94,7 +94,7 @@ def test_cancel_saving_turns_off_every_kind_of_save():
 
 
 def test_a_round_added_after_pedantic_is_counted_and_saved(pytester):
-    pytester.makepyfile(test_rounds="""
+    pytester.makepyfile(test_added_round_of_a_benchmark="""
         from mpmodel.plugin.benchmark_session import add_round
 
         def test_rounds(benchmark):

@@ -29,7 +29,7 @@ def test_the_job_installs_the_package_and_runs_the_shipped_suite():
 
 
 def test_every_stand_in_changes_the_job_and_is_named_beside_it(tmp_path):
-    ins = stand_ins(tmp_path / "mpmodel-0.6.0-py3-none-any.whl")
+    ins = stand_ins(tmp_path / "mpmodel-0.7.0-py3-none-any.whl")
     steps, env = apply_stand_ins(readme_job(), ins)
     text = section()
     for stand_in in ins:

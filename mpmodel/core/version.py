@@ -4,4 +4,4 @@ CHANGELOG.md records, per version, what changed in saved results (schema, sizes,
 which runs compare.
 """
 
-VERSION = "0.6.0"
+VERSION = "0.7.0"

@@ -39,7 +39,17 @@ def test_the_budget_says_which_parts_fit_the_limit(plan_module):
     lines = plan_module.budget_lines(parts, limit_s=limit)
     assert lines[0].strip().startswith("jax-suite-mlp") and lines[0].endswith("fits)")
     assert lines[1].strip().startswith("torch-suite-mlp") and lines[1].endswith(f"past the {limit:.0f} s limit)")
-    assert all("fits" in line for line in plan_module.budget_lines(parts, 0))  # no limit
+    assert all("fits" in line for line in plan_module.budget_lines(parts, 0)[:-1])  # no limit
+    least, most = sum(p.least_s or p.predicted_s for p in parts), sum(p.predicted_s for p in parts)
+    assert lines[-1] == f"  the whole check: ~{least:.0f}-{most:.0f} s (every gate at its first look to its last)"
+
+
+def test_the_sequential_gates_first_looks_give_each_gate_part_its_least(plan_module):
+    suite, accuracy = plan_module.plan(("torch",), ("mlp",), 5, (), ())[::2]
+    assert suite.least_s < suite.predicted_s and accuracy.least_s < accuracy.predicted_s
+    # the accuracy part at its least: 2 paired seeds of each policy, not 5
+    fits = accuracy.predicted_s - plan_module.accuracy_s("torch", ["mlp"], 0)
+    assert accuracy.predicted_s - accuracy.least_s == pytest.approx(fits * 3 / 5)
 
 
 def test_more_seeds_cost_more_fits(plan_module):

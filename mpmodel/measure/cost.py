@@ -118,12 +118,13 @@ def test_s(name: str, profile: Profile, n_train: int, n_test: int, float32_s: fl
 
 
 def predict(profile: Profile, n_train: int, n_test: int, tests, step_s, skipped, seeds=lambda name: 0,
-            spent_s: float = 0.0, design: str = "fixed") -> Prediction:
+            spent_s: float = 0.0, design: str = "fixed", pairs: int | None = None) -> Prediction:
     """The session's time. `tests`: (test name, StepKey) for each benchmark it will run; `step_s(key)`: the
     estimated step time; `skipped(key)`: whether that mixed step is neither timed nor fitted; `seeds(name)`: the
     paired seeds of a fit test; `spent_s`: the session's time so far; `design`: the gates' (measure.sequential),
-    whose first looks give the least time. float32's fits are shared by the mixed policies."""
-    speedup, accuracy = speedup_design(design, profile.timing_pairs), {}
+    whose first looks give the least time; `pairs`: the speedup gate's most pairs where fewer than the profile's
+    (--mp-budget). float32's fits are shared by the mixed policies."""
+    speedup, accuracy = speedup_design(design, min(profile.timing_pairs, pairs or profile.timing_pairs)), {}
 
     def counts(name, first):  # (seeds, pairs) of one test, at the first look or the last
         if name == "test_accuracy" and seeds(name) > 0:

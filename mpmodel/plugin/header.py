@@ -23,7 +23,8 @@ def settings_line(s: Settings) -> str:
             f"policies={','.join(s.policies)} jit={','.join(s.jit)} "
             f"fp32={','.join(s.fp32)} data={s.data}{' (offline)' if s.offline else ''} "
             f"accuracy_tol={tolerance} accuracy_seeds={s.accuracy_seeds or 'profile'} "
-            f"min_speedup={s.min_speedup or 'table'}{' slow_policies' if s.slow_policies else ''}")
+            f"min_speedup={s.min_speedup or 'table'} design={s.design}"
+            f"{f' budget={s.budget:g}min' if s.budget is not None else ''}{' slow_policies' if s.slow_policies else ''}")
 
 
 def kernels_line(p) -> str:

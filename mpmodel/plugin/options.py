@@ -74,6 +74,12 @@ OPTIONS = (
            "how the speedup and accuracy gates spend their measurements: sequential looks at the interval up to 3 "
            "times (after the first pairs or seeds, up to the profile's count) and stops once the verdict is known, "
            "with the false-pass rate still at the gate's level; fixed measures the full count and looks once"),
+    Option("--mp-budget", "mp_budget", "MINUTES", "",
+           "plan the run to end within MINUTES: once the step probes have run, the cost model predicts the run's most "
+           "(every gate to its last look) and cuts, in this order, until it fits: the speedup gate's pairs to its first "
+           "look, the accuracy seeds to 2 and the seed recipe's fits, the float32 strict variant, the last workloads; "
+           "one line says what it cut, and a budget even the least run exceeds stops the session before it measures",
+           shown_default="none"),
     Option("--mp-require-gpu", "mp_require_gpu", None, "false",
            "fail the session at start, listing the devices found, when no GPU is visible"),
     Option("--mp-slow-policies", "mp_slow_policies", None, "false",

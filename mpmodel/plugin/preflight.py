@@ -11,7 +11,8 @@ from mpmodel.core.parsing import choice_rank
 from mpmodel.core.policies import POLICIES
 from mpmodel.core.step_key import StepKey
 from mpmodel.core.workloads import DEFAULT
-from mpmodel.measure.cost import predict
+from mpmodel.measure.budget import Cuts
+from mpmodel.measure.cost import Prediction, predict
 from mpmodel.measure.results import CATALOGUE
 from mpmodel.plugin.keys import WORKLOAD_ARG
 from mpmodel.plugin.run_context import RunContext
@@ -34,6 +35,20 @@ def planned_tests(ctx: RunContext, items) -> list[tuple[str, StepKey]]:
             continue  # skipped under --mp-memory off
         out.append((name, ctx.key(policy, params["jit"], params["fp32"])))
     return out
+
+
+def prediction(ctx: RunContext, tests, spent_s: float = 0.0, cuts: Cuts | None = None) -> Prediction:
+    """What `tests` of `ctx`'s workload will take (its probes measured), under `cuts` (the session's where not
+    given): a crawling step is not timed, one that does not run is not either, and a cut one is not run."""
+    cuts = ctx.session.cuts if cuts is None else cuts
+    kept = [(name, key) for name, key in tests if cuts.cut(ctx.profile.workload.name, key.fp32) is None]
+
+    def skipped(key):
+        return ctx.crawls(key) or ctx.not_running(key) is not None
+
+    data = ctx.data
+    return predict(ctx.profile, data.x_train.shape[0], data.x_test.shape[0], kept, ctx.step_estimate, skipped,
+                   lambda name: ctx.fit_seeds(name, cuts), spent_s, ctx.settings.design, cuts.pairs)
 
 
 def preflight_lines(ctx: RunContext, items, clock=time.perf_counter, started: float | None = None) -> list[str]:
@@ -61,17 +76,13 @@ def preflight_lines(ctx: RunContext, items, clock=time.perf_counter, started: fl
         crawling = f"; crawling: {ctx.crawl_evidence(key)}" if ctx.crawls(key) else ""
         lines.append(f"mpmodel step probe{tag}: {key.describe()} {ctx.probed(key).describe()}{crawling}")
     lines[-1] += f" (probed in {clock() - start:.0f} s)"
-    data, profile = ctx.data, ctx.profile
-
-    def skipped(key):  # a crawling step is not timed, and one that does not run is not either
-        return ctx.crawls(key) or ctx.not_running(key) is not None
-
-    prediction = predict(profile, data.x_train.shape[0], data.x_test.shape[0], tests, ctx.step_estimate, skipped,
-                         ctx.fit_seeds, spent_s=clock() - started if started is not None else 0.0,
-                         design=ctx.settings.design)
-    lines.append(f"mpmodel predicts{tag}: {prediction.describe()}")
+    predicted = prediction(ctx, tests, spent_s=clock() - started if started is not None else 0.0)
+    lines.append(f"mpmodel predicts{tag}: {predicted.describe()}")
     crawling: dict[StepKey, list[str]] = {}
     broken: dict[StepKey, str] = {}
+    def skipped(key):
+        return ctx.crawls(key) or ctx.not_running(key) is not None
+
     for name, key in tests:
         if why := ctx.not_running(key):
             broken[key] = why

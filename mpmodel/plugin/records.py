@@ -4,11 +4,20 @@ from a compared run."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
+from mpmodel.measure.budget import NO_CUTS
 from mpmodel.measure.context import describe, diff
 from mpmodel.plugin.run_context import RunContext
 from mpmodel.plugin.settings import Settings
 
 FORMAT = 1
+
+
+def budget_cuts(contexts: list[RunContext]) -> dict | None:
+    """What --mp-budget cut from the run (mpmodel.measure.budget.Cuts), None where it cut nothing."""
+    cuts = contexts[0].session.cuts if contexts else NO_CUTS
+    return None if cuts == NO_CUTS else {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(cuts).items()}
 
 
 def run_record(settings: Settings, device_state: dict | None, verdicts: list, contexts: list[RunContext]) -> dict:
@@ -21,7 +30,8 @@ def run_record(settings: Settings, device_state: dict | None, verdicts: list, co
                      "fp32": list(settings.fp32), "data": settings.data, "offline": settings.offline,
                      "accuracy_tol": settings.accuracy_tol, "accuracy_seeds": settings.accuracy_seeds,
                      "seed_recipe_seeds": settings.seed_recipe_seeds,
-                     "min_speedup": settings.min_speedup},
+                     "min_speedup": settings.min_speedup, "design": settings.design, "budget_minutes": settings.budget,
+                     "budget_cuts": budget_cuts(contexts)},
         "device_state": device_state,
         "verdicts": [{"test": t, "outcome": o, "message": m} for t, o, m in verdicts],
         "crawling": [c for ctx in contexts for c in ctx.crawling_policies()],  # mixed steps over the crawl rule's factor

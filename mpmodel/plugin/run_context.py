@@ -24,6 +24,7 @@ from mpmodel.core.policies import BASELINE, JIT_MODES, POLICIES, ran_jit, resolv
 from mpmodel.core.profiles import DEFAULT_WORKLOAD, Profile, default_profile_name, flops_per_step, profile_of, step_kernels
 from mpmodel.core.speed_of_light import kernel_runner
 from mpmodel.core.step_key import StepKey
+from mpmodel.measure.budget import NO_CUTS, Cuts
 from mpmodel.measure.ceilings import HARNESS_SOL_BUDGET_S, HARNESS_SOL_WARMUP_S, SpeedOfLight, measure_speed_of_light
 from mpmodel.measure.context import describe, label
 from mpmodel.measure.cost import estimated_step_s, test_s
@@ -56,6 +57,7 @@ class SuiteSession:
     gates: list = field(default_factory=list)  # mpmodel.measure.summary.GateRecord, the same gates with what they saved
     say: Callable[[str], None] = print  # a line to the terminal, outside pytest's capture (set at collection)
     verbose: bool = False  # -v: every progress line (set at collection)
+    cuts: Cuts = NO_CUTS  # what --mp-budget cut from the run (mpmodel.plugin.budget, when collection ends)
 
     def record(self, benchmark, verdict: Verdict) -> None:
         """Keep a gate's verdict for the summary, and in the saved result's extra_info."""
@@ -151,14 +153,23 @@ class RunContext:
             self.memories[slot] = measure_in_child(key.policy, self.profile, slot.jit, key.fp32)
         return self.memories[slot]
 
-    def fit_seeds(self, test: str) -> int:
-        """Paired seeds a fit test trains: the option's count, else the profile's; 0 for other tests."""
-        s, p = self.settings, self.profile
+    def fit_seeds(self, test: str, cuts: Cuts | None = None) -> int:
+        """Paired seeds a fit test trains: the option's count, else the profile's, at most what `cuts` (the
+        session's where not given) leave; 0 for other tests."""
+        s, p, c = self.settings, self.profile, self.session.cuts if cuts is None else cuts
         if test == "test_accuracy":
-            return p.accuracy_seeds if s.accuracy_seeds is None else s.accuracy_seeds
+            asked = p.accuracy_seeds if s.accuracy_seeds is None else s.accuracy_seeds
+            return asked if c.accuracy_seeds is None else min(asked, c.accuracy_seeds)
         if test == "test_seed_recipe_accuracy":
-            return p.seed_recipe_seeds if s.seed_recipe_seeds is None else s.seed_recipe_seeds
+            asked = p.seed_recipe_seeds if s.seed_recipe_seeds is None else s.seed_recipe_seeds
+            return asked if c.seed_recipe_seeds is None else min(asked, c.seed_recipe_seeds)
         return 0
+
+    @property
+    def timing_pairs(self) -> int:
+        """The speedup gate's most interleaved pairs: the profile's, or fewer where --mp-budget cut them."""
+        cut = self.session.cuts.pairs
+        return self.profile.timing_pairs if cut is None else min(cut, self.profile.timing_pairs)
 
     def probe_steps(self, needed) -> None:
         """Probe the real step of every key in `needed` (and float32's beside it) not probed yet, in a child
@@ -253,6 +264,10 @@ class RunContext:
         calls it first: the result's facts (workload, policy, compile mode) are set here, so that a gate that ends
         before it measures still has its row in the summary."""
         benchmark.extra_info.update(self.facts(key))
+        cut = self.session.cuts.cut(self.profile.workload.name, key.fp32)
+        if cut is not None:
+            self.conclude(benchmark, Verdict(False, False, f"not measured: {cut} was cut by --mp-budget "
+                                                           f"{self.settings.budget:g} to fit the run in it"))
         why = self.not_running(key)
         if why is None:
             return

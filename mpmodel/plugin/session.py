@@ -11,6 +11,7 @@ measured lines (speed of light, step probe, prediction).
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -19,7 +20,17 @@ from mpmodel.core.policies import MIXED_POLICIES
 from mpmodel.core.step_summary import SUMMARY_ENV
 from mpmodel.core.workload import WorkloadError, check_models
 from mpmodel.measure import summary
-from mpmodel.plugin import benchmark_session, ci_summary, header, history_store, out_of_memory, preflight, records, signals
+from mpmodel.plugin import (
+    benchmark_session,
+    budget,
+    ci_summary,
+    header,
+    history_store,
+    out_of_memory,
+    preflight,
+    records,
+    signals,
+)
 from mpmodel.plugin.backend_check import check_backend_installed
 from mpmodel.plugin.keys import CONTEXT_FIXTURE, WORKLOAD_ARG, state
 from mpmodel.plugin.monitor import StateMonitor
@@ -183,6 +194,12 @@ def pytest_collection_finish(session):
     for ctx in contexts.values():
         for line in preflight.preflight_lines(ctx, session.items, started=st.started):
             reporter.write_line(header.fit_screen(line, verbose))
+    if st.settings.budget is not None:
+        try:
+            line = budget.plan_session(list(contexts.values()), session.items, time.perf_counter() - st.started)
+        except budget.OverBudget as exc:
+            raise pytest.UsageError(str(exc)) from None
+        reporter.write_line(header.fit_screen(line, verbose))
 
 
 @pytest.hookimpl(wrapper=True)

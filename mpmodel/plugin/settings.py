@@ -45,6 +45,7 @@ class Settings:
     accuracy_seeds: int | None = None  # None: the profile's
     seed_recipe_seeds: int | None = None  # None: the profile's
     design: str = "sequential"  # --mp-design: the speedup and accuracy gates' looks (measure.sequential)
+    budget: float | None = None  # --mp-budget: minutes the run is planned to end within (mpmodel.plugin.budget)
     workloads: tuple[Workload, ...] = (SeedMLP(),)  # --mp-workload, each resolved and checked
     workloads_auto: bool = False  # --mp-workload auto: the built-ins other than the MLP run only where a GPU is visible
 
@@ -117,6 +118,20 @@ def parse_design(value) -> str:
     return text
 
 
+def parse_budget(value) -> float | None:
+    """Minutes, a positive number; '' for no budget."""
+    text = str(value).strip()
+    if not text:
+        return None
+    try:
+        minutes = float(text)
+    except ValueError:
+        raise ValueError(f"{value!r} is not a number of minutes") from None
+    if not minutes > 0 or minutes == float("inf"):
+        raise ValueError(f"{value!r} minutes: a budget must be a positive, finite number of minutes")
+    return minutes
+
+
 def parse_profile(text: str) -> str:
     return text if text == "auto" else get_profile(text).name
 
@@ -135,6 +150,7 @@ def resolve(config) -> Settings:
         "mp_seed_recipe_seeds": parse_seed_count(0),
         "mp_data": lambda t: str(parse_data_choice(t)),
         "mp_design": parse_design,
+        "mp_budget": parse_budget,
         "mp_require_gpu": parse_flag,
         "mp_offline": parse_flag,
         "mp_slow_policies": parse_flag,
@@ -171,7 +187,7 @@ def resolve(config) -> Settings:
         offline=values["mp_offline"] or env_offline, slow_policies=values["mp_slow_policies"],
         memory=values["mp_memory"], history=values["mp_history"] or env_history, summary=values["mp_summary"],
         accuracy_seeds=values["mp_accuracy_seeds"], seed_recipe_seeds=values["mp_seed_recipe_seeds"],
-        design=values["mp_design"],
+        design=values["mp_design"], budget=values["mp_budget"],
     )
 
 

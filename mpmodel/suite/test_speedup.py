@@ -60,7 +60,7 @@ def test_speedup(benchmark, mp_run, speed_of_light, jit, fp32, mixed_policy):
         k = steps_per_round(min(w.step_s for w in warm))  # one K for both: round times compare as step times
         timer = InterleavedTimer(lambda: baseline.run(k), lambda: candidate.run(k))
 
-        design = speedup_design(mp_run.settings.design, profile.timing_pairs)
+        design = speedup_design(mp_run.settings.design, mp_run.timing_pairs)
         benchmark.pedantic(timer.candidate_step, setup=timer.baseline_step,
                            rounds=design.first, warmup_rounds=SPEEDUP_WARMUP_PAIRS, iterations=1)
         warmed = SPEEDUP_WARMUP_PAIRS if benchmark.enabled else 0  # under --benchmark-disable one pair ran, no warm-up

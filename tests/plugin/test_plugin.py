@@ -63,7 +63,7 @@ def test_header_shows_the_resolved_settings(pytester):
     result = run(pytester, "--mp-accuracy-tol", "0.02")
     result.stdout.fnmatch_lines(
         ["mpmodel: workload=auto profile=auto policies=mixed_bfloat16 jit=auto fp32=auto data=auto accuracy_tol=0.02 "
-         "accuracy_seeds=profile min_speedup=table"])
+         "accuracy_seeds=profile min_speedup=table design=sequential"])
     assert result.ret == 0
 
 

@@ -178,4 +178,5 @@ def test_the_budget_is_printed_without_running_anything(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0 and not (tmp_path / "never").exists()
     lines = proc.stdout.splitlines()
-    assert lines[0].strip().startswith("jax-suite-mlp") and lines[-1].strip().startswith("torch-compiled-mlp")
+    assert lines[0].strip().startswith("jax-suite-mlp") and lines[-2].strip().startswith("torch-compiled-mlp")
+    assert lines[-1].strip().startswith("the whole check: ~")

@@ -12,12 +12,18 @@ from mpmodel.plugin.run_context import RunContext
 def asked(contexts: list[RunContext], items) -> Asked:
     """What the run measures uncut."""
     tests = {ctx.profile.workload.name: planned_tests(ctx, items) for ctx in contexts}
+
+    def runs(ctx, test):
+        return any(name == test for name, _ in tests[ctx.profile.workload.name])
+
     return Asked(
         pairs={ctx.profile.workload.name: (ctx.profile.timing_pairs,
                                            speedup_design("sequential", ctx.profile.timing_pairs).first)
-               for ctx in contexts if any(name == "test_speedup" for name, _ in tests[ctx.profile.workload.name])},
-        accuracy_seeds={ctx.profile.workload.name: ctx.fit_seeds("test_accuracy") for ctx in contexts},
-        seed_recipe_seeds={ctx.profile.workload.name: ctx.fit_seeds("test_seed_recipe_accuracy") for ctx in contexts},
+               for ctx in contexts if runs(ctx, "test_speedup")},
+        accuracy_seeds={ctx.profile.workload.name: ctx.fit_seeds("test_accuracy") for ctx in contexts
+                        if runs(ctx, "test_accuracy")},
+        seed_recipe_seeds={ctx.profile.workload.name: ctx.fit_seeds("test_seed_recipe_accuracy") for ctx in contexts
+                           if runs(ctx, "test_seed_recipe_accuracy")},
         fp32=tuple(dict.fromkeys(key.fp32 for ts in tests.values() for _, key in ts)),
         workloads=tuple(name for name, ts in tests.items() if ts),
     )

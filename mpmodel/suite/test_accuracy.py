@@ -27,6 +27,7 @@ from mpmodel.core.model import build_model
 from mpmodel.core.policies import BASELINE
 from mpmodel.core.recipes import GATE_RECIPE, SEED_RECIPE
 from mpmodel.core.training import fit_recipe
+from mpmodel.measure.budget import NO_CUTS
 from mpmodel.measure.gates import (
     AccuracyComparison,
     accuracy_verdict,
@@ -126,7 +127,9 @@ def paired_fits(benchmark, mp_run, test, recipe, key, float32_fit) -> PairedFits
     mp_run.skip_if_crawling(benchmark, test, key)
     maximum = mp_run.fit_seeds(test)
     if not maximum:
-        why = ("0 seeds asked (--mp-seed-recipe-seeds 0)" if mp_run.settings.seed_recipe_seeds == 0 else
+        why = (f"its fits were cut by --mp-budget {mp_run.settings.budget:g} to fit the run in it"
+               if mp_run.fit_seeds(test, NO_CUTS) else
+               "0 seeds asked (--mp-seed-recipe-seeds 0)" if mp_run.settings.seed_recipe_seeds == 0 else
                f"workload {mp_run.profile.workload.name} fits the seed document's constant-rate recipe only where asked "
                "(--mp-seed-recipe-seeds N)")
         pytest.skip(f"{test}: {why}, so the {recipe.name} recipe is not measured")

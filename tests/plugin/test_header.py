@@ -10,7 +10,9 @@ def test_settings_line_names_every_setting_and_offline():
                  min_speedup={"mixed_bfloat16": 1.5}, accuracy_tol=0.15, data="synthetic", require_gpu=False, offline=True)
     assert settings_line(s) == ("mpmodel: workload=mlp profile=small policies=float32,mixed_bfloat16 jit=auto,off fp32=auto "
                                 "data=synthetic (offline) accuracy_tol=0.15 accuracy_seeds=profile "
-                                "min_speedup={'mixed_bfloat16': 1.5}")
+                                "min_speedup={'mixed_bfloat16': 1.5} design=sequential")
+    assert settings_line(Settings(**{**s.__dict__, "design": "fixed", "budget": 7.5})).endswith(
+        "design=fixed budget=7.5min")
     assert "accuracy_seeds=7 " in settings_line(Settings(**{**s.__dict__, "accuracy_seeds": 7}))
 
 

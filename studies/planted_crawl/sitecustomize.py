@@ -2,7 +2,7 @@
 .ci/run): with this folder on PYTHONPATH and MPMODEL_PLANTED_CRAWL=policy=SECONDS set, every training step of
 that policy (TrainingStep: the step probe, step timing, speedup pairs, the memory child) spends SECONDS more
 per step inside one native call (MPMODEL_PLANTED_CRAWL=policy=raise: every step raises, as a step with no
-kernel for its dtype on this device does), libc's nanosleep through ctypes with SIGINT and SIGTERM blocked in the
+kernel for its dtype on this device does; several policies, comma-separated: policy=SECONDS,policy=raise), libc's nanosleep through ctypes with SIGINT and SIGTERM blocked in the
 calling thread: Python's signal handlers cannot run until it returns, as in a crawling TensorFlow kernel
 (the signal stays pending, and Python sees it after the call). Python imports this module at start-up, in
 every process: the suite's own and each child; where the plant is asked for, it imports mpmodel.core.training
@@ -34,22 +34,22 @@ def native_sleep(seconds: float) -> None:
 
 
 def plant(training):
-    policy, seconds = SPEC.split("=")
+    planted = dict(entry.split("=") for entry in SPEC.split(","))  # policy -> seconds or "raise"
     run, call = training.TrainingStep.run, training.TrainingStep.__call__
 
     def planted_run(self, steps):
         loss = run(self, steps)
-        if self.model.dtype_policy.name == policy:
-            crawl(steps)
+        if self.model.dtype_policy.name in planted:
+            crawl(planted[self.model.dtype_policy.name], steps)
         return loss
 
     def planted_call(self):
         loss = call(self)
-        if self.model.dtype_policy.name == policy:
-            crawl(1)
+        if self.model.dtype_policy.name in planted:
+            crawl(planted[self.model.dtype_policy.name], 1)
         return loss
 
-    def crawl(steps):
+    def crawl(seconds, steps):
         if seconds == "raise":  # a step with no kernel for its dtype here, as JAX's float16 attention on a CPU
             raise ValueError("The precision 'F16_F16_F32' is not supported by dot_general on CPU (planted)\nmore context")
         native_sleep(float(seconds) * steps)

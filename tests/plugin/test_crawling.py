@@ -23,9 +23,10 @@ TINY = ("-p", "mpmodel.plugin", "--mp-profile", "tiny", "--mp-policies", "float3
         "--mp-memory", "off", "-p", "no:cacheprovider", "-rsf", "-v")  # -v: the gates section, every line whole
 
 
-def plant(monkeypatch, seconds: float) -> None:
+def plant(monkeypatch, seconds: float | str, *others: str) -> None:
+    """mixed_bfloat16's planted crawl (seconds, or "raise"), and `others` as policy=SECONDS or policy=raise."""
     monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(PLANTED), os.environ.get("PYTHONPATH", "")]))
-    monkeypatch.setenv("MPMODEL_PLANTED_CRAWL", f"mixed_bfloat16={seconds}")
+    monkeypatch.setenv("MPMODEL_PLANTED_CRAWL", ",".join([f"mixed_bfloat16={seconds}", *others]))
 
 
 def run(pytester, monkeypatch, *extra):
@@ -104,18 +105,20 @@ def test_sigterm_inside_a_crawling_native_call_ends_the_session_with_one_line(tm
 @pytest.mark.session
 def test_a_step_that_does_not_run_fails_in_one_line_where_a_speedup_is_expected(pytester, monkeypatch):
     """A mixed step that raises (no kernel for its dtype here: JAX's float16 attention on a CPU) fails every test of it
-    in one line where a speedup is expected, and skips them, saying why, where none was; nothing else is lost."""
+    in one line where a speedup is expected (bf16, asked for 1.3x), and skips them, saying why, where none was (fp16:
+    tiny expects no speedup of any policy); nothing else is lost. One session holds both."""
     for name in ("test_step_time.py", "test_speedup.py", "conftest.py"):
         (pytester.path / name).write_text((BENCHMARKS / name).read_text())
-    plant(monkeypatch, "raise")
-    result = pytester.runpytest_subprocess(*TINY, "--mp-min-speedup", "mixed_bfloat16=1.3")
-    result.assert_outcomes(passed=1, failed=2)  # float32's step time; bf16's step time and speedup
+    plant(monkeypatch, "raise", "mixed_float16=raise")
+    result = pytester.runpytest_subprocess(*TINY, "--mp-policies", "float32,mixed_float16,mixed_bfloat16",
+                                           "--mp-min-speedup", "mixed_bfloat16=1.3")
+    result.assert_outcomes(passed=1, failed=2, skipped=2)  # float32's step time; bf16's two fail, fp16's two skip
     out = result.stdout.str()
     assert "mixed_bfloat16's step does not run here (" in out
     assert "ValueError: The precision 'F16_F16_F32' is not supported by dot_general on CPU (planted)" in out
     assert "more context" not in out.split("mpmodel gates")[-1]  # one line, not the error's pages
     assert "mpmodel will not run mixed_bfloat16 (jit auto, float32 default): mixed_bfloat16's step does not run" in out
     assert "FAIL test_speedup[tiny-jit_auto-fp32_default-mixed_bfloat16]: mixed_bfloat16's step does not run here" in out
-    skipped = pytester.runpytest_subprocess(*TINY)  # tiny expects no speedup of any policy: skips, each saying why
-    skipped.assert_outcomes(passed=1, skipped=2)
-    assert "(no speedup is expected of it on this device)" in skipped.stdout.str()
+    skipped = [ln for ln in out.splitlines() if ln.startswith("skip test_speedup[tiny-jit_auto-fp32_default-mixed_float16]")]
+    assert skipped and "mixed_float16's step does not run here" in skipped[0], out[-3000:]
+    assert "(no speedup is expected of it on this device)" in skipped[0]

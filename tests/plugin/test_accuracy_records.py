@@ -43,8 +43,8 @@ def test_strict_accuracy_results_record_tf32_off(pytester):
     pytester.copy_example(str(SUITE))
     # in a subprocess: TensorFlow set up in this process by the fits aborts a later in-process download test
     result = pytester.runpytest_subprocess("-p", "mpmodel.plugin", "--mp-policies", "float32,mixed_bfloat16",
-                                           "--mp-profile", "tiny", "--mp-data", "synthetic", "--benchmark-json", "out.json", "-p", "no:cacheprovider",
-                                           "test_accuracy.py")
+                                           "--mp-profile", "tiny", "--mp-data", "synthetic", "--benchmark-json", "out.json",
+                                           "-p", "no:cacheprovider", "test_accuracy.py")
     result.assert_outcomes(passed=4)  # the gate and the seed recipe's report, per float32 variant
 
     saved = json.loads((pytester.path / "out.json").read_text())["benchmarks"]

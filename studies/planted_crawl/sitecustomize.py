@@ -1,13 +1,13 @@
-"""A planted crawl, for the crawl rule, the prediction and the interruption (tests/plugin/test_crawling.py,
-.ci/run): with this folder on PYTHONPATH and MPMODEL_PLANTED_CRAWL=policy=SECONDS set, every training step of
-that policy (TrainingStep: the step probe, step timing, speedup pairs, the memory child) spends SECONDS more
-per step inside one native call (MPMODEL_PLANTED_CRAWL=policy=raise: every step raises, as a step with no
-kernel for its dtype on this device does; several policies, comma-separated: policy=SECONDS,policy=raise),
-libc's nanosleep through ctypes with SIGINT and SIGTERM blocked in the calling thread: Python's signal
-handlers cannot run until it returns, as in a crawling TensorFlow kernel (the signal stays pending, and Python
-sees it after the call). Python imports this module at start-up, in every process: the suite's own and each
-child; where the plant is asked for, it imports mpmodel.core.training (and so Keras) at once and patches it, since pytest's assertion-rewriting import hook, placed first once
-pytest starts, would hide a later import from any finder of ours."""
+"""A planted crawl, for the crawl rule, the prediction and the interruption (tests/plugin/test_crawling.py, .ci/run):
+with this folder on PYTHONPATH and MPMODEL_PLANTED_CRAWL=policy=SECONDS set, every training step of that policy
+(TrainingStep: the step probe, step timing, speedup pairs, the memory child) spends SECONDS more per step inside
+one native call (MPMODEL_PLANTED_CRAWL=policy=raise: every step raises, as a step with no kernel for its dtype on
+this device does; several policies, comma-separated: policy=SECONDS,policy=raise), libc's nanosleep through ctypes
+with SIGINT and SIGTERM blocked in the calling thread: Python's signal handlers cannot run until it returns, as in
+a crawling TensorFlow kernel (the signal stays pending, and Python sees it after the call). Python imports this
+module at start-up, in every process: the suite's own and each child; where the plant is asked for, it imports
+mpmodel.core.training (and so Keras) at once and patches it, since pytest's assertion-rewriting import hook, placed
+first once pytest starts, would hide a later import from any finder of ours."""
 
 import ctypes
 import os

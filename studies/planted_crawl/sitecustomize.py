@@ -39,17 +39,18 @@ def plant(training):
 
     def planted_run(self, steps):
         loss = run(self, steps)
-        if self.model.dtype_policy.name in planted:
-            crawl(planted[self.model.dtype_policy.name], steps)
+        crawl(self, steps)
         return loss
 
     def planted_call(self):
         loss = call(self)
-        if self.model.dtype_policy.name in planted:
-            crawl(planted[self.model.dtype_policy.name], 1)
+        crawl(self, 1)
         return loss
 
-    def crawl(seconds, steps):
+    def crawl(step, steps):
+        seconds = planted.get(step.model.dtype_policy.name)
+        if seconds is None:
+            return
         if seconds == "raise":  # a step with no kernel for its dtype here, as JAX's float16 attention on a CPU
             raise ValueError("The precision 'F16_F16_F32' is not supported by dot_general on CPU (planted)\nmore context")
         native_sleep(float(seconds) * steps)

@@ -36,6 +36,8 @@ sys.path[:0] = [str(ROOT), str(STUDIES)]  # run from a checkout: the suite's pac
 from gpu_check_plan import BACKENDS, PYTEST_PARTS, WORKLOADS, Part, budget_lines, plan  # noqa: E402
 from gpu_check_table import assemble, markdown, write_table  # noqa: E402
 
+from mpmodel.core.policies import BASELINE, POLICIES  # noqa: E402
+
 AGREE = 0.10
 LIMIT_S = 480.0
 ACCURACY_SEEDS = 3
@@ -55,13 +57,15 @@ def command(part: Part, profile: str, out: Path, accuracy_seeds: int) -> list[st
         jit = "on" if part.name == "compiled" else "auto"
         extra = [f"--mp-accuracy-seeds={accuracy_seeds}"] if part.name == "accuracy" else []
         return [sys.executable, "-m", "pytest", *TESTS[part.name], f"--mp-profile={profile}",
-                f"--mp-workload={part.workloads[0]}", "--mp-fp32=default", f"--mp-jit={jit}", *extra,
+                f"--mp-workload={part.workloads[0]}", f"--mp-policies={','.join(part.policies)}", "--mp-fp32=default",
+                f"--mp-jit={jit}", *extra,
                 f"--benchmark-json={out / f'{part.key}.json'}", "--mp-offline", "-p", "no:cacheprovider", "-v", "-rA"]
     if part.name == "cross-check":
         return [sys.executable, __file__, "--device-part", f"--profile={profile}",
-                f"--workloads={','.join(part.workloads)}", f"--out={out}"]
+                f"--workloads={','.join(part.workloads)}", f"--policies={','.join(part.policies)}", f"--out={out}"]
     return [sys.executable, str(STUDIES / "speed_of_light_bound.py"), f"--workload={','.join(part.workloads)}",
-            f"--profile={profile}", "--rounds=7", f"--out={out / f'{part.key}.jsonl'}"]
+            f"--profile={profile}", f"--policies={','.join(part.policies)}", "--rounds=7",
+            f"--out={out / f'{part.key}.jsonl'}"]
 
 
 def record(out: Path, part: Part, order: int, **facts) -> None:
@@ -151,6 +155,8 @@ def main(argv=None) -> int:
     ap.add_argument("--backends", default=",".join(BACKENDS), help=f"comma-separated, of {', '.join(BACKENDS)}")
     ap.add_argument("--workloads", default=",".join(WORKLOADS), help=f"comma-separated, of {', '.join(WORKLOADS)}")
     ap.add_argument("--parts", default=",".join(PART_NAMES), help=f"comma-separated, of {', '.join(PART_NAMES)}")
+    ap.add_argument("--policies", default=",".join(POLICIES),
+                    help=f"comma-separated, of {', '.join(POLICIES)}; float32, the baseline, always runs")
     ap.add_argument("--compiled-workloads", default="mlp", help="PyTorch compiled for these workloads ('' for none)")
     ap.add_argument("--bound-workloads", default="mlp", help="the speed-of-light bound study for these ('' for none)")
     ap.add_argument("--accuracy-seeds", type=int, default=ACCURACY_SEEDS, help="the accuracy gate's paired seeds")
@@ -176,11 +182,13 @@ def main(argv=None) -> int:
         if wrong:
             ap.error(f"--{flag}: {value}; expected {expected}")
     workloads = names("workloads", args.workloads, WORKLOADS)
+    chosen_policies = names("policies", args.policies, POLICIES)
+    policies = [p for p in POLICIES if p == BASELINE or p in chosen_policies]  # the baseline first, then in order
     if args.device_part:
         args.out.mkdir(parents=True, exist_ok=True)
         from gpu_check_device import cross_check  # noqa: PLC0415 (loads the backend)
 
-        return cross_check(args.profile, workloads, args.out)
+        return cross_check(args.profile, workloads, args.out, policies)
     if args.report:
         if not args.out.is_dir():
             ap.error(f"--out: {args.out} is not a folder a check wrote")
@@ -189,7 +197,7 @@ def main(argv=None) -> int:
     chosen = names("parts", args.parts, PART_NAMES)
     compiled = names("compiled-workloads", args.compiled_workloads, WORKLOADS, allow_empty=True)
     bound = names("bound-workloads", args.bound_workloads, WORKLOADS, allow_empty=True)
-    parts = [p for p in plan(backends, workloads, args.accuracy_seeds, compiled, bound) if p.name in chosen]
+    parts = [p for p in plan(backends, workloads, args.accuracy_seeds, compiled, bound, policies) if p.name in chosen]
     if args.budget:
         print("\n".join(budget_lines(parts, args.limit)))
         return 0

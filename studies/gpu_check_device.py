@@ -43,7 +43,7 @@ def policy_row(rt, step, k: int, rounds: int = CROSS_CHECK_ROUNDS) -> dict:
     return row
 
 
-def cross_check(profile_name: str, workloads: list[str], out: Path) -> int:
+def cross_check(profile_name: str, workloads: list[str], out: Path, policies: list[str]) -> int:
     """In this process (KERAS_BACKEND set): each workload's and policy's rounds by the host and by the device,
     appended to BACKEND-cross-check.jsonl as each is measured."""
     import keras  # noqa: PLC0415 (the backend under check loads here, after KERAS_BACKEND is set)
@@ -51,7 +51,6 @@ def cross_check(profile_name: str, workloads: list[str], out: Path) -> int:
     from mpmodel.core.backends import runtime  # noqa: PLC0415 (imports the backend's framework)
     from mpmodel.core.errors import one_line  # noqa: PLC0415
     from mpmodel.core.model import build_model  # noqa: PLC0415
-    from mpmodel.core.policies import POLICIES  # noqa: PLC0415
     from mpmodel.core.profiles import resolve_profile  # noqa: PLC0415
     from mpmodel.core.training import TrainingStep  # noqa: PLC0415
     from mpmodel.measure.rounds import steps_per_round, warm_up  # noqa: PLC0415
@@ -62,7 +61,7 @@ def cross_check(profile_name: str, workloads: list[str], out: Path) -> int:
     for workload in workloads:
         profile = resolve_profile(workload, profile_name)
         data = profile.workload.synthetic_for(profile.size, 4 * profile.batch_size, profile.batch_size)
-        for policy in POLICIES:
+        for policy in policies:
             row = {"backend": backend, "workload": workload, "policy": policy}
             try:
                 step = TrainingStep(build_model(policy, profile), data, profile.batch_size)

@@ -30,7 +30,6 @@ from mpmodel.measure.rounds import ROUND_TARGET_S
 
 BACKENDS = ("jax", "torch")
 WORKLOADS = ("mlp", "conv", "transformer")
-MIXED = tuple(p for p in POLICIES if p != BASELINE)
 
 
 
@@ -76,6 +75,7 @@ class Part:
     workloads: tuple[str, ...]
     predicted_s: float  # on an H200 at the seed sizes, every sequential gate to its last look
     least_s: float = 0.0  # every sequential gate deciding at its first look (0: as predicted_s)
+    policies: tuple[str, ...] = POLICIES  # float32 first: every gate is against it
 
     @property
     def key(self) -> str:
@@ -97,56 +97,61 @@ def step_s(backend: str, workload: str, policy: str) -> float:
     return flops_per_step(resolve_profile(workload, "seed")) / tflops / efficiency
 
 
-def suite_s(backend: str, workloads, compiled: bool = False, first: bool = False) -> float:
+def suite_s(backend: str, workloads, compiled: bool = False, first: bool = False, policies=POLICIES) -> float:
     """A suite part's seconds: its speedup gates to their last look, or (`first`) decided at their first."""
     total = START_S
     for w in workloads:
         profile = resolve_profile(w, "seed")
         n_train, n_test = SEED_SAMPLES[w]
         base = step_s(backend, w, BASELINE)
-        total += len(POLICIES) * h200(backend).per_policy_s
+        total += len(policies) * h200(backend).per_policy_s
         pairs = speedup_design("sequential", profile.timing_pairs).first if first else None
-        for mixed in MIXED:
+        for mixed in (p for p in policies if p != BASELINE):
             total += test_s("test_speedup", profile, n_train, n_test, base, step_s(backend, w, mixed), pairs=pairs)
             total += 2 * COMPILE_S if compiled else 0
         if not compiled:
-            total += sum(test_s("test_memory", profile, n_train, n_test, base, step_s(backend, w, p)) for p in POLICIES)
+            total += sum(test_s("test_memory", profile, n_train, n_test, base, step_s(backend, w, p)) for p in policies)
     return total
 
 
-def accuracy_s(backend: str, workloads, seeds: int, first: bool = False) -> float:
+def accuracy_s(backend: str, workloads, seeds: int, first: bool = False, policies=POLICIES) -> float:
     """An accuracy part's seconds: `seeds` paired fits of each policy, or (`first`) the sequential gate's first look's."""
     seeds = accuracy_design("sequential", seeds).first if first else seeds
     total = START_S
     for w in workloads:
         profile = resolve_profile(w, "seed")
         n_train, n_test = SEED_SAMPLES[w]
-        total += len(POLICIES) * h200(backend).per_policy_s
-        total += seeds * sum(fit_s(profile, n_train, n_test, step_s(backend, w, p)) for p in POLICIES)
+        total += len(policies) * h200(backend).per_policy_s
+        total += seeds * sum(fit_s(profile, n_train, n_test, step_s(backend, w, p)) for p in policies)
     return total
 
 
-def cross_s(backend: str, workloads) -> float:
-    return START_S + CROSS_S * len(POLICIES) * len(workloads)
+def cross_s(backend: str, workloads, policies=POLICIES) -> float:
+    return START_S + CROSS_S * len(policies) * len(workloads)
 
 
-def bound_s(backend: str, workloads) -> float:
+def bound_s(backend: str, workloads, policies=POLICIES) -> float:
     rounds = BOUND_ROUNDS * 4 * ROUND_TARGET_S * 1.5  # the step and 3 variants a round, rounds ~1.5x the target
-    return START_S + len(workloads) * len(POLICIES) * (BOUND_S + rounds)
+    return START_S + len(workloads) * len(policies) * (BOUND_S + rounds)
 
 
-def plan(backends, workloads, accuracy_seeds: int, compiled_workloads, bound_workloads) -> list[Part]:
+def plan(backends, workloads, accuracy_seeds: int, compiled_workloads, bound_workloads, policies=POLICIES) -> list[Part]:
     """The parts in the order they run, each with its predicted seconds on an H200: every workload's gates on both
     backends first, then the device's cross-check and the bound study, then the accuracy fits, then compiled
-    PyTorch."""
-    parts = [Part(b, "suite", (w,), suite_s(b, [w]), suite_s(b, [w], first=True)) for w in workloads for b in backends]
-    parts += [Part(b, "cross-check", tuple(workloads), cross_s(b, workloads)) for b in backends]
+    PyTorch. `policies` (float32 and the mixed ones to check) are every part's."""
+    pol = tuple(policies)
+    parts = [Part(b, "suite", (w,), suite_s(b, [w], policies=pol), suite_s(b, [w], first=True, policies=pol), pol)
+             for w in workloads for b in backends]
+    parts += [Part(b, "cross-check", tuple(workloads), cross_s(b, workloads, pol), policies=pol) for b in backends]
     if bound_workloads:
-        parts += [Part(b, "bound", tuple(bound_workloads), bound_s(b, bound_workloads)) for b in backends]
-    parts += [Part(b, "accuracy", (w,), accuracy_s(b, [w], accuracy_seeds), accuracy_s(b, [w], accuracy_seeds, first=True))
+        parts += [Part(b, "bound", tuple(bound_workloads), bound_s(b, bound_workloads, pol), policies=pol)
+                  for b in backends]
+    parts += [Part(b, "accuracy", (w,), accuracy_s(b, [w], accuracy_seeds, policies=pol),
+                   accuracy_s(b, [w], accuracy_seeds, first=True, policies=pol), pol)
               for w in workloads for b in backends]
     # a compiled part where Keras's `auto` runs the step eagerly on a GPU (PyTorch): JAX's `auto` already compiles
-    parts += [Part(b, "compiled", (w,), suite_s(b, [w], compiled=True), suite_s(b, [w], compiled=True, first=True))
+    parts += [Part(b, "compiled", (w,), suite_s(b, [w], compiled=True, policies=pol),
+                   suite_s(b, [w], compiled=True, first=True, policies=pol), pol)
               for w in compiled_workloads for b in backends if not traits(b).auto_compiles(gpu_visible=True)]
     return parts
 

@@ -163,6 +163,7 @@ def test_sigterm_stops_the_running_part_and_writes_the_table(tmp_path):
     (["--backends", "tensorflow"], "--backends: 'tensorflow'"),
     (["--parts", "suite,speed"], "--parts: 'suite,speed'"),
     (["--workloads", "resnet"], "--workloads: 'resnet'"),
+    (["--policies", "float8"], "--policies: 'float8'"),
     (["--accuracy-seeds", "1"], "--accuracy-seeds: 1; expected at least 2"),
     (["--limit", "-5"], "--limit: -5.0; expected 0 (no limit) or more seconds"),
     (["--report", "--out", "/nonexistent/gpu-check"], "is not a folder a check wrote"),
@@ -171,6 +172,15 @@ def test_bad_arguments_get_one_line_and_exit_2(args, needle):
     proc = subprocess.run([sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 2
     assert needle in proc.stderr.strip().splitlines()[-1]
+
+
+def test_each_part_runs_the_chosen_policies_with_float32_first(gpu_check):
+    from gpu_check_plan import plan
+
+    parts = plan(("torch",), ("mlp",), 3, ("mlp",), ("mlp",), ("float32", "mixed_bfloat16"))
+    for part in parts:
+        cmd = gpu_check.command(part, "tiny", Path("/out"), 3)
+        assert any(a in ("--mp-policies=float32,mixed_bfloat16", "--policies=float32,mixed_bfloat16") for a in cmd), cmd
 
 
 def test_the_budget_is_printed_without_running_anything(tmp_path):

@@ -54,3 +54,11 @@ def test_the_sequential_gates_first_looks_give_each_gate_part_its_least(plan_mod
 
 def test_more_seeds_cost_more_fits(plan_module):
     assert plan_module.accuracy_s("torch", ["conv"], 5) > plan_module.accuracy_s("torch", ["conv"], 3)
+
+
+def test_fewer_policies_cost_less_and_every_part_carries_them(plan_module):
+    every = plan_module.plan(("torch",), ("mlp",), 3, ("mlp",), ("mlp",))
+    two = plan_module.plan(("torch",), ("mlp",), 3, ("mlp",), ("mlp",), ("float32", "mixed_bfloat16"))
+    assert [p.key for p in two] == [p.key for p in every]
+    assert all(p.policies == ("float32", "mixed_bfloat16") for p in two)
+    assert all(a.predicted_s < b.predicted_s for a, b in zip(two, every, strict=True))

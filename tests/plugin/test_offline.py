@@ -103,7 +103,7 @@ def test_a_whole_offline_session_opens_no_connection(pytester, monkeypatch, swit
     monkeypatch.setenv("KERAS_HOME", str(pytester.path / "keras"))
     pytester.makeconftest(NETWORK_GUARD)
     pytester.makepyfile(GUARDED_SESSION)
-    args = ["-p", "mpmodel.plugin", "--mp-policies", "float32", "--benchmark-autosave",
+    args = ["-p", "mpmodel.plugin", "--mp-profile", "tiny", "--mp-policies", "float32", "--benchmark-autosave",
             f"--benchmark-storage=file://{pytester.path / 'storage'}"]
     if switch == "flag":
         args.append("--mp-offline")

@@ -89,18 +89,19 @@ def test_mixed(mp_run, mp_workload, mixed_policy):
 @pytest.mark.session
 def test_parametrized_ids_carry_profile_and_policy(pytester):
     pytester.makepyfile(BENCH)
-    result = run(pytester, "--mp-profile", "small", "--mp-data", "synthetic",
+    result = run(pytester, "--mp-profile", "tiny", "--mp-data", "synthetic",
                  "--mp-policies", "float32,mixed_bfloat16", "-v")
     result.stdout.fnmatch_lines([
         "mpmodel data: synthetic-v1 (60000 train / 10000 test)",
-        "*test_policy?small-float32? PASSED*",
-        "*test_policy?small-mixed_bfloat16? PASSED*",
-        "*test_mixed?small-mixed_bfloat16? PASSED*",
+        "*test_policy?tiny-float32? PASSED*",
+        "*test_policy?tiny-mixed_bfloat16? PASSED*",
+        "*test_mixed?tiny-mixed_bfloat16? PASSED*",
     ])
     assert result.ret == 0
 
 
 SUITE_BENCH = "def test_sum(benchmark, mp_run):\n    benchmark(sum, range(1000))\n"  # a benchmark of the suite's
+TINY = ("--mp-profile", "tiny", "--mp-policies", "float32,mixed_bfloat16")  # saving and comparing are wiring: cheap sessions
 
 
 @pytest.mark.session
@@ -108,18 +109,18 @@ def test_autosave_then_compare_keeps_device_details_and_rounds(pytester):
     import json
 
     pytester.makepyfile(SUITE_BENCH)
-    first = run(pytester, "--benchmark-compare")
+    first = run(pytester, *TINY, "--benchmark-compare")
     first.stdout.fnmatch_lines(["mpmodel: --benchmark-compare found no saved run in *: nothing is compared this time*"])
     assert first.ret == 0
-    assert run(pytester, "--benchmark-autosave").ret == 0
+    assert run(pytester, *TINY, "--benchmark-autosave").ret == 0
     saved = list((pytester.path / ".benchmarks").rglob("*.json"))
     assert len(saved) == 1
     content = json.loads(saved[0].read_text())
     assert content["machine_info"]["mpmodel"]["device"]["cpu_arch"]
-    assert content["machine_info"]["mpmodel"]["profile"] in ("seed", "small")
+    assert content["machine_info"]["mpmodel"]["profile"] == "tiny"
     assert len(content["benchmarks"][0]["stats"]["data"]) > 1  # per-round data is kept
-    second = run(pytester, "--benchmark-compare", "--benchmark-compare-fail=median:1000%")
-    second.stdout.fnmatch_lines(["*test_sum?small? (0001_*"])
+    second = run(pytester, *TINY, "--benchmark-compare", "--benchmark-compare-fail=median:1000%")
+    second.stdout.fnmatch_lines(["*test_sum?tiny? (0001_*"])
     assert second.ret == 0
 
 
@@ -129,7 +130,7 @@ def test_compare_names_what_differs_instead_of_dumping_machine_info(pytester, tm
 
     storage = tmp_path_factory.mktemp("outside")  # outside the working directory: pytest-benchmark's own warning crashed here
     pytester.makepyfile(SUITE_BENCH)
-    assert run(pytester, "--benchmark-autosave", f"--benchmark-storage=file://{storage}").ret == 0
+    assert run(pytester, *TINY, "--benchmark-autosave", f"--benchmark-storage=file://{storage}").ret == 0
     saved = next(storage.rglob("*.json"))
     content = json.loads(saved.read_text())
     assert content["benchmarks"][0]["extra_info"]["device_state"]["samples"] >= 2
@@ -137,7 +138,7 @@ def test_compare_names_what_differs_instead_of_dumping_machine_info(pytester, tm
     content["machine_info"]["mpmodel"]["device"]["cpu_model"] = "Old CPU"
     content["machine_info"]["mpmodel"]["device"]["versions"]["keras"] = "3.0.0"
     saved.write_text(json.dumps(content))
-    result = run(pytester, "--benchmark-compare", f"--benchmark-storage=file://{storage}")
+    result = run(pytester, *TINY, "--benchmark-compare", f"--benchmark-storage=file://{storage}")
     assert result.ret == 0
     text = result.stdout.str() + result.stderr.str()
     assert "mpmodel: the compared run ran on a different context: CPU Old CPU -> " in text

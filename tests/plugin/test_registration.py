@@ -29,14 +29,18 @@ def test_the_entry_point_is_named_after_the_module_so_pytest_registers_it_once()
     assert entry_point().name == "mpmodel.plugin"
 
 
+# Registration is wiring: the cheapest session that still runs the suite's start (tiny, float32 alone).
+CHEAP = ("--mp-profile", "tiny", "--mp-policies", "float32", "--mp-data", "synthetic")
+
+
 @pytest.mark.session
 @pytest.mark.parametrize("extra", [(), ("-p", "mpmodel.plugin")], ids=["entry point alone", "and -p"])
 def test_any_session_gets_options_and_fixture_once(pytester, extra):
     entry_point()
     pytester.makepyfile(USES_THE_PLUGIN)
-    result = pytester.runpytest_subprocess(*extra, "--mp-policies", "float32", "--mp-data", "synthetic")
+    result = pytester.runpytest_subprocess(*extra, *CHEAP)
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["mpmodel: workload=auto profile=auto policies=float32*"])
+    result.stdout.fnmatch_lines(["mpmodel: workload=auto profile=tiny policies=float32*"])
 
 
 @pytest.mark.session
@@ -44,10 +48,9 @@ def test_a_conftest_naming_the_plugin_works_with_autoload_off_and_on(pytester, m
     entry_point()
     pytester.makeconftest('pytest_plugins = ("mpmodel.plugin",)\n')
     pytester.makepyfile(USES_THE_PLUGIN)
-    pytester.runpytest_subprocess("--mp-policies", "float32", "--mp-data", "synthetic").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess(*CHEAP).assert_outcomes(passed=1)
     monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
-    result = pytester.runpytest_subprocess("-p", "pytest_benchmark.plugin", "--mp-policies", "float32",
-                                           "--mp-data", "synthetic")
+    result = pytester.runpytest_subprocess("-p", "pytest_benchmark.plugin", *CHEAP)
     result.assert_outcomes(passed=1)
 
 
@@ -64,7 +67,7 @@ def test_saved_runs_keep_every_round_whichever_way_the_plugin_was_registered(pyt
     pytester.makepyfile(
         "def test_sum(benchmark, mp_run):\n    benchmark.pedantic(sum, args=(range(10),), rounds=5)\n"
         "def test_plain(benchmark):\n    benchmark.pedantic(sum, args=(range(10),), rounds=5)\n")
-    result = pytester.runpytest_subprocess("--benchmark-autosave", "--mp-data", "synthetic", "-k", "test_sum")
+    result = pytester.runpytest_subprocess("--benchmark-autosave", *CHEAP, "-k", "test_sum")
     assert result.ret == 0
     (saved,) = (pytester.path / ".benchmarks").rglob("*.json")
     (bench,) = json.loads(saved.read_text())["benchmarks"]

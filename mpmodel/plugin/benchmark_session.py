@@ -87,9 +87,48 @@ SUITE_FILES = {"test_step_time": "test_step_time.py", "test_speedup": "test_spee
 
 
 def fit_table(session) -> None:
-    """The suite's columns for pytest-benchmark's table, unless --benchmark-columns chose others."""
+    """The suite's columns for pytest-benchmark's table, unless --benchmark-columns chose others; the table
+    written through `TableWriter`."""
     if list(session.columns) == PYTEST_BENCHMARK_COLUMNS:
         session.columns = list(TABLE_COLUMNS)
+    display = session.display
+
+    def suite_display(tr):
+        legend = any(column in session.columns for column in LEGEND_COLUMNS)
+        return display(TableWriter(tr, legend))
+
+    session.display = suite_display
+
+
+LEGEND_COLUMNS = ("outliers", "ops")  # the columns pytest-benchmark's legend explains
+LEGEND_LINES = ("Legend:", "  Outliers:", "  OPS:")
+
+
+class TableWriter:
+    """The terminal as pytest-benchmark's table sees it: no two blank lines in a row, and no legend where the
+    table shows neither column the legend explains. Everything else goes through unchanged."""
+
+    def __init__(self, tr, legend: bool):
+        self._tr, self._legend, self._blank = tr, legend, True
+
+    def write_line(self, line="", **markup):
+        text = str(line)
+        if not self._legend and text.startswith(LEGEND_LINES):
+            return
+        if not text.strip():
+            if self._blank:
+                return
+            self._blank = True
+        else:
+            self._blank = False
+        self._tr.write_line(line, **markup)
+
+    def write(self, content, **markup):
+        self._blank = False
+        self._tr.write(content, **markup)
+
+    def __getattr__(self, name):
+        return getattr(self._tr, name)
 
 
 def suite_groups(benchmarks: list[dict]) -> tuple[list[tuple], int]:

@@ -54,21 +54,24 @@ def context_lines(ctx: RunContext, verbose: bool = True) -> list[str]:
     p, data = ctx.profile, ctx.data
     why = f"; {data.note}" if data.note else ""
     w = p.workload
-    lines = [f"mpmodel workload: {w.name} v{w.version} ({w.description})" + (f" from {w.spec}" if w.spec else ""),
-             f"mpmodel profile: {p.name} ({p.describe()}; {p.description})",
-             f"mpmodel accuracy: {ctx.fit_seeds('test_accuracy')} paired seeds of the {GATE_RECIPE.name} recipe, pass "
-             f"where the {ACCURACY_CONFIDENCE:.0%} lower bound of the mean drop is within {ctx.accuracy_tol}; the seed's "
-             f"recipe reported over {ctx.fit_seeds('test_seed_recipe_accuracy')} seed(s)"
-             + (f" ({GATE_RECIPE.name}: {GATE_RECIPE.description})" if verbose else ""),
-             f"mpmodel data: {data.source} ({data.x_train.shape[0]} train / {data.x_test.shape[0]} test{why})",
-             kernels_line(p),
-             f"mpmodel device: {ctx.device.summary()}",
-             f"mpmodel device class: {device_class(ctx.device)}"]
+    spec = f" from {w.spec}" if w.spec else ""
+    lines = ([f"mpmodel workload: {w.name} v{w.version} ({w.description}){spec}",
+              f"mpmodel profile: {p.name} ({p.describe()}; {p.description})"] if verbose else
+             [f"mpmodel workload: {w.name} v{w.version}{spec}, profile {p.name} ({p.describe()}): {w.description}"])
+    lines += [f"mpmodel accuracy: {ctx.fit_seeds('test_accuracy')} paired seeds of the {GATE_RECIPE.name} recipe, pass "
+              f"where the {ACCURACY_CONFIDENCE:.0%} lower bound of the mean drop is within {ctx.accuracy_tol}; the seed's "
+              f"recipe reported over {ctx.fit_seeds('test_seed_recipe_accuracy')} seed(s)"
+              + (f" ({GATE_RECIPE.name}: {GATE_RECIPE.description})" if verbose else ""),
+              f"mpmodel data: {data.source} ({data.x_train.shape[0]} train / {data.x_test.shape[0]} test{why})",
+              kernels_line(p),
+              f"mpmodel device: {ctx.device.summary()}"]
     if verbose:
+        lines.append(f"mpmodel device class: {device_class(ctx.device)}")
         lines.append(f"mpmodel timing: {TIMING_METHOD}: each round K steps and one host sync, K chosen per model so a "
                      f"round lasts >= {ROUND_TARGET_S} s; warm-up >= {WARMUP_MIN_S:g} s")
     ceiling_rule = ("not gated: the ceiling would be partial (the counted kernels leave layers out)"
                     if uncounted_kernels(p.workload, p.size) else "half the gain of the measured ceiling")
+    expected = []
     for variant in ctx.fp32_variants:
         with ctx.float32_matmuls(variant):
             tf32 = ctx.tf32()
@@ -79,5 +82,12 @@ def context_lines(ctx: RunContext, verbose: bool = True) -> list[str]:
                     e = ctx.expectation(policy, tf32, mode)
                     want = (f">= {e.min_speedup}x" if e.min_speedup is not None else
                             ceiling_rule if e.source == NO_ROW else "no speedup expected")
-                    lines.append(f"mpmodel expects {policy} (jit {mode}){against}: {want} ({e.source}: {e.reason})")
+                    expected.append((f"{policy} (jit {mode}){against}", want, e))
+    if verbose:
+        lines += [f"mpmodel expects {step}: {want} ({e.source}: {e.reason})" for step, want, e in expected]
+    elif expected:
+        sources = sorted({e.source for _, _, e in expected})
+        lines.append(f"mpmodel expects ({device_class(ctx.device)}): "
+                     + ", ".join(f"{step} {want}" for step, want, _ in expected)
+                     + f" ({', '.join(sources)}; -v: why)")
     return lines

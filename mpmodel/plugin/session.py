@@ -171,6 +171,9 @@ def pytest_collection_finish(session):
         return  # nothing will run, or nothing of the suite's (its tests deselected): nothing to adapt or measure
     st.in_use = True
     reporter = _reporter(config)
+    if reporter is not None and config.get_verbosity() <= 0 and session.items and all(
+            CONTEXT_FIXTURE in getattr(item, "fixturenames", ()) for item in session.items):
+        reporter.reportchars = reporter.reportchars.replace("s", "")  # the summary table gives each skip and why
     if reporter is not None:
         reporter.write_line(header.settings_line(st.settings))
     _adapt_saving(config, reporter)
@@ -192,7 +195,7 @@ def pytest_collection_finish(session):
         for line in header.context_lines(ctx, verbose):
             reporter.write_line(header.fit_screen(line, verbose))
     for ctx in contexts.values():
-        for line in preflight.preflight_lines(ctx, session.items, started=st.started):
+        for line in preflight.preflight_lines(ctx, session.items, started=st.started, verbose=verbose):
             reporter.write_line(header.fit_screen(line, verbose))
     if st.settings.budget is not None:
         try:
@@ -293,7 +296,7 @@ def pytest_terminal_summary(terminalreporter, config):
         return
     contexts = state(config).contexts
     verbose = config.get_verbosity() > 0
-    if state(config).left_out_of_table:
+    if state(config).left_out_of_table and verbose:
         terminalreporter.write_line(f"mpmodel: {state(config).left_out_of_table} fit and memory tests are not in "
                                     "pytest-benchmark's table (their times are saved; --benchmark-group-by=func shows them)")
     if verbose:  # every gate's whole message; at default verbosity the summary below, and each failure's own report
@@ -307,12 +310,10 @@ def pytest_terminal_summary(terminalreporter, config):
     title = f"mpmodel gates: {device}, {workloads}, {profile} profile"
     table = summary.text_lines(shared.gates)
     if table:
-        terminalreporter.section("mpmodel summary")
+        terminalreporter.section("mpmodel summary" if verbose else
+                                 "mpmodel summary (each gate's whole message: -v, or mpmodel explain TEST_ID)")
         for line in table:
             terminalreporter.write_line(header.fit_screen(line, verbose), red=" FAIL " in f" {line} ")
-        if not verbose:
-            terminalreporter.write_line("mpmodel: each gate's whole message: pytest -v, or `mpmodel explain TEST_ID` "
-                                        "on a saved run")
     try:
         written = ci_summary.append_summary(title, shared.gates, also=shared.settings.summary)
     except OSError as exc:

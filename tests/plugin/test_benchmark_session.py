@@ -63,6 +63,59 @@ def test_the_table_gets_the_suites_columns_unless_the_user_chose(pytester):
     assert list(chosen.columns) == ["mean", "ops"]
 
 
+class Terminal:
+    def __init__(self):
+        self.text = ""
+
+    def write_line(self, line="", **markup):
+        self.text += f"{line}\n"
+
+    def write(self, content, **markup):
+        self.text += content
+
+    def ensure_newline(self):
+        self.text += "" if not self.text or self.text.endswith("\n") else "\n"
+
+
+LEGEND = ["Legend:", "  Outliers: 1 Standard Deviation from Mean; 1.5 IQR (InterQuartile Range) from 1st Quartile "
+          "and 3rd Quartile.", "  OPS: Operations Per Second, computed as 1 / Mean"]
+
+
+def draw(writer):
+    """What pytest-benchmark's table writes, as its display does: blank lines around each group, the legend."""
+    writer.ensure_newline()
+    writer.write_line("")
+    for group in ("speedup", "step time"):
+        writer.write_line("")
+        writer.write_line(f"--- benchmark {group!r} ---")
+        writer.write("test_x   1.0 (1.0)")
+        writer.write("\n")
+        writer.write_line("-" * 20)
+        writer.write_line("")
+    for line in LEGEND:
+        writer.write_line(line)
+
+
+def test_the_table_is_drawn_with_no_blank_line_twice_and_its_legend_only_for_the_columns_it_explains():
+    term = Terminal()
+    draw(adapter.TableWriter(term, legend=False))
+    assert "\n\n\n" not in "\n" + term.text and "Legend" not in term.text
+    assert term.text.count("test_x   1.0 (1.0)") == 2 and term.text.startswith("--- benchmark 'speedup' ---")
+    shown = Terminal()
+    draw(adapter.TableWriter(shown, legend=True))
+    assert all(line in shown.text for line in LEGEND)
+
+
+def test_the_suites_table_keeps_no_legend_and_a_chosen_ops_column_keeps_it(pytester):
+    written = []
+    for args in ((), ("--benchmark-columns=median,ops",)):
+        session = adapter.session_of(pytester.parseconfigure("-p", "mpmodel.plugin", *args))
+        session.display = lambda tr: written.append(tr._legend)  # what pytest-benchmark's display is handed
+        adapter.fit_table(session)
+        session.display(Terminal())
+    assert written == [False, True]
+
+
 def bench(fullname, group=None):
     return {"fullname": fullname, "name": fullname.split("::")[-1], "group": group}
 

@@ -32,3 +32,25 @@ def test_the_kernels_line_counts_each_op_and_names_layers_a_dense_reading_misses
     line = kernels_line(profile_of(DenseOnly(), "tiny"))
     assert line.startswith("mpmodel kernels: 2.05e-05 GFLOP a step (2 matmul); read from the Dense layers")
     assert "stem (Conv2D)" in line and "BatchNormalization" not in line  # normalisation scales do no matmul
+
+
+def test_by_default_the_context_is_six_lines_and_under_v_every_line_whole():
+    from mpmodel.core.data.synthetic import synthetic_mnist
+    from mpmodel.core.device import DeviceInfo
+    from mpmodel.plugin.header import context_lines
+    from mpmodel.plugin.run_context import RunContext, SuiteSession
+    from mpmodel.plugin.settings import Settings
+
+    settings = Settings(profile="small", policies=("float32", "mixed_float16", "mixed_bfloat16"), jit=("auto",),
+                        fp32=("auto",), min_speedup={}, accuracy_tol=0.01, data="synthetic", require_gpu=False)
+    device = DeviceInfo(cpu_arch="x86_64", versions={"keras_backend": "tensorflow"})
+    ctx = RunContext(SuiteSession(settings, device), get_profile("small"), synthetic_mnist(600, 100))
+    short, whole = context_lines(ctx, verbose=False), context_lines(ctx, verbose=True)
+    assert len(short) == 6 and len(whole) == 10
+    assert short[0].startswith("mpmodel workload: mlp v1, profile small (1024 units, batch 2048, 5 epochs): the seed's")
+    assert [line.split(":")[0] for line in whole[:2]] == ["mpmodel workload", "mpmodel profile"]
+    expects = [line for line in short if line.startswith("mpmodel expects")]
+    assert len(expects) == 1 and "mixed_float16 (jit auto)" in expects[0] and "mixed_bfloat16 (jit auto)" in expects[0]
+    assert expects[0].endswith("; -v: why)")
+    assert sum(line.startswith("mpmodel expects") for line in whole) == 2
+    assert any(line.startswith("mpmodel device class: ") for line in whole)

@@ -62,6 +62,18 @@ def test_preflight_lines_predict_the_run_and_name_what_a_crawling_policy_will_no
     assert "test_accuracy would take about" in skip[0] and skip[0].endswith("--mp-slow-policies runs them")
 
 
+def test_by_default_the_speeds_of_light_and_the_probes_are_a_line_each_and_a_crawl_its_own():
+    lines = preflight_lines(avx2_context(), ITEMS, verbose=False)
+    sol = [line for line in lines if line.startswith("mpmodel speed of light")]
+    assert sol == [next(line for line in lines if line.startswith("mpmodel speed of light: float32 0.12 TFLOP/s"))]
+    assert "mixed_float16 0.1 TFLOP/s" in sol[0] and "mixed_bfloat16 0.0008 TFLOP/s" in sol[0]
+    probes = [line for line in lines if line.startswith("mpmodel step probe")]
+    assert probes[0].startswith("mpmodel step probe: float32 180 ms per step, mixed_float16 200 ms per step, "
+                                "mixed_bfloat16 24 s per step (the median of 3 steps each; probed in")
+    assert probes[1:] == ["mpmodel step probe: crawling: " + avx2_context().crawl_evidence(BF16)]
+    assert len(lines) == len(preflight_lines(avx2_context(), ITEMS)) - 3  # -v: a line per step (4 more), no crawl line
+
+
 def test_slow_policies_asked_for_are_predicted_and_not_skipped():
     quick, slow = avx2_context(), avx2_context(slow_policies=True)
     assert quick.crawls(BF16)

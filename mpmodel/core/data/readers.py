@@ -3,7 +3,9 @@ IDX files (gzipped or not), Keras's cache, and Keras's download of its own copy.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
+import io
 import os
 import zipfile
 from pathlib import Path
@@ -120,7 +122,9 @@ def download_mnist() -> Dataset:
     try:
         import keras  # noqa: PLC0415 (only this source needs Keras)
 
-        path = keras.utils.get_file(fname="mnist.npz", origin=MNIST_URL, file_hash=MNIST_SHA256, cache_subdir="datasets")
+        with contextlib.redirect_stdout(io.StringIO()):  # Keras's "Downloading data from ...": the data line says
+            path = keras.utils.get_file(fname="mnist.npz", origin=MNIST_URL, file_hash=MNIST_SHA256,
+                                        cache_subdir="datasets")
     except Exception as exc:  # Keras raises bare Exception for URL failures
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DataError(f"Keras MNIST download failed: {reason}") from None

@@ -1,16 +1,17 @@
 """The first-run checks of issue 19, as CI runs them: a suite run ends within 1.3x of its own prediction, and a
 SIGTERM ends a run within 10 s leaving the saved runs and the history database as they were.
 
-    python studies/first_run_check.py prediction [--expect-crawling POLICY] -- pytest benchmarks/ ...
+    python studies/first_run_check.py prediction [--expect-crawling POLICY] [--screen LINES] -- pytest benchmarks/ ...
     python studies/first_run_check.py interrupt --storage DIR --history sqlite:///FILE [--after 60] -- pytest benchmarks/ ...
 
 `prediction` runs the command, reads its "mpmodel predicts: about X in all[, at least Y]" line and fails where the
-whole run took more than 1.3x the prediction (X) or less than 1/1.3 of its least (Y, every sequential gate
-deciding at its first look; X where not given); with --expect-crawling, where no line says
-that policy is crawling; a run that fails by itself (a gate) exits with its own status. `interrupt` sends
-SIGTERM `--after` seconds in (as `timeout -s TERM 60` does) and fails unless the process ends within 10 s
-more with "nothing saved to the history" (and any --expect text) in its output and no run added to the storage or the history
-database. Each prints one line per check and exits 1 on any failure.
+whole run took more than 1.3x the prediction (X) or less than 1/1.3 of its least (Y, every sequential gate deciding at
+its first look; X where not given); with --expect-crawling, where no line says that policy is crawling; with --screen,
+where the run printed more than LINES lines or, outside pytest-benchmark's tables, a line over 200 characters (issue
+33: a default run fits a screen and a half); a run that fails by itself (a gate) exits with its own status.
+`interrupt` sends SIGTERM `--after` seconds in (as `timeout -s TERM 60` does) and fails unless the process ends within
+10 s more with "nothing saved to the history" (and any --expect text) in its output and no run added to the storage or
+the history database. Each prints one line per check and exits 1 on any failure.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 
 TOLERANCE = 1.3
 GRACE_S = 10.0
+WIDTH = 200  # mpmodel.plugin.header.SCREEN: the widest line a default run prints outside pytest-benchmark's tables
 PREDICTS = re.compile(r"^mpmodel predicts: about ([\d.]+) (s|min) in all(?:, at least ([\d.]+) (s|min))?")
 
 
@@ -46,12 +48,42 @@ def predicted_s(line: str) -> tuple[float, float] | None:
     return (seconds(m.group(3), m.group(4)) if m.group(3) else most), most
 
 
-def check_prediction(cmd: list[str], expect_crawling: str | None) -> tuple[list[str], int]:
+def outside_benchmark_tables(lines: list[str]) -> list[str]:
+    """The lines without pytest-benchmark's own tables: from a table's title rule to its closing rule (the second
+    all-dash line after the title), and its legend where one is printed."""
+    out, rules = [], None  # rules: the all-dash lines seen since a table's title, None outside a table
+    for line in lines:
+        if rules is None and re.match(r"^-+ benchmark", line):
+            rules = 0
+        elif rules is not None:
+            rules += bool(re.fullmatch(r"-+", line.strip()))
+            if rules == 2:
+                rules = None
+        elif not line.startswith(("Legend:", "  Outliers: ", "  OPS: ")):
+            out.append(line)
+    return out
+
+
+def screen_failures(lines: list[str], most: int) -> list[str]:
+    """Where a run's output is longer than `most` lines, or holds a line over WIDTH characters outside
+    pytest-benchmark's tables."""
+    failures = []
+    if len(lines) > most:
+        failures.append(f"the run printed {len(lines)} lines, more than the {most} a default run may (a screen and a half)")
+    wide = [line for line in outside_benchmark_tables(lines) if len(line) > WIDTH]
+    if wide:
+        failures.append(f"{len(wide)} line(s) over {WIDTH} characters outside pytest-benchmark's tables, the first "
+                        f"{len(wide[0])}: {wide[0][:80]}...")
+    return failures
+
+
+def check_prediction(cmd: list[str], expect_crawling: str | None, screen: int | None = None) -> tuple[list[str], int]:
     """The failures, and the run's own exit status (a failed gate is the suite's verdict, passed on)."""
     start = time.monotonic()
-    proc, predicted, crawling = stream(cmd), None, False
+    proc, predicted, crawling, printed = stream(cmd), None, False, []
     for line in proc.stdout:
         sys.stdout.write(line)
+        printed.append(line.rstrip("\n"))
         predicted = predicted if predicted is not None else predicted_s(line)
         crawling = crawling or (expect_crawling is not None and f"crawling: {expect_crawling}'s step takes" in line)
     proc.wait()
@@ -70,6 +102,9 @@ def check_prediction(cmd: list[str], expect_crawling: str | None) -> tuple[list[
                             "or the step probe is off")
     if expect_crawling is not None and not crawling:
         failures.append(f"no line said {expect_crawling} is crawling, with its measured step time")
+    if screen is not None:
+        print(f"first-run check: the run printed {len(printed)} lines (allowed {screen})")
+        failures += screen_failures(printed, screen)
     return failures, proc.returncode
 
 
@@ -126,6 +161,7 @@ def main(argv=None) -> int:
     sub = ap.add_subparsers(dest="check", required=True)
     pred = sub.add_parser("prediction")
     pred.add_argument("--expect-crawling", metavar="POLICY")
+    pred.add_argument("--screen", type=int, metavar="LINES", help="the most lines the run may print")
     intr = sub.add_parser("interrupt")
     intr.add_argument("--storage", type=Path, required=True)
     intr.add_argument("--history", default="")
@@ -139,7 +175,7 @@ def main(argv=None) -> int:
         ap.error("give the command to run after --")
     status = 0
     if args.check == "prediction":
-        failures, status = check_prediction(cmd, args.expect_crawling)
+        failures, status = check_prediction(cmd, args.expect_crawling, args.screen)
     else:
         failures = check_interrupt(cmd, args.storage, args.history, args.after, args.expect)
     for failure in failures:

@@ -40,3 +40,22 @@ def test_main_needs_a_command(capsys):
         check.main(["prediction"])
     assert exc.value.code == 2
     assert "give the command to run after --" in capsys.readouterr().err
+
+
+TABLE = ["---- benchmark 'step time: one step': 2 tests ----", "Name (time in ms)      Median    Rounds",
+         "-" * 40, "test_step_time[small-" + "x" * 230 + "]   1.0   12", "-" * 40, ""]
+
+
+def test_the_screen_check_counts_every_line_and_the_width_outside_pytest_benchmarks_tables():
+    from mpmodel.plugin.header import SCREEN
+
+    assert check.WIDTH == SCREEN
+    out = ["mpmodel workload: mlp", *TABLE, *TABLE, "Legend:", "  OPS: Operations Per Second, computed as 1 / Mean",
+           "=== mpmodel summary ===", "== 9 passed in 3.2s =="]
+    assert [line for line in check.outside_benchmark_tables(out) if line] == ["mpmodel workload: mlp", "=== mpmodel summary ===",
+                                                   "== 9 passed in 3.2s =="]
+    assert check.screen_failures(out, len(out)) == []
+    assert check.screen_failures(out, 10) == [f"the run printed {len(out)} lines, more than the 10 a default run may "
+                                              "(a screen and a half)"]
+    (wide,) = check.screen_failures([*out, "mpmodel expects " + "y" * 200], 45)
+    assert wide.startswith("1 line(s) over 200 characters outside pytest-benchmark's tables, the first 216: ")

@@ -2,11 +2,15 @@
 conclude with set figures, saved by pytest-benchmark), in the terminal, in GITHUB_STEP_SUMMARY and --mp-summary."""
 
 import json
-import re
+import sys
+from pathlib import Path
 
 import pytest
 
 from mpmodel.plugin.header import SCREEN
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "studies"))
+import first_run_check as check  # noqa: E402 (the check CI holds the default run to)
 
 pytest_plugins = ("pytester",)
 
@@ -57,7 +61,7 @@ def test_the_summary_rows_are_the_runs_saved_results(pytester, tmp_path):
     assert "pass" in fp16 and "no speedup expected [1]" in fp16
     assert "[1] no speedup expected on this test's device: a row of its own" in table
     assert "[2] the drop may exceed it" in table
-    wide = [line for line in outside_benchmark_tables(out) if len(line) > SCREEN]
+    wide = [line for line in check.outside_benchmark_tables(out.splitlines()) if len(line) > SCREEN]
     assert wide == [], "a line over 200 characters at default verbosity"
     assert " mpmodel gates " not in out  # every gate's whole message: under -v, and in the saved result
     for path in (step_summary, other):
@@ -65,16 +69,3 @@ def test_the_summary_rows_are_the_runs_saved_results(pytester, tmp_path):
         assert "| mlp | mixed_bfloat16 | 1.410x [1.380, 1.440] (>= 1.3x) | 1.900x | -0.0256 (>= -0.01) | - | **FAIL** |" \
             in text, text
         assert "mixed_float16 0.92x, the whole message" in text  # every full message, folded
-
-
-def outside_benchmark_tables(out: str) -> list[str]:
-    """The session's lines without pytest-benchmark's own tables (from a table's first rule to its legend)."""
-    lines, inside = [], False
-    for line in out.splitlines():
-        if re.match(r"^-+ benchmark", line) or line.startswith("Name (time in"):
-            inside = True
-        if not inside:
-            lines.append(line)
-        if line.startswith("  OPS: Operations Per Second"):
-            inside = False
-    return lines

@@ -2,7 +2,7 @@
 
 The time left is the epochs still to run, at the mean epoch time seen so far in this test. With `every_s`
 (the default run's), a fit's line is written only where that long has passed since the test began or since
-its last line, so a quick test says nothing and a long one says it is alive about once a minute; with 0 (-v),
+its last line, so a quick test says nothing and a long one says it is alive about every two minutes; with 0 (-v),
 every fit has its line. Plain Python: lines go to any `say(str)`.
 """
 
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from mpmodel.measure.cost import minutes
 
-FIT_LINE_EVERY_S = 60.0  # the default run's least gap between two fit lines of one test
+FIT_LINE_EVERY_S = 120.0  # the default run's least gap between two fit lines of one test (a line costs a screen 3)
 
 
 class FitProgress:

@@ -105,26 +105,20 @@ LEGEND_LINES = ("Legend:", "  Outliers:", "  OPS:")
 
 
 class TableWriter:
-    """The terminal as pytest-benchmark's table sees it: no two blank lines in a row, and no legend where the
-    table shows neither column the legend explains. Everything else goes through unchanged."""
+    """The terminal as pytest-benchmark's table sees it: no blank lines (each table's rules part it from the next),
+    and no legend where the table shows neither column the legend explains. Everything else goes through
+    unchanged."""
 
     def __init__(self, tr, legend: bool):
-        self._tr, self._legend, self._blank = tr, legend, True
+        self._tr, self._legend = tr, legend
 
     def write_line(self, line="", **markup):
         text = str(line)
-        if not self._legend and text.startswith(LEGEND_LINES):
+        if not text.strip() or (not self._legend and text.startswith(LEGEND_LINES)):
             return
-        if not text.strip():
-            if self._blank:
-                return
-            self._blank = True
-        else:
-            self._blank = False
         self._tr.write_line(line, **markup)
 
     def write(self, content, **markup):
-        self._blank = False
         self._tr.write(content, **markup)
 
     def __getattr__(self, name):
